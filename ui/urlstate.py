@@ -1,0 +1,147 @@
+"""A page's parameters in the URL, so an instructor can share a link that opens a page in a given state.
+
+Each page declares its parameters once as :class:`Param` objects and calls :func:`restore` before its widgets
+and :func:`publish` after them::
+
+    PARAMS = (Param("stride", "kernels.stride", 1, parse=urlstate.int_in(1, 4)),)
+    urlstate.restore("kernels", PARAMS)      # defaults + the URL's values, first visit only
+    st.slider("Stride", 1, 4, key="kernels.stride")
+    urlstate.publish(PARAMS)
+
+A bad or stale value falls back to the default and a notice says so. Widgets are created without ``value=``:
+their value comes from session_state, which :func:`restore` fills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+# Session keys of widgets that live on a page (not in the sidebar). Streamlit forgets a widget's value
+# when a run doesn't draw it; the router calls keep_page_state() on every run so values survive page switches.
+PAGE_KEY_PREFIXES = ("numbers.", "color.", "kernels.")
+SHARED_PARAMS_KEY = "shared.url_params"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter bound to one session_state key.
+
+    ``parse`` turns the URL text into a widget value and raises ValueError when it can't;
+    ``format`` turns the value back into URL text.
+    """
+
+    name: str
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    format: Callable[[Any], str] = str
+
+
+def int_in(low: int, high: int) -> Callable[[str], int]:
+    """Parser for an integer in ``[low, high]``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected a number from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def float_in(low: float, high: float) -> Callable[[str], float]:
+    """Parser for a finite number in ``[low, high]``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise ValueError(f"expected a number from {low} to {high}, got {text!r}")
+        return value
+
+    return parse
+
+
+def one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    """Parser for one of a fixed list of names."""
+
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}; got {text!r}")
+        return text
+
+    return parse
+
+
+def boolean(text: str) -> bool:
+    """Parser for ``1``/``0``/``true``/``false``."""
+    lowered = text.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1 or 0, got {text!r}")
+
+
+def format_bool(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def restore(page: str, params: Sequence[Param]) -> None:
+    """Give every parameter its default, and on the page's first run in this session, the URL's value.
+
+    Bad URL values are reported with ``st.warning`` and replaced by the default.
+    """
+    for param in params:
+        st.session_state.setdefault(param.key, param.default)
+    marker = f"{page}.url_restored"
+    if st.session_state.get(marker):
+        return
+    st.session_state[marker] = True
+    problems = []
+    for param in params:
+        raw = st.query_params.get(param.name)
+        if raw is None:
+            continue
+        try:
+            st.session_state[param.key] = param.parse(raw)
+        except ValueError as error:
+            st.session_state[param.key] = param.default
+            problems.append(f"`{param.name}`: {error}")
+    if problems:
+        st.warning(
+            "Some settings in the link could not be used, so their defaults are shown instead:\n\n- "
+            + "\n- ".join(problems)
+        )
+
+
+def publish(params: Sequence[Param]) -> None:
+    """Write the parameters' current values (and the shared image) into the URL."""
+    values = dict(st.session_state.get(SHARED_PARAMS_KEY, {}))
+    for param in params:
+        value = st.session_state.get(param.key, param.default)
+        if value != param.default:
+            values[param.name] = param.format(value)
+    if dict(st.query_params) != values:
+        st.query_params.from_dict(values)
+
+
+def keep_page_state() -> None:
+    """Keep page widgets' values when another page is shown (Streamlit drops undrawn widgets' state).
+
+    Re-assigning a key turns it into plain session state for this run; the widget picks it up again when
+    its page is drawn. Keys starting with ``_`` (data editors, uploaders, buttons) can't be assigned and
+    are skipped.
+    """
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(PAGE_KEY_PREFIXES) and ".url_restored" not in key:
+            st.session_state[key] = st.session_state[key]
