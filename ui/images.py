@@ -154,5 +154,18 @@ def picker() -> None:
         if photo is not None:
             _accept_user_image("camera", photo.getvalue())
     sidebar.caption(f"Current image: {describe()}")
-    shareable = image_id() if image_id().split(":")[0] in ("sample", "pattern") else None
-    st.session_state[urlstate.SHARED_PARAMS_KEY] = {"img": shareable} if shareable and shareable != DEFAULT_IMAGE_ID else {}
+    _publish_image()
+
+
+def _publish_image() -> None:
+    """Name a built-in image in the URL (``?img=``); uploads and the default image are left out."""
+    current = image_id()
+    shared = {}
+    if current != DEFAULT_IMAGE_ID and current.split(":")[0] in ("sample", "pattern"):
+        shared["img"] = current
+    st.session_state[urlstate.SHARED_PARAMS_KEY] = shared
+    # Only the "img" key is touched here: the page's own parameters are still to be read by its restore().
+    if "img" in shared and st.query_params.get("img") != shared["img"]:
+        st.query_params["img"] = shared["img"]
+    elif "img" not in shared and "img" in st.query_params:
+        del st.query_params["img"]

@@ -1,0 +1,44 @@
+"""Home: what Vision Explorer is, the map of pages, how to use it in a workshop or alone."""
+
+import streamlit as st
+
+st.title("Vision Explorer")
+st.markdown(
+    """
+Learn computer vision and convolutional neural networks by **touching them**: every idea here is something
+you change and watch. Pick an image in the sidebar (a built-in sample, a test pattern, your own upload or
+a camera photo); every page works on that image until you pick another.
+"""
+)
+
+st.subheader("Map of the pages")
+st.markdown(
+    """
+| Section | Page | What you do there |
+|---|---|---|
+| Images | Images are numbers | Hover over pixels, read a region as a table of numbers, split colour channels, compare handwritten digits by cosine similarity. |
+| Images | Color | Look at one image in RGB, BGR, HSV, Lab and gray; select a colour range like a green screen; measure brightness. |
+| Images | Kernels | Edit a convolution kernel cell by cell, change padding and stride, click a pixel to see the sum that produced it, pass three challenges. |
+"""
+)
+st.caption("More sections (classical vision, neural networks, inspecting a CNN) are on the way.")
+
+st.subheader("Using it")
+left, right = st.columns(2)
+with left:
+    st.markdown(
+        """
+**In a workshop.** The instructor opens a page, sets it up (image, kernel, padding…) and shares the page's
+address: every setting lives in the URL, so the link opens the same view for everyone. Each attendee then
+explores on their own; nobody's changes affect anyone else.
+"""
+    )
+with right:
+    st.markdown(
+        """
+**On your own.** Go through the pages in order. Each one has a short explanation, a *Check yourself*
+question with a hidden answer, and a *Show the code* box with the Python calls that reproduce the page in a
+notebook (`import explorer`).
+"""
+    )
+st.info("Everything here runs offline on built-in images; nothing you upload leaves this server or is kept.")
