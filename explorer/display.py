@@ -39,6 +39,8 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3)):
         raise ValueError(f"image must be (H, W) or (H, W, 3), got shape {image.shape}")
+    if image.size == 0:
+        raise ValueError(f"image must have at least one pixel, got shape {image.shape}")
     values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     if mode == "clip":
         scaled = np.clip(values, 0.0, 1.0)
