@@ -32,6 +32,10 @@ def open_page():
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
         for name, value in (query or {}).items():
             at.query_params[name] = value
+        if page != "pages/home.py":
+            # st.navigation names pages by url_path, which AppTest only knows after a first run (see the
+            # docstring of AppTest.switch_page); without it the switch silently lands on Home.
+            at.run()
         at.switch_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]

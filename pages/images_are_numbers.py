@@ -1,0 +1,243 @@
+"""Images are numbers: hover over pixels, read a region as a table, split channels, compare 8×8 digits."""
+
+import random
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from explorer import digits, regions
+from ui import cached_images as cached
+from ui import common, images, show, urlstate
+
+# Region coordinates accepted from a link: larger than any working image (uploads are shrunk to 1024 px,
+# patterns to 2048 px at most); a region that then falls outside the image is moved inside it.
+MAX_LINK_COORD = 4096
+# How many look-alikes (and opposites) of a digit are shown: one row of small pictures each.
+NEIGHBOURS = 5
+# Colour scales of the region heatmap: the chosen channel drawn in its own colour, from black to full.
+HEATMAP_SCALES = {
+    "Gray": [[0, "black"], [1, "white"]],
+    "R": [[0, "black"], [1, "rgb(255,0,0)"]],
+    "G": [[0, "black"], [1, "rgb(0,255,0)"]],
+    "B": [[0, "black"], [1, "rgb(0,0,255)"]],
+}
+
+digit_images, digit_labels = cached.digit_data()
+
+PARAMS = (
+    urlstate.Param("row", "numbers.row", 180, parse=urlstate.int_in(0, MAX_LINK_COORD)),
+    urlstate.Param("col", "numbers.col", 220, parse=urlstate.int_in(0, MAX_LINK_COORD)),
+    urlstate.Param("size", "numbers.size", 8, parse=urlstate.int_in(regions.MIN_REGION, regions.MAX_REGION)),
+    urlstate.Param("ch", "numbers.channel", "Gray", parse=urlstate.one_of(regions.REGION_CHANNELS)),
+    urlstate.Param("tint", "numbers.tint", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    urlstate.Param("digit", "numbers.digit", 0, parse=urlstate.int_in(0, len(digit_images) - 1)),
+)
+
+st.title("Images are numbers")
+urlstate.restore("numbers", PARAMS)
+st.markdown(
+    """
+To a computer a photo is a grid of numbers. A colour image stores **three numbers per pixel** — how much
+red, green and blue light to mix — each a whole number from 0 (none) to 255 (full). A gray image stores one.
+Everything a vision program does, from blurring to recognising a face, is arithmetic on these grids.
+"""
+)
+
+rgb = images.current_rgb()
+image_id = images.image_id()
+rows, cols = rgb.shape[:2]
+
+# ---- the picture and a region of it -----------------------------------------------------------------------
+st.header("Every pixel is three numbers")
+
+
+state = st.session_state
+requested = (state["numbers.row"], state["numbers.col"], state["numbers.size"])
+fitted = regions.fit_region(rgb.shape, top=requested[0], left=requested[1], size=requested[2])
+if fitted != requested:
+    state["numbers.row"], state["numbers.col"], state["numbers.size"] = fitted
+    st.info(f"The region was moved to fit inside this {rows} × {cols} image.")
+
+picture_column, controls_column = st.columns([3, 2])
+with controls_column:
+    st.markdown("**Pick a region** (its top-left pixel and its side)")
+    size = st.slider("Region size (pixels per side)", regions.MIN_REGION, min(regions.MAX_REGION, rows, cols),
+                     key="numbers.size")
+    # A bigger region may no longer fit at the current position: move it before drawing the inputs.
+    state["numbers.row"], state["numbers.col"], _ = regions.fit_region(
+        rgb.shape, top=state["numbers.row"], left=state["numbers.col"], size=size
+    )
+    top = st.number_input("Top row", 0, rows - size, step=1, key="numbers.row")
+    left = st.number_input("Left column", 0, cols - size, step=1, key="numbers.col")
+    channel = st.selectbox(
+        "Numbers of", regions.REGION_CHANNELS, key="numbers.channel",
+        help="Gray = 0.299 R + 0.587 G + 0.114 B, rounded; R, G and B are the stored values.",
+    )
+    st.caption(f"Image: {images.describe()}. Row 0 is the top, column 0 the left edge.")
+
+with common.user_errors():
+    small, step = cached.overview(image_id, rgb)
+    values = regions.region_values(rgb, top=top, left=left, size=size, channel=channel)
+
+with picture_column:
+    figure = go.Figure(
+        go.Image(
+            z=small, x0=0, dx=step, y0=0, dy=step,
+            hovertemplate="row %{y}, col %{x}<br>R %{z[0]}  G %{z[1]}  B %{z[2]}<extra></extra>",
+        )
+    )
+    figure.add_shape(
+        type="rect", x0=left - 0.5, x1=left + size - 0.5, y0=top - 0.5, y1=top + size - 0.5,
+        line={"color": "yellow", "width": 2},
+    )
+    figure.update_layout(height=520, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    st.plotly_chart(figure, key="_numbers.overview_chart")
+    if step > 1:
+        st.caption(
+            f"Hover to read pixels. To stay fast this overview shows one pixel in {step} along each direction "
+            f"({small.shape[0]} × {small.shape[1]} of {rows} × {cols}); the values shown are those pixels' own. "
+            "The yellow square is your region; scroll or drag to zoom."
+        )
+    else:
+        st.caption("Hover to read pixels. The yellow square is your region; scroll or drag to zoom.")
+
+st.subheader(f"The region's {'gray values' if channel == 'Gray' else channel + ' values'}, "
+             f"rows {top}–{top + size - 1}, columns {left}–{left + size - 1}")
+# Up to 12×12 the numbered heatmap fits beside the table; a bigger one gets the full width so its digits
+# stay legible.
+WIDE_HEATMAP_FROM = 13
+if size < WIDE_HEATMAP_FROM:
+    table_column, heatmap_column, zoom_column = st.columns([5, 4, 2])
+else:
+    table_column, zoom_column = st.columns([4, 1])
+    heatmap_column = st.container()
+with table_column:
+    headers = [str(c) for c in range(left, left + size)]
+    table = pd.DataFrame(values, index=range(top, top + size), columns=headers)
+    st.dataframe(
+        table, height=min(36 * (size + 1) + 4, 640),
+        column_config={name: st.column_config.NumberColumn(width=40) for name in headers},
+    )
+with heatmap_column:
+    heatmap = go.Figure(
+        go.Heatmap(
+            z=values, x=list(range(left, left + size)), y=list(range(top, top + size)),
+            text=values, texttemplate="%{text}", textfont={"size": 13 if size < WIDE_HEATMAP_FROM else 11},
+            colorscale=HEATMAP_SCALES[channel], zmin=0, zmax=255, showscale=False,
+            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+        )
+    )
+    ticks = 1 if size <= 12 else 2
+    heatmap.update_yaxes(autorange="reversed", scaleanchor="x", dtick=ticks)
+    heatmap.update_xaxes(dtick=ticks, side="top", constrain="domain")
+    heatmap.update_layout(height=420 if size < WIDE_HEATMAP_FROM else 32 * size + 40,
+                          margin={"l": 0, "r": 0, "t": 24, "b": 0})
+    st.plotly_chart(heatmap, key="_numbers.region_chart")
+with zoom_column:
+    show.image(regions.enlarge(rgb[top : top + size, left : left + size], factor=max(1, 192 // size)),
+               "The region in colour, enlarged")
+
+# ---- channels and gray ------------------------------------------------------------------------------------
+st.header("Three channels, and gray")
+st.markdown(
+    """
+The three numbers of each pixel make three separate grids — the **channels**. Shown alone, a channel is a
+gray picture: bright where that colour is strong. Gray keeps one number per pixel, a weighted sum of the
+three: green weighs most because our eyes are most sensitive to it, blue least.
+"""
+)
+tinted = st.toggle("Tint each channel in its own colour (the other two set to 0)", key="numbers.tint")
+with common.user_errors():
+    red, green, blue = cached.split_channels(image_id, tinted, rgb)
+    arithmetic = regions.gray_arithmetic(rgb, row=top, col=left)
+show.side_by_side(
+    [red, green, blue, images.current_gray()],
+    ["R (red)", "G (green)", "B (blue)", "Gray = 0.299 R + 0.587 G + 0.114 B"],
+)
+st.markdown(f"For the region's top-left pixel (row {arithmetic.row}, column {arithmetic.col}), "
+            f"R = {arithmetic.rgb[0]}, G = {arithmetic.rgb[1]}, B = {arithmetic.rgb[2]}:")
+st.code(f"gray = {arithmetic.formula()}", language=None)
+
+common.check_yourself(
+    "A pixel has R = 0, G = 255, B = 0 and another has R = 0, G = 0, B = 255. Both are fully saturated "
+    "colours. Which one is brighter in the gray picture, and by how much?",
+    "The green one: 0.587 × 255 ≈ 150 against 0.114 × 255 ≈ 29 for the blue one, about five times brighter. "
+    "Pure blue looks dark to us, and the gray formula copies our eyes.",
+    key="numbers.check_gray",
+)
+
+# ---- digits -----------------------------------------------------------------------------------------------
+st.header("Handwritten digits as 64 numbers")
+st.markdown(
+    f"""
+scikit-learn ships {len(digit_images):,} tiny scans of handwritten digits, 8 × 8 pixels each. A cell holds how
+much ink fell in it, from 0 (none) to 16 (full). Lay the 64 numbers in a row and each digit becomes a point in
+a 64-dimensional space. **Cosine similarity** compares two such rows by the angle between them:
+1 means the same pattern of ink (even if one is darker), 0 means no ink in common.
+"""
+)
+
+
+def _random_digit() -> None:
+    st.session_state["numbers.digit"] = random.randrange(len(digit_images))
+
+
+index_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+with index_column:
+    index = st.number_input(f"Digit index (0 to {len(digit_images) - 1})", 0, len(digit_images) - 1, step=1,
+                            key="numbers.digit")
+with button_column:
+    st.button("Random digit", key="_numbers.random", on_click=_random_digit)
+
+with common.user_errors():
+    found = cached.digit_neighbours(int(index), NEIGHBOURS)
+picture_column, matrix_column = st.columns([1, 2])
+with picture_column:
+    st.image(digits.to_picture(digit_images[index], scale=24),
+             caption=f"#{index}: a handwritten {digit_labels[index]}")
+with matrix_column:
+    st.dataframe(pd.DataFrame(digit_images[index].astype(int)), height=36 * 9 + 4)
+
+
+def _gallery(title: str, indices, scores) -> None:
+    st.markdown(f"**{title}**")
+    for column, other, score in zip(st.columns(len(indices)), indices, scores):
+        with column:
+            st.image(digits.to_picture(digit_images[other], scale=12),
+                     caption=f"#{other} · a {digit_labels[other]} · cos {score:.3f}")
+
+
+_gallery("Most similar (highest cosine similarity, itself left out)", found.most, found.most_scores)
+_gallery("Least similar (lowest cosine similarity)", found.least, found.least_scores)
+
+common.check_yourself(
+    "Take a digit and make every one of its 64 numbers twice as big (darker ink). What is its cosine "
+    "similarity with the original, and why might that be a good thing when comparing handwriting?",
+    "Exactly 1: doubling a vector does not change its direction, only its length. So a digit written with a "
+    "heavier pen still matches its lighter twin — cosine similarity compares the *pattern* of ink, not the amount.",
+    key="numbers.check_digits",
+)
+
+if image_id.startswith(("sample:", "pattern:")):
+    load_line = f"image = samples.load_builtin({image_id!r})  # (H, W, 3) uint8"
+else:
+    load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
+common.show_code(
+    f"""from explorer import color, digits, imageio, regions, samples
+
+{load_line}
+small, step = regions.overview(image)                        # every step-th pixel, for hovering
+values = regions.region_values(image, top={top}, left={left}, size={size}, channel={channel!r})
+print(values)                                                # ({size}, {size}) uint8
+print(regions.gray_arithmetic(image, row={top}, col={left}).formula())
+red, green, blue = color.split_channels(image, tinted={tinted})
+
+images, labels = digits.load()                               # (1797, 8, 8) 0..16, (1797,)
+print(images[{index}], labels[{index}])
+found = digits.most_and_least_similar(images, {index}, count={NEIGHBOURS})
+print(found.most, found.most_scores)
+print(found.least, found.least_scores)"""
+)
+
+urlstate.publish(PARAMS)
