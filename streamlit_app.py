@@ -6,12 +6,15 @@ from ui import images, urlstate
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
 
+# The page scripts live in app_pages/, not pages/: Streamlit treats a folder named "pages" next to the entry
+# script as a legacy multipage app, so the first request after a server start (and every AppTest run) would
+# run a page directly, without this router, its sections or the shared image picker.
 PAGES = {
-    "": [st.Page("pages/home.py", title="Home", url_path="home", default=True)],
+    "": [st.Page("app_pages/home.py", title="Home", url_path="home", default=True)],
     "Images": [
-        st.Page("pages/images_are_numbers.py", title="Images are numbers", url_path="images-are-numbers"),
-        st.Page("pages/color.py", title="Color", url_path="color"),
-        st.Page("pages/kernels.py", title="Kernels", url_path="kernels"),
+        st.Page("app_pages/images_are_numbers.py", title="Images are numbers", url_path="images-are-numbers"),
+        st.Page("app_pages/color.py", title="Color", url_path="color"),
+        st.Page("app_pages/kernels.py", title="Kernels", url_path="kernels"),
     ],
 }
 

@@ -1,6 +1,6 @@
 """The Color page: renders, follows its widgets, the sidebar image and deep links."""
 
-PAGE = "pages/color.py"
+PAGE = "app_pages/color.py"
 
 
 def metric(at, label_start: str) -> str:
@@ -100,7 +100,7 @@ def test_garbage_link_warns_and_falls_back(open_page):
 def test_settings_survive_a_trip_to_another_page(open_page):
     at = open_page(PAGE)
     at.selectbox(key="color.space").set_value("Lab").run()
-    at.switch_page("pages/images_are_numbers.py").run()
+    at.switch_page("app_pages/images_are_numbers.py").run()
     assert not at.exception and at.title[0].value == "Images are numbers"
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -6,7 +6,7 @@ from explorer import samples
 
 
 def test_home_renders_with_the_map_of_pages(open_page):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     assert at.title[0].value == "Vision Explorer"
     text = " ".join(m.value for m in at.markdown)
     for page in ("Images are numbers", "Color", "Kernels"):
@@ -14,13 +14,13 @@ def test_home_renders_with_the_map_of_pages(open_page):
 
 
 def test_picker_defaults_to_astronaut(open_page):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     assert at.session_state["shared.image_id"] == "sample:astronaut"
     assert "astronaut" in at.sidebar.caption[0].value
 
 
 def test_choosing_a_sample_changes_the_current_image(open_page):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.selectbox(key="shared.sample").set_value("coins").run()
     assert not at.exception
     assert at.session_state["shared.image_id"] == "sample:coins"
@@ -29,7 +29,7 @@ def test_choosing_a_sample_changes_the_current_image(open_page):
 
 
 def test_test_pattern_with_angle(open_page):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.radio(key="shared.source").set_value("Test pattern").run()
     at.selectbox(key="shared.pattern").set_value("stripes").run()
     at.slider(key="shared.angle").set_value(45).run()
@@ -38,24 +38,24 @@ def test_test_pattern_with_angle(open_page):
 
 
 def test_image_in_the_url_is_selected(open_page):
-    at = open_page("pages/home.py", query={"img": "pattern:stripes:30"})
+    at = open_page("app_pages/home.py", query={"img": "pattern:stripes:30"})
     assert at.session_state["shared.image_id"] == "pattern:stripes:30"
     assert at.radio(key="shared.source").value == "Test pattern"
     assert at.slider(key="shared.angle").value == 30
 
 
 def test_garbage_image_in_the_url_warns_and_keeps_the_default(open_page):
-    at = open_page("pages/home.py", query={"img": "<script>alert(1)</script>"})
+    at = open_page("app_pages/home.py", query={"img": "<script>alert(1)</script>"})
     assert at.session_state["shared.image_id"] == "sample:astronaut"
     assert any("could not be used" in w.value for w in at.warning)
 
 
 def test_shared_image_survives_a_page_switch(open_page):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.selectbox(key="shared.sample").set_value("camera").run()
-    at.switch_page("pages/color.py").run()
+    at.switch_page("app_pages/color.py").run()
     assert not at.exception
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     assert at.session_state["shared.image_id"] == "sample:camera"
     assert at.selectbox(key="shared.sample").value == "camera"
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-PAGE = "pages/images_are_numbers.py"
+PAGE = "app_pages/images_are_numbers.py"
 
 
 def region_table(at) -> np.ndarray:

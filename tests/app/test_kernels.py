@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from explorer import imageio, samples
 
-PAGE = "pages/kernels.py"
+PAGE = "app_pages/kernels.py"
 SIZE = 512  # the default sample (astronaut) is 512 x 512
 
 
@@ -221,7 +221,7 @@ def test_colour_channels_and_display_modes_render(open_page):
 
 def test_edits_survive_a_page_switch(open_page):
     at = _edit(open_page(PAGE), {0: {"0": "7"}})
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert _good_kernel(at)[0, 0] == 7
