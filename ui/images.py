@@ -113,7 +113,9 @@ def _restore_from_url() -> None:
     _select(raw)
     kind, _, rest = raw.partition(":")
     st.session_state["shared.source"] = "Sample" if kind == "sample" else "Test pattern"
-    if kind == "pattern":
+    if kind == "sample":
+        st.session_state["shared.sample"] = rest
+    else:
         name, _, angle = rest.partition(":")
         st.session_state["shared.pattern"] = name
         if angle:

@@ -44,6 +44,12 @@ def test_image_in_the_url_is_selected(open_page):
     assert at.slider(key="shared.angle").value == 30
 
 
+def test_sample_in_the_url_is_selected_on_another_page(open_page):
+    at = open_page("app_pages/color.py", query={"img": "sample:coins"})
+    assert at.session_state["shared.image_id"] == "sample:coins"
+    assert at.selectbox(key="shared.sample").value == "coins"
+
+
 def test_garbage_image_in_the_url_warns_and_keeps_the_default(open_page):
     at = open_page("app_pages/home.py", query={"img": "<script>alert(1)</script>"})
     assert at.session_state["shared.image_id"] == "sample:astronaut"
