@@ -10,7 +10,7 @@ st.set_page_config(page_title="Vision Explorer", layout="wide")
 # script as a legacy multipage app, so the first request after a server start (and every AppTest run) would
 # run a page directly, without this router, its sections or the shared image picker.
 PAGES = {
-    "": [st.Page("app_pages/home.py", title="Home", url_path="home", default=True)],
+    "": [st.Page("app_pages/home.py", title="Home", default=True)],
     "Images": [
         st.Page("app_pages/images_are_numbers.py", title="Images are numbers", url_path="images-are-numbers"),
         st.Page("app_pages/color.py", title="Color", url_path="color"),

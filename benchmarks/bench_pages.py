@@ -1,0 +1,92 @@
+"""How long a page takes to rerun when a user changes one of its key widgets.
+
+For each classical page, the real router runs under Streamlit's ``AppTest`` on the default 512 × 512
+sample (astronaut), switches to the page and runs once to warm up (imports, decoding, first cache fill).
+Then one key widget is set to another value and back, again and again, and every ``at.run()`` is timed
+with the wall clock. The median is compared with the target: a rerun the user doesn't notice.
+
+Going back and forth means most reruns after the first two hit ``st.cache_data``: that is what a user
+toggling a control sees, and it is the part the page itself controls (widgets, caching, rendering).
+``AppTest``'s own overhead is included, so the browser sees slightly less.
+
+Run ``python benchmarks/bench_pages.py`` for a table; ``benchmarks/run.py`` imports :func:`run`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = os.path.join(ROOT, "streamlit_app.py")
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+# 15 changes give a median that one slow rerun (a garbage collection, a busy moment) doesn't move.
+CHANGES = 15
+# A rerun under about 100 ms feels immediate to a person moving a control.
+TARGET_MS = 100.0
+# The warm-up run decodes the sample and imports the page's modules; allow it plenty of time.
+RUN_TIMEOUT_S = 120
+
+# page name -> (page file, widget kind as AppTest names it, widget key, the two values alternated)
+PAGES = {
+    "images_are_numbers": ("app_pages/images_are_numbers.py", "number_input", "numbers.row", (180, 200)),
+    "color": ("app_pages/color.py", "selectbox", "color.space", ("HSV", "Lab")),
+    "kernels": ("app_pages/kernels.py", "radio", "kernels.padding", ("zero", "reflect")),
+}
+
+
+def time_page(page: str, kind: str, key: str, values: tuple, *, changes: int = CHANGES) -> list[float]:
+    """Milliseconds of each ``at.run()`` after setting the widget ``key`` to alternating ``values``."""
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    streamlit.logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" warnings are expected
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    at.run()  # the router and Home, as a visitor arrives
+    at.switch_page(page)
+    at.run()  # warm-up
+    if at.exception:
+        raise RuntimeError(f"{page} raised: {[e.value for e in at.exception]}")
+    times = []
+    for index in range(changes):
+        value = values[(index + 1) % 2]  # the first change moves away from the default
+        getattr(at, kind)(key=key).set_value(value)
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1e3)
+        if at.exception:
+            raise RuntimeError(f"{page} raised after {key}={value!r}: {[e.value for e in at.exception]}")
+    return times
+
+
+def run(*, changes: int = CHANGES) -> list[dict]:
+    """One row per page: ``{name, ours_ms, baseline_ms, ratio, target, ok}`` (no baseline: an absolute target)."""
+    rows = []
+    for name, (page, kind, key, values) in PAGES.items():
+        times = time_page(page, kind, key, values, changes=changes)
+        median = statistics.median(times)
+        rows.append(
+            {
+                "name": f"page rerun {name} ({key} changed, 512 px, median of {changes})",
+                "ours_ms": round(median, 1),
+                "baseline_ms": None,
+                "ratio": None,
+                "target": TARGET_MS,
+                "ok": bool(median <= TARGET_MS),
+            }
+        )
+    return rows
+
+
+def main() -> int:
+    for row in run():
+        print(f"{row['name']:<70} {row['ours_ms']:>8.1f} ms  target {row['target']:.0f}  {'ok' if row['ok'] else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
