@@ -16,6 +16,12 @@ PAGES = {
         st.Page("app_pages/color.py", title="Color", url_path="color"),
         st.Page("app_pages/kernels.py", title="Kernels", url_path="kernels"),
     ],
+    "Classical vision": [
+        st.Page("app_pages/edges.py", title="Edges & gradients", url_path="edges"),
+        st.Page("app_pages/fourier.py", title="Fourier", url_path="fourier"),
+        st.Page("app_pages/morphology.py", title="Morphology & segmentation", url_path="morphology"),
+        st.Page("app_pages/features.py", title="Features & detection", url_path="features"),
+    ],
 }
 
 page = st.navigation(PAGES)

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("edges")
+st.info("Being built.")

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("features")
+st.info("Being built.")

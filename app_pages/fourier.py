@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("fourier")
+st.info("Being built.")

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("morphology")
+st.info("Being built.")
