@@ -52,7 +52,8 @@ def correlate(
     image_id: str, kernel: KernelKey, padding: str, stride: int, per_channel: bool, _image: np.ndarray
 ) -> np.ndarray:
     """``convolution.correlate`` of the current image (gray ``(H, W)`` or colour ``(H, W, 3)``)."""
-    return convolution.correlate(_image, kernel_array(kernel), padding=padding, stride=stride)
+    # The shared picker's images are always finite (loader and samples guarantee it): skip that check.
+    return convolution.correlate(_image, kernel_array(kernel), padding=padding, stride=stride, check_finite=False)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
