@@ -347,3 +347,17 @@ def test_box_blur_is_low_pass_and_laplacian_high_pass():
 def test_frequency_response_size_is_checked():
     with pytest.raises(ValueError, match="size must be between the kernel size"):
         convolution.frequency_response(np.ones((10, 11)), size=8)
+
+
+def test_check_finite_can_be_turned_off_for_trusted_images():
+    image = np.ones((5, 5), dtype=np.float32)
+    image[2, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        correlate(image, np.ones((3, 3)), padding="zero")
+    # Unchecked, the NaN simply spreads to every output whose window covers it (a 3 x 3 neighbourhood).
+    out = correlate(image, np.ones((3, 3)), padding="zero", check_finite=False)
+    assert np.isnan(out).sum() == 9 and np.isnan(out[1:4, 1:4]).all()
+    kernel = np.ones((3, 3))
+    kernel[0, 0] = np.inf
+    with pytest.raises(ValueError, match="kernel must hold finite numbers"):
+        correlate(np.ones((5, 5)), kernel, check_finite=False)
