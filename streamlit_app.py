@@ -22,6 +22,10 @@ PAGES = {
         st.Page("app_pages/morphology.py", title="Morphology & segmentation", url_path="morphology"),
         st.Page("app_pages/features.py", title="Features & detection", url_path="features"),
     ],
+    "Neural networks": [
+        st.Page("app_pages/neurons.py", title="Neurons", url_path="neurons"),
+        st.Page("app_pages/cnn_anatomy.py", title="CNN anatomy", url_path="cnn-anatomy"),
+    ],
 }
 
 page = st.navigation(PAGES)

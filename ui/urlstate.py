@@ -22,7 +22,7 @@ import streamlit as st
 
 # Session keys of widgets that live on a page (not in the sidebar). Streamlit forgets a widget's value
 # when a run doesn't draw it; the router calls keep_page_state() on every run so values survive page switches.
-PAGE_KEY_PREFIXES = ("numbers.", "color.", "kernels.", "edges.", "fourier.", "morph.", "features.")
+PAGE_KEY_PREFIXES = ("numbers.", "color.", "kernels.", "edges.", "fourier.", "morph.", "features.", "neurons.", "anatomy.", "train.")
 SHARED_PARAMS_KEY = "shared.url_params"
 
 

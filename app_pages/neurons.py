@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("neurons")
+st.info("Being built.")
