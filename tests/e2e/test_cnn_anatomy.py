@@ -1,0 +1,36 @@
+"""CNN anatomy in a real browser: a deep link restores the network and the eye, the shift slider moves it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def metric_value(app, label: str) -> str:
+    metric = app.page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    expect(metric).to_have_count(1)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_deep_link_opens_lenet_with_the_eye_moved(app):
+    app.open("cnn-anatomy", "arch=lenet5&input=lenet&shift=4")
+    assert app.title() == "CNN anatomy"
+    # 156 + 2,416 + 48,120 + 10,164 + 850
+    assert metric_value(app, "Total parameters") == "61,706"
+    assert metric_value(app, "Conv peak column") == "18"  # the eye's centre: 14 + 4
+    expect(app.page.locator('[data-testid="stPlotlyChart"]')).to_have_count(1)
+    app.screenshot("cnn-anatomy-deep-link")
+
+
+def test_shift_slider_moves_the_conv_peak(app):
+    app.open("cnn-anatomy")
+    assert metric_value(app, "Conv peak column") == "14"
+    slider = app.page.locator('[data-testid="stSlider"]').filter(has_text="Move the eye").get_by_role("slider")
+    slider.focus()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    app.wait_idle()
+    assert metric_value(app, "Conv peak column") == "17"
+    assert re.search(r"[?&]shift=3\b", app.page.url), app.page.url
+    app.screenshot("cnn-anatomy-shifted")
