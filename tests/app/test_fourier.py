@@ -1,0 +1,201 @@
+"""AppTests of the Fourier page: spectrum, row strip, masks (incl. a drawn one), phase swap, kernels in frequency.
+
+Numbers read from the page are checked against SciPy's ``ndimage.correlate`` on the same working image.
+"""
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from explorer import fourier, imageio, kernels, samples
+
+PAGE = "app_pages/fourier.py"
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _image(at, caption_start: str) -> str:
+    """Media URL of the image whose caption starts with ``caption_start`` (it changes with the content)."""
+    found = [image for image in at.get("image") if image.captions and image.captions[0].startswith(caption_start)]
+    assert found, [image.captions for image in at.get("image")]
+    return found[0].value[0]
+
+
+def _metric(at, label: str) -> str:
+    (metric,) = [metric for metric in at.metric if metric.label == label]
+    return metric.value
+
+
+def _work(image_id: str = "sample:astronaut") -> np.ndarray:
+    return fourier.working_image(imageio.to_gray(samples.load_builtin(image_id)))
+
+
+def test_renders_with_the_working_size_stated(open_page):
+    at = open_page(PAGE)
+    assert at.title[0].value == "Fourier"
+    assert any("Working size: 256 × 256 px" in caption.value for caption in at.caption)
+    for caption in ("Magnitude, log", "Phase", "Mask", "Spectrum × mask", "Back to an image", "Magnitude of A"):
+        assert _image(at, caption)
+    assert at.get("plotly_chart")
+    assert at.expander and "fourier.spectrum(work)" in at.code[0].value
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"), [("mask", "high-pass"), ("profile", "gaussian"), ("radius", 5)]
+)
+def test_each_mask_setting_changes_the_reconstruction(open_page, kind, value):
+    at = open_page(PAGE)
+    before = _image(at, "Back to an image")
+    widget = at.radio(key=f"fourier.{kind}") if kind != "radius" else at.slider(key="fourier.radius")
+    _ok(widget.set_value(value).run())
+    assert _image(at, "Back to an image") != before
+
+
+def test_high_pass_is_drawn_stretched_and_keeps_little_energy(open_page):
+    at = open_page(PAGE, query={"mask": "high-pass", "radius": "30"})
+    assert "stretched" in [i for i in at.get("image") if i.captions[0].startswith("Back to an image")][0].captions[0]
+    work = _work()
+    spectrum = np.fft.fftshift(np.fft.fft2(work.astype(np.float64)))
+    rows, cols = np.indices(work.shape)
+    outside = (rows - 128) ** 2 + (cols - 128) ** 2 > 30**2
+    share = (np.abs(spectrum[outside]) ** 2).sum() / (np.abs(spectrum) ** 2).sum()
+    assert any(f"keeps {share:.1%} of the image's energy" in caption.value for caption in at.caption)
+
+
+def test_band_pass_uses_the_range_slider(open_page):
+    at = _ok(open_page(PAGE).radio(key="fourier.mask").set_value("band-pass").run())
+    before = _image(at, "Back to an image")
+    _ok(at.slider(key="fourier.band").set_value((5, 20)).run())
+    assert _image(at, "Back to an image") != before
+
+
+def test_drawn_mask_from_the_session_key(open_page):
+    at = _ok(open_page(PAGE).radio(key="fourier.mask").set_value("drawn").run())
+    assert any("Nothing drawn yet" in info.value for info in at.info)
+    strokes = np.zeros((256, 256), np.uint8)
+    strokes[100:156, 100:156] = 255  # a square round the centre: a low-pass of sorts
+    at.session_state["fourier.drawn"] = strokes
+    _ok(at.run())
+    kept = _image(at, "Back to an image")
+    assert "clipped" in [i for i in at.get("image") if i.captions[0].startswith("Back to an image")][0].captions[0]
+    _ok(at.radio(key="fourier.draw_action").set_value("remove").run())
+    assert _image(at, "Back to an image") != kept
+    # Clearing the canvas leaves an empty drawing: a message, no exception, no error.
+    at.session_state["fourier.drawn"] = np.zeros((256, 256), np.uint8)
+    _ok(at.run())
+    assert any("the drawn mask is empty" in info.value for info in at.info)
+    assert not at.error
+
+
+def test_the_row_slider_changes_the_strip(open_page):
+    at = open_page(PAGE)
+    before = _image(at, "Row 128")
+    _ok(at.slider(key="fourier.row").set_value(40).run())
+    assert _image(at, "Row 40") != before
+
+
+def test_the_second_image_changes_the_swaps(open_page):
+    at = open_page(PAGE)
+    before = _image(at, "Magnitude of A + phase of B")
+    _ok(at.selectbox(key="fourier.other").set_value("coins").run())
+    assert _image(at, "Magnitude of A + phase of B") != before
+    assert _image(at, "B: coins")
+
+
+def test_kernel_numbers_agree_with_scipy(open_page):
+    at = _ok(open_page(PAGE).selectbox(key="fourier.kernel").set_value("sobel x").run())
+    kernel = kernels.PRESETS["sobel x"]
+    work = _work()
+    wrap = ndimage.correlate(work, kernel, mode="grid-wrap")
+    zero = ndimage.correlate(work, kernel, mode="constant")
+    assert float(_metric(at, "Wrap padding")) < 1e-4
+    assert float(_metric(at, "Zero padding")) == pytest.approx(np.abs(zero - wrap).max(), rel=0.02)
+    assert float(_metric(at, "Zero padding, inside")) < 1e-4
+    assert "0 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+    assert any("sums to 0" in caption.value for caption in at.caption)  # normalising refused, explained
+
+
+def test_the_kernel_choice_changes_the_output(open_page):
+    at = open_page(PAGE)
+    before = _image(at, "Kernel response")
+    _ok(at.selectbox(key="fourier.kernel").set_value("laplacian (8 in the centre)").run())
+    assert _image(at, "Kernel response") != before
+
+
+def test_the_kernels_page_kernel_is_offered(open_page):
+    at = open_page(PAGE)
+    assert "your kernel from the Kernels page" not in at.selectbox(key="fourier.kernel").options
+    at.session_state["kernels.good"] = ((0.0, 0.0, 0.0), (0.0, 2.0, 0.0), (0.0, 0.0, 0.0))
+    _ok(at.run())
+    assert "your kernel from the Kernels page" in at.selectbox(key="fourier.kernel").options
+    at.toggle(key="fourier.normalize").set_value(False)
+    _ok(at.selectbox(key="fourier.kernel").set_value("your kernel from the Kernels page").run())
+    assert "2 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+
+
+def test_deep_link_sets_the_widgets(open_page):
+    query = {"mask": "band-pass", "profile": "gaussian", "band": "5-40", "row": "17", "other": "coins", "kernel": "sobel y"}
+    at = open_page(PAGE, query=query)
+    assert at.radio(key="fourier.mask").value == "band-pass"
+    assert at.radio(key="fourier.profile").value == "gaussian"
+    assert at.slider(key="fourier.band").value == (5, 40)
+    assert at.slider(key="fourier.row").value == 17
+    assert at.selectbox(key="fourier.other").value == "coins"
+    assert at.selectbox(key="fourier.kernel").value == "sobel y"
+    assert not at.warning
+
+
+def test_garbage_link_values_warn_and_fall_back(open_page):
+    at = open_page(PAGE, query={"mask": "notch", "radius": "abc", "band": "60-10", "kernel": "nope"})
+    warning = " ".join(w.value for w in at.warning)
+    for name in ("`mask`", "`radius`", "`band`", "`kernel`"):
+        assert name in warning
+    assert "must not exceed the outer one" in warning
+    assert at.radio(key="fourier.mask").value == "low-pass"
+    assert at.slider(key="fourier.radius").value == 30
+
+
+def test_changing_the_sample_changes_the_output(open_page):
+    at = open_page(PAGE)
+    before = _image(at, "Magnitude, log")
+    _ok(at.selectbox(key="shared.sample").set_value("coins").run())
+    assert _image(at, "Magnitude, log") != before
+    assert any("Working size: 202 × 256 px" in caption.value for caption in at.caption)  # coins: 303 x 384, × 2/3
+
+
+def _use_own_image(at, image: np.ndarray):
+    """Put an image in the session as if it had been uploaded (the picker keeps it while no new file comes).
+
+    The id is unique per shape, as the content hash of a real upload would be: results are cached by id.
+    """
+    image_id = f"upload:fourier-test-{'x'.join(map(str, image.shape))}"
+    at.session_state["shared.source"] = "Upload"
+    at.session_state["shared.user_images"] = {image_id: image}
+    at.session_state["shared.image_id"] = image_id
+    return _ok(at.run())
+
+
+@pytest.mark.parametrize(
+    ("shape", "working"), [((1, 1, 3), "1 × 1"), ((1, 1024, 3), "1 × 256"), ((1024, 1024, 3), "256 × 256"), ((7, 3, 3), "7 × 3")]
+)
+def test_any_image_size_works(open_page, shape, working):
+    image = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
+    at = _use_own_image(open_page(PAGE, query={"row": "200"}), image)
+    assert not at.error
+    captions = [caption.value for caption in at.caption]
+    assert any(f"Working size: {working} px" in caption for caption in captions), captions
+    _ok(at.radio(key="fourier.mask").set_value("band-pass").run())
+    _ok(at.selectbox(key="fourier.kernel").set_value("box blur 10×11").run())
+    assert "imageio.load_image" in at.code[0].value
+
+
+def test_show_the_code_reproduces_the_numbers(open_page):
+    at = open_page(PAGE, query={"kernel": "emboss", "mask": "high-pass", "radius": "12"})
+    namespace: dict = {}
+    exec(at.code[0].value.replace("print(", "(lambda *a: None)("), namespace)
+    assert namespace["work"].shape == (256, 256)
+    assert namespace["mask"].sum() == pytest.approx((1 - fourier.frequency_mask((256, 256), kind="low-pass", radius=12)).sum())
+    assert f"{namespace['check'].zero_difference:.2g}" == _metric(at, "Zero padding")

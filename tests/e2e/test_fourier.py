@@ -1,0 +1,56 @@
+"""Fourier page in a real browser: it opens by URL, and drawing a mask on the spectrum changes the reconstruction."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def reconstruction(app):
+    """The filtered image (the ``st.image`` captioned "Back to an image ...")."""
+    return app.page.locator('[data-testid="stImage"]').filter(has_text="Back to an image").locator("img").first
+
+
+def draw_stroke(app, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press, drag and release the mouse on the canvas, at fractions of its width and height."""
+    # The canvas is a Fabric.js pair of <canvas> in the component's shadow DOM (Playwright's CSS pierces it);
+    # the upper one takes the mouse.
+    canvas = app.page.locator("canvas.upper-canvas").first
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"]
+    x1, y1 = box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"]
+    app.page.mouse.move(x0, y0)
+    app.page.mouse.down()
+    app.page.mouse.move(x1, y1, steps=12)
+    app.page.mouse.up()
+    app.wait_idle()
+
+
+def test_page_opens_by_url(app):
+    app.open("fourier", "mask=band-pass&band=8-40&kernel=sobel+x")
+    assert app.title() == "Fourier"
+    text = app.main_text()
+    for words in ("Working size: 256 × 256 px", "Magnitude and phase", "Phase carries the structure", "Wrap padding"):
+        assert words in text
+    expect(reconstruction(app)).to_be_visible()
+    app.screenshot("fourier")
+
+
+def test_drawing_a_mask_changes_the_reconstruction(app):
+    app.open("fourier", "mask=drawn")
+    main = app.page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("Nothing drawn yet")
+    expect(reconstruction(app)).to_have_count(0)
+
+    # A stroke across the centre of the spectrum: the low frequencies, so the picture comes back blurred.
+    draw_stroke(app, (0.40, 0.45), (0.60, 0.55))
+    expect(main).not_to_contain_text("Nothing drawn yet")
+    picture = reconstruction(app)
+    expect(picture).to_be_visible()
+    first = picture.get_attribute("src")
+
+    # A second stroke further out adds finer stripes: a different mask, a different reconstruction.
+    draw_stroke(app, (0.15, 0.20), (0.30, 0.20))
+    expect(reconstruction(app)).not_to_have_attribute("src", first)
+    assert "The mask keeps" in app.main_text()
+    app.screenshot("fourier-drawn")
