@@ -1,0 +1,50 @@
+"""Edges & gradients in a real browser: the page opens cleanly, and moving the Sobel size or a Canny
+threshold with the keyboard changes the picture it drives (and the link)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def _picture_src(app, caption: str) -> str:
+    image = app.page.locator('[data-testid="stImage"]').filter(has_text=caption).locator("img").first
+    expect(image).to_be_visible()
+    return image.get_attribute("src")
+
+
+def _press(app, slider_label: str, key: str, *, thumb: int = 0) -> None:
+    """Focus a slider's thumb and press ``key`` once (as a keyboard user would), then wait for the rerun."""
+    slider = app.page.locator('[data-testid="stSlider"]').filter(has_text=slider_label)
+    handle = slider.get_by_role("slider").nth(thumb)
+    handle.focus()
+    handle.press(key)
+    app.wait_idle()
+
+
+def test_edges_page_opens_with_every_section(app):
+    app.open("edges")
+    assert app.title() == "Edges & gradients"
+    text = app.main_text()
+    for heading in ("The gradient, with Sobel kernels", "Canny, step by step", "Harris corners", "Hough transform"):
+        assert heading in text
+    assert "longest side at most 320 px" in text
+    app.screenshot("edges")
+
+
+def test_sobel_size_and_canny_threshold_change_their_pictures(app):
+    app.open("edges")
+    sobel_before = _picture_src(app, "gx: change to the right")
+    canny_before = _picture_src(app, "5. Hysteresis")
+
+    _press(app, "Sobel kernel size", "ArrowRight")  # 3 -> 5
+    expect(app.page.locator('[data-testid="stSlider"]').filter(has_text="Sobel kernel size")).to_contain_text("5")
+    assert _picture_src(app, "gx: change to the right") != sobel_before
+    assert re.search(r"[?&]ksize=5\b", app.page.url), app.page.url
+    assert _picture_src(app, "5. Hysteresis") == canny_before  # Canny has its own 3 x 3 gradient
+
+    _press(app, "Low and high thresholds", "ArrowRight", thumb=1)  # high: 0.15 -> 0.16
+    assert _picture_src(app, "5. Hysteresis") != canny_before
+    assert re.search(r"[?&]canny=0\.05(%2C|,)0\.16\b", app.page.url), app.page.url
+    app.screenshot("edges-changed")
