@@ -41,7 +41,7 @@ VIEWPORT = {"width": 1400, "height": 2600}
 # A cold server imports numpy, OpenCV and scikit-image before its health endpoint answers.
 SERVER_START_TIMEOUT_S = 60
 # First runs decode the sample image and fill caches; later reruns take a fraction of this.
-RUN_TIMEOUT_MS = 30_000
+RUN_TIMEOUT_MS = 60_000
 # How long the app must stay idle to count as finished (a click's rerun starts within a few milliseconds).
 IDLE_FOR_S = 0.4
 
