@@ -36,6 +36,12 @@ PAGES = {
     "images_are_numbers": ("app_pages/images_are_numbers.py", "number_input", "numbers.row", (180, 200)),
     "color": ("app_pages/color.py", "selectbox", "color.space", ("HSV", "Lab")),
     "kernels": ("app_pages/kernels.py", "radio", "kernels.padding", ("zero", "reflect")),
+    "features": ("app_pages/features.py", "slider", "features.n_features", (500, 300)),
+    "edges": ("app_pages/edges.py", "select_slider", "edges.ksize", (3, 5)),
+    "fourier": ("app_pages/fourier.py", "slider", "fourier.radius", (30, 12)),
+    "morphology": ("app_pages/morphology.py", "selectbox", "morph.shape", ("rectangle", "ellipse")),
+    "neurons": ("app_pages/neurons.py", "radio", "neurons.activation", ("sigmoid", "tanh")),
+    "cnn_anatomy": ("app_pages/cnn_anatomy.py", "slider", "anatomy.shift", (0, 6)),
 }
 
 

@@ -11,7 +11,15 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLASSICAL_PAGES = ("app_pages/images_are_numbers.py", "app_pages/color.py", "app_pages/kernels.py")
+CLASSICAL_PAGES = (
+    "app_pages/images_are_numbers.py",
+    "app_pages/color.py",
+    "app_pages/kernels.py",
+    "app_pages/edges.py",
+    "app_pages/fourier.py",
+    "app_pages/morphology.py",
+    "app_pages/features.py",
+)
 
 PROBE = """
 import json, sys
