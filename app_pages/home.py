@@ -19,9 +19,15 @@ st.markdown(
 | Images | Images are numbers | Hover over pixels, read a region as a table of numbers, split colour channels, compare handwritten digits by cosine similarity. |
 | Images | Color | Look at one image in RGB, BGR, HSV, Lab and gray; select a colour range like a green screen; measure brightness. |
 | Images | Kernels | Edit a convolution kernel cell by cell, change padding and stride, click a pixel to see the sum that produced it, pass three challenges. |
+| Classical vision | Edges & gradients | Sobel, gradient direction, Canny step by step, Harris corners, Hough lines and circles. |
+| Classical vision | Fourier | See an image's frequencies, filter them with masks you pick or draw, swap magnitude and phase, check the convolution theorem. |
+| Classical vision | Morphology & segmentation | Threshold, erode, dilate, open and close with an element you draw; contours, k-means colours, connected components. |
+| Classical vision | Features & detection | ORB keypoints and matching, HOG, face detection (and its bias), a bag of visual words. |
+| Neural networks | Neurons | Train a perceptron step by step, watch it fail on XOR, solve XOR with a hidden layer; activations and losses. |
+| Neural networks | CNN anatomy | Output sizes, receptive fields, a layer-by-layer summary, and why convolution follows a moved pattern when a dense layer doesn't. |
 """
 )
-st.caption("More sections (classical vision, neural networks, inspecting a CNN) are on the way.")
+st.caption("Training your own CNN and inspecting it layer by layer are on the way.")
 
 st.subheader("Using it")
 left, right = st.columns(2)

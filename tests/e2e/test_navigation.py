@@ -15,6 +15,12 @@ PAGES = {
     "images-are-numbers": "Images are numbers",
     "color": "Color",
     "kernels": "Kernels",
+    "edges": "Edges & gradients",
+    "fourier": "Fourier",
+    "morphology": "Morphology & segmentation",
+    "features": "Features & detection",
+    "neurons": "Neurons",
+    "cnn-anatomy": "CNN anatomy",
 }
 
 
