@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from explorer import checks
 from explorer import digits as _digits
 
 # Sizes digits() offers: 8 is the original; 16 for a network with one pooling step; 28 matches MNIST;
@@ -37,15 +38,6 @@ DIGIT_INK_MAX = _digits.INK_MAX  # 16: each 8×8 cell counted the inked pixels o
 INK_THRESHOLD = 0.1
 # preview() draws at most this many images per class: a row of the grid has to fit on a page.
 MAX_PREVIEW_PER_CLASS = 32
-
-
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        allowed = f">= {low}" if high is None else f"from {low} to {high}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    return int(value)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -134,7 +126,7 @@ class Dataset:
             0.0 < test_fraction < 1.0
         ):
             raise ValueError(f"test_fraction must be a number between 0 and 1 (exclusive), got {test_fraction!r}")
-        seed = _check_int("seed", seed, 0)
+        seed = checks.integer("seed", seed, 0)
         rng = np.random.default_rng(seed)
         test = []
         for label, name in enumerate(self.class_names):
@@ -154,7 +146,7 @@ class Dataset:
         Returns ``(n_classes * H, per_class * W) uint8`` for gray images, ``(..., 3) uint8`` for colour.
         Cells of a class with fewer images stay black.
         """
-        per_class = _check_int("per_class", per_class, 1, MAX_PREVIEW_PER_CLASS)
+        per_class = checks.integer("per_class", per_class, 1, MAX_PREVIEW_PER_CLASS)
         channels, rows, cols = self.image_shape
         grid = np.zeros((self.n_classes, per_class, channels, rows, cols), dtype=np.float32)
         for label in range(self.n_classes):

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer import imageio
+from explorer import checks, imageio
 
 SOBEL_SIZES = (3, 5, 7)
 # Beyond 8 px of blur a 512 px photo's edges melt into each other, and OpenCV's kernel (about 8 sigma
@@ -60,17 +60,9 @@ def _check_image(image: object) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _check_number(name: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number from {low} to {high}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-    return float(value)
-
-
 def check_sigma(sigma: object) -> float:
     """``sigma`` of the Gaussian smoothing, 0 (none) to :data:`MAX_SIGMA` pixels."""
-    return _check_number("sigma", sigma, 0.0, MAX_SIGMA)
+    return checks.number("sigma", sigma, 0.0, MAX_SIGMA)
 
 
 def check_ksize(ksize: object) -> int:
@@ -150,7 +142,7 @@ def laplacian(image: np.ndarray, *, sigma: float = 0.0) -> np.ndarray:
 
 def check_threshold(name: str, value: object) -> float:
     """A magnitude threshold in step units: 0 to 1."""
-    return _check_number(name, value, 0.0, 1.0)
+    return checks.number(name, value, 0.0, 1.0)
 
 
 def threshold(magnitude: np.ndarray, *, level: float) -> np.ndarray:
@@ -309,10 +301,10 @@ def harris(image: np.ndarray, *, block_size: int = 3, k: float = 0.04, threshold
         raise ValueError(f"block_size must be a whole number of pixels, got {block_size!r}")
     if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
         raise ValueError(f"block_size must be from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE}, got {block_size}")
-    k = _check_number("k", k, 0.0, MAX_HARRIS_K)
+    k = checks.number("k", k, 0.0, MAX_HARRIS_K)
     if k == 0:
         raise ValueError("k must be greater than 0, got 0")
-    threshold = _check_number("threshold", threshold, 0.0, 1.0)
+    threshold = checks.number("threshold", threshold, 0.0, 1.0)
     if threshold == 0:
         raise ValueError("threshold must be greater than 0 (a fraction of the strongest corner), got 0")
     response = cv2.cornerHarris(image, int(block_size), 3, k)

@@ -24,6 +24,8 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from explorer import checks
+
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
 ELEMENT_SHAPES = ("rectangle", "ellipse", "cross")
 OPERATIONS = ("erode", "dilate", "open", "close", "gradient", "tophat", "blackhat")
@@ -61,22 +63,6 @@ def _check_gray(image: object, name: str = "image") -> np.ndarray:
     if not np.all(np.isfinite(image)) or image.min() < 0.0 or image.max() > 1.0:
         raise ValueError(f"{name} must hold finite values in [0, 1], got min {np.nanmin(image):.4g}, max {np.nanmax(image):.4g}")
     return image.astype(np.float32, copy=False)
-
-
-def _check_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return int(value)
-
-
-def _check_real(name: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not low <= value <= high:  # also refuses nan
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return float(value)
 
 
 # ------------------------------------------------------------------------------------------ binarisation
@@ -118,7 +104,7 @@ def binarize(
     image = np.asarray(image, dtype=np.float32)
     used: float | None
     if method == "fixed":
-        used = _check_real("threshold", threshold, 0.0, 1.0)
+        used = checks.number("threshold", threshold, 0.0, 1.0)
         mask = image > used
     elif method == "otsu":
         used = otsu_threshold(image)
@@ -132,7 +118,7 @@ def binarize(
                 f"block_size must be an odd number from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE} (the neighbourhood "
                 f"needs a centre pixel), got {block_size}"
             )
-        c = _check_real("c", c, -MAX_C, MAX_C)
+        c = checks.number("c", c, -MAX_C, MAX_C)
         # OpenCV's own adaptive threshold on the byte levels, so the result is exactly what cv2 gives: the
         # local mean is rounded to a byte, and c (in byte levels) is rounded up to a whole level.
         levels = np.round(image * 255.0).astype(np.uint8)
@@ -153,7 +139,7 @@ def structuring_element(*, shape: str = "rectangle", size: int = 3) -> np.ndarra
     """
     if shape not in ELEMENT_SHAPES:
         raise ValueError(f"shape must be one of {ELEMENT_SHAPES}, got {shape!r}")
-    size = _check_int("size", size, 1, MAX_ELEMENT_SIZE)
+    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE)
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the element has a centre cell, got {size}")
     return cv2.getStructuringElement(_CV_SHAPES[shape], (size, size)).astype(np.uint8)
@@ -199,7 +185,7 @@ def element_from_text(text: str) -> np.ndarray:
 def resize_element(element: np.ndarray, *, size: int) -> np.ndarray:
     """The element centred in a ``(size, size)`` grid: cropped around its centre or padded with 0."""
     element = check_element(element)
-    size = _check_int("size", size, 1, MAX_ELEMENT_SIZE)
+    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE)
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the element has a centre cell, got {size}")
     grid = np.zeros((size, size), dtype=np.uint8)
@@ -227,7 +213,7 @@ def dilate(image: np.ndarray, *, element: np.ndarray, iterations: int = 1) -> np
 def _primitive(function, image: np.ndarray, element: np.ndarray, iterations: int) -> np.ndarray:
     image = _check_gray(image)
     element = check_element(element)
-    iterations = _check_int("iterations", iterations, 1, MAX_ITERATIONS)
+    iterations = checks.integer("iterations", iterations, 1, MAX_ITERATIONS)
     if image.dtype == bool:
         return function(np.ascontiguousarray(image).view(np.uint8), element, iterations=iterations).astype(bool)
     return function(image, element, iterations=iterations)
@@ -317,9 +303,9 @@ def noisy_letter(*, salt: float = SALT_DENSITY, pepper: float = PEPPER_DENSITY, 
     """
     from explorer import samples  # samples imports OpenCV only; imported here to keep this module's import light
 
-    salt = _check_real("salt", salt, 0.0, 0.5)
-    pepper = _check_real("pepper", pepper, 0.0, 0.5)
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    salt = checks.number("salt", salt, 0.0, 0.5)
+    pepper = checks.number("pepper", pepper, 0.0, 0.5)
+    seed = checks.integer("seed", seed, 0, 2**32 - 1)
     clean = samples.letter(size=LETTER_SIZE, text="A") >= 0.5
     rng = np.random.default_rng(seed)
     salt_mask = (rng.random(clean.shape) < salt) & ~ndimage.binary_dilation(clean, iterations=SALT_MARGIN)

@@ -8,13 +8,12 @@ i.e. ``(col, row)``: they are kept that way because every ``cv2`` drawing functi
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from explorer import color
+from explorer import checks, color
 
 KMEANS_SPACES = ("RGB", "HSV", "Lab")
 # Beyond 12 clusters the swatches stop being distinguishable at a glance and fitting gets slow.
@@ -41,14 +40,6 @@ def _check_mask(mask: object) -> np.ndarray:
     return np.ascontiguousarray(mask)
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return int(value)
-
-
 # -------------------------------------------------------------------------------------------- contours
 @dataclass(frozen=True)
 class Contour:
@@ -73,8 +64,8 @@ def find_contours(mask: np.ndarray, *, min_area: int = 0, max_area: int | None =
     """
     mask = _check_mask(mask)
     limit = mask.size
-    min_area = _check_int("min_area", min_area, 0, limit)
-    max_area = limit if max_area is None else _check_int("max_area", max_area, 0, 2**62)
+    min_area = checks.integer("min_area", min_area, 0, limit)
+    max_area = limit if max_area is None else checks.integer("max_area", max_area, 0, 2**62)
     if min_area > max_area:
         raise ValueError(f"min_area must be at most max_area, got min_area {min_area} > max_area {max_area}")
     outlines, _ = cv2.findContours(mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -93,7 +84,7 @@ def find_contours(mask: np.ndarray, *, min_area: int = 0, max_area: int | None =
 
 def palette(count: int) -> np.ndarray:
     """``count`` clearly different, bright colours as ``(count, 3) uint8`` RGB (hues a golden angle apart)."""
-    count = _check_int("count", count, 0, 2**31)
+    count = checks.integer("count", count, 0, 2**31)
     hues = (np.arange(count) * 0.6180339887 % 1.0 * 180).astype(np.uint8)  # OpenCV's 8-bit hue is 0..179
     hsv = np.stack([hues, np.full(count, 200, np.uint8), np.full(count, 240, np.uint8)], axis=-1)
     return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0] if count else np.zeros((0, 3), np.uint8)
@@ -188,8 +179,8 @@ def kmeans_colors(image: np.ndarray, *, k: int = 4, space: str = "RGB", seed: in
 
     if space not in KMEANS_SPACES:
         raise ValueError(f"space must be one of {KMEANS_SPACES}, got {space!r}")
-    k = _check_int("k", k, 2, MAX_K)
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    k = checks.integer("k", k, 2, MAX_K)
+    seed = checks.integer("seed", seed, 0, 2**32 - 1)
     channels, _ = color.convert(image, space=space)  # checks the image; (H, W, 3) float32
     rows, cols = channels.shape[:2]
     pixels = channels.reshape(-1, 3)

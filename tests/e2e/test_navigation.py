@@ -21,6 +21,7 @@ PAGES = {
     "features": "Features & detection",
     "neurons": "Neurons",
     "cnn-anatomy": "CNN anatomy",
+    "train": "Train a CNN",
 }
 
 

@@ -161,7 +161,7 @@ def test_kmeans_refuses_more_clusters_than_colours_or_pixels():
         segmentation.kmeans_colors(three_colours(), k=4)
     with pytest.raises(ValueError, match="k must be at most the number of pixels \\(1\\), got k = 2"):
         segmentation.kmeans_colors(np.zeros((1, 1, 3), np.uint8), k=2)
-    with pytest.raises(ValueError, match="k must be between 2 and 12, got 1"):
+    with pytest.raises(ValueError, match="k must be from 2 to 12, got 1"):
         segmentation.kmeans_colors(three_colours(), k=1)
     with pytest.raises(ValueError, match="space must be one of"):
         segmentation.kmeans_colors(three_colours(), k=2, space="Gray")
