@@ -26,37 +26,22 @@ MAX_SEED = 999
 MATCHER_LABELS = {"cross-check": "cross-check (mutual nearest)", "ratio": "ratio test (Lowe)"}
 
 
-def _one_of_numbers(options: tuple[float, ...]):
-    """Parser for a number that must be one of ``options`` (compared after rounding to 2 decimals)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = round(float(text), 2)
-        except ValueError:
-            raise ValueError(f"expected a number, got {text!r}") from None
-        if value not in options:
-            raise ValueError(f"expected one of {', '.join(f'{o:g}' for o in options)}; got {text!r}")
-        return value
-
-    return parse
-
-
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
 PARAMS = (
     urlstate.Param("n", "features.n_features", 500, parse=urlstate.int_in(*FEATURE_COUNTS)),
-    urlstate.Param("pyr", "features.scale_factor", 1.2, parse=_one_of_numbers(PYRAMID_SCALES), format=_number),
+    urlstate.Param("pyr", "features.scale_factor", 1.2, parse=urlstate.number_from(PYRAMID_SCALES), format=_number),
     urlstate.Param("levels", "features.n_levels", 8, parse=urlstate.int_in(1, MAX_PAGE_LEVELS)),
     urlstate.Param("angle", "features.angle", 30, parse=urlstate.int_in(-180, 180)),
-    urlstate.Param("scale", "features.scale", 0.8, parse=_one_of_numbers(COPY_SCALES), format=_number),
+    urlstate.Param("scale", "features.scale", 0.8, parse=urlstate.number_from(COPY_SCALES), format=_number),
     urlstate.Param("matcher", "features.matcher", "cross-check", parse=urlstate.one_of(features.MATCHERS)),
-    urlstate.Param("ratio", "features.ratio", 0.75, parse=_one_of_numbers(RATIOS), format=_number),
+    urlstate.Param("ratio", "features.ratio", 0.75, parse=urlstate.number_from(RATIOS), format=_number),
     urlstate.Param("bins", "features.orientations", 9, parse=urlstate.int_in(2, 18)),
-    urlstate.Param("cell", "features.cell", 8, parse=lambda t: int(_one_of_numbers(CELL_SIZES)(t))),
+    urlstate.Param("cell", "features.cell", 8, parse=lambda t: int(urlstate.number_from(CELL_SIZES)(t))),
     urlstate.Param("block", "features.block", 2, parse=urlstate.int_in(1, 4)),
-    urlstate.Param("haar", "features.haar_scale", 1.1, parse=_one_of_numbers(HAAR_SCALES), format=_number),
+    urlstate.Param("haar", "features.haar_scale", 1.1, parse=urlstate.number_from(HAAR_SCALES), format=_number),
     urlstate.Param("neigh", "features.neighbours", 5, parse=urlstate.int_in(0, MAX_PAGE_NEIGHBOURS)),
     urlstate.Param("minsize", "features.min_size", 30, parse=urlstate.int_in(*MIN_SIZES)),
     urlstate.Param("k", "features.k", 16, parse=urlstate.int_in(*WORD_COUNTS)),

@@ -3,7 +3,6 @@ functions, softmax and the cross-entropy loss."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -41,19 +40,6 @@ ACTIVATION_TEXT = {
 }
 
 
-def _one_of_numbers(options: tuple) -> Callable[[str], float]:
-    def parse(text: str):
-        try:
-            value = type(options[0])(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {text!r}") from None
-        if value not in options:
-            raise ValueError(f"expected one of {', '.join(f'{o:g}' for o in options)}; got {text!r}")
-        return value
-
-    return parse
-
-
 def _logits_text(text: str) -> str:
     neurons.parse_logits(text)  # raises ValueError with the reason
     return text
@@ -61,13 +47,13 @@ def _logits_text(text: str) -> str:
 
 PARAMS = (
     urlstate.Param("gate", "neurons.gate", "AND", parse=urlstate.one_of(tuple(neurons.GATES))),
-    urlstate.Param("rate", "neurons.rate", 1.0, parse=_one_of_numbers(RATES), format="{:g}".format),
+    urlstate.Param("rate", "neurons.rate", 1.0, parse=urlstate.number_from(RATES), format="{:g}".format),
     urlstate.Param("w1", "neurons.w1", 0.8, parse=urlstate.float_in(-WEIGHT_LIMIT, WEIGHT_LIMIT), format="{:g}".format),
     urlstate.Param("w2", "neurons.w2", 0.4, parse=urlstate.float_in(-WEIGHT_LIMIT, WEIGHT_LIMIT), format="{:g}".format),
     urlstate.Param("b", "neurons.b", -0.5, parse=urlstate.float_in(-WEIGHT_LIMIT, WEIGHT_LIMIT), format="{:g}".format),
     urlstate.Param("seed", "neurons.seed", neurons.DEFAULT_SEED, parse=urlstate.int_in(0, MAX_SEED)),
-    urlstate.Param("mlp_rate", "neurons.mlp_rate", neurons.DEFAULT_MLP_RATE, parse=_one_of_numbers(MLP_RATES), format="{:g}".format),
-    urlstate.Param("epochs", "neurons.epochs", neurons.DEFAULT_MLP_EPOCHS, parse=_one_of_numbers(MLP_EPOCHS)),
+    urlstate.Param("mlp_rate", "neurons.mlp_rate", neurons.DEFAULT_MLP_RATE, parse=urlstate.number_from(MLP_RATES), format="{:g}".format),
+    urlstate.Param("epochs", "neurons.epochs", neurons.DEFAULT_MLP_EPOCHS, parse=urlstate.number_from(MLP_EPOCHS)),
     urlstate.Param("act", "neurons.activation", "sigmoid", parse=urlstate.one_of(neurons.ACTIVATIONS)),
     urlstate.Param("logits", "neurons.logits", DEFAULT_LOGITS, parse=_logits_text),
     urlstate.Param("true", "neurons.true_class", 0, parse=urlstate.int_in(0, neurons.MAX_LOGITS - 1)),

@@ -14,6 +14,7 @@ their value comes from session_state, which :func:`restore` fills.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,22 @@ def float_in(low: float, high: float) -> Callable[[str], float]:
         if not low <= value <= high:  # also refuses nan
             raise ValueError(f"expected a number from {low} to {high}, got {text!r}")
         return value
+
+    return parse
+
+
+def number_from(options: Sequence[float]) -> Callable[[str], float]:
+    """Parser for a number that must be one of ``options`` (a slider's steps); returns the option itself."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}") from None
+        for option in options:
+            if math.isclose(value, option, rel_tol=0.0, abs_tol=1e-9):
+                return option
+        raise ValueError(f"expected one of {', '.join(f'{o:g}' for o in options)}; got {text!r}")
 
     return parse
 
