@@ -38,6 +38,9 @@ DIGIT_INK_MAX = _digits.INK_MAX  # 16: each 8×8 cell counted the inked pixels o
 INK_THRESHOLD = 0.1
 # preview() draws at most this many images per class: a row of the grid has to fit on a page.
 MAX_PREVIEW_PER_CLASS = 32
+# Separators between preview cells: mid-gray reads as "not part of any image" on dark and light data alike.
+PREVIEW_GAP_VALUE = 128
+MAX_PREVIEW_GAP = 8
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -140,20 +143,26 @@ class Dataset:
         return (self.subset(np.flatnonzero(~is_test), name=f"{self.name} (train)"),
                 self.subset(np.flatnonzero(is_test), name=f"{self.name} (test)"))
 
-    def preview(self, *, per_class: int = 8) -> np.ndarray:
+    def preview(self, *, per_class: int = 8, gap: int = 0) -> np.ndarray:
         """The first ``per_class`` images of each class as one picture, a row per class in class order.
 
-        Returns ``(n_classes * H, per_class * W) uint8`` for gray images, ``(..., 3) uint8`` for colour.
-        Cells of a class with fewer images stay black.
+        Returns ``(n_classes * (H + gap) - gap, per_class * (W + gap) - gap) uint8`` for gray images,
+        ``(..., 3) uint8`` for colour. ``gap`` pixels of mid-gray (:data:`PREVIEW_GAP_VALUE`) separate the cells,
+        so tiny images don't run into each other. Cells of a class with fewer images stay black.
         """
         per_class = checks.integer("per_class", per_class, 1, MAX_PREVIEW_PER_CLASS)
+        gap = checks.integer("gap", gap, 0, MAX_PREVIEW_GAP)
         channels, rows, cols = self.image_shape
-        grid = np.zeros((self.n_classes, per_class, channels, rows, cols), dtype=np.float32)
+        grid = np.full(
+            (self.n_classes, per_class, channels, rows + gap, cols + gap), PREVIEW_GAP_VALUE / 255.0, dtype=np.float32
+        )
+        grid[:, :, :, :rows, :cols] = 0.0
         for label in range(self.n_classes):
             first = np.flatnonzero(self.labels == label)[:per_class]
-            grid[label, : len(first)] = self.images[first]
-        # (classes, per_class, C, H, W) -> (classes, H, per_class, W, C) -> (classes*H, per_class*W, C)
-        mosaic = grid.transpose(0, 3, 1, 4, 2).reshape(self.n_classes * rows, per_class * cols, channels)
+            grid[label, : len(first), :, :rows, :cols] = self.images[first]
+        # (classes, per_class, C, H+g, W+g) -> (classes, H+g, per_class, W+g, C) -> one picture, last gap cut off
+        mosaic = grid.transpose(0, 3, 1, 4, 2).reshape(self.n_classes * (rows + gap), per_class * (cols + gap), channels)
+        mosaic = mosaic[: mosaic.shape[0] - gap, : mosaic.shape[1] - gap]
         mosaic = np.round(mosaic * 255.0).astype(np.uint8)
         return mosaic[:, :, 0] if channels == 1 else mosaic
 

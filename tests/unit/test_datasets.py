@@ -116,6 +116,15 @@ def test_preview_by_hand():
     np.testing.assert_array_equal(grid, np.kron(expected, np.ones((2, 2), np.uint8)))
 
 
+def test_preview_gap_separates_cells_with_gray():
+    data = small((3, 1), size=2)
+    grid = data.preview(per_class=2, gap=1)
+    assert grid.shape == (2 * 3 - 1, 2 * 3 - 1)
+    # the separator row and column are mid-gray; the cells are where they were, shifted by the gap
+    assert (grid[2, :] == 128).all() and (grid[:, 2] == 128).all()
+    assert grid[3, 0] == round(0.03 * 255) and grid[3, 3] == 0
+
+
 def test_preview_of_colour_images_keeps_channels():
     images = np.zeros((2, 3, 4, 5), np.float32)
     images[:, 0] = 1.0  # pure red
