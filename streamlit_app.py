@@ -25,6 +25,7 @@ PAGES = {
     "Neural networks": [
         st.Page("app_pages/neurons.py", title="Neurons", url_path="neurons"),
         st.Page("app_pages/cnn_anatomy.py", title="CNN anatomy", url_path="cnn-anatomy"),
+        st.Page("app_pages/train.py", title="Train a CNN", url_path="train"),
     ],
 }
 

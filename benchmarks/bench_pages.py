@@ -42,6 +42,7 @@ PAGES = {
     "morphology": ("app_pages/morphology.py", "selectbox", "morph.shape", ("rectangle", "ellipse")),
     "neurons": ("app_pages/neurons.py", "radio", "neurons.activation", ("sigmoid", "tanh")),
     "cnn_anatomy": ("app_pages/cnn_anatomy.py", "slider", "anatomy.shift", (0, 6)),
+    "train": ("app_pages/train.py", "slider", "train.test_pct", (20, 30)),
 }
 
 

@@ -1,0 +1,216 @@
+"""AppTests of the "Train a CNN" page: data and network choices, the layer editor, links, and the job's
+states (driven through session_state: the live fragment's timer does not tick under AppTest)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from explorer import architecture_table, datasets, training
+from ui import cached_training as cached
+from ui import training_jobs as tj
+
+PAGE = "app_pages/train.py"
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def summary_frame(at):
+    return next(frame.value for frame in at.dataframe if "output shape" in frame.value.columns)
+
+
+def test_renders_with_the_small_cnn_on_digits(open_page):
+    at = open_page(PAGE)
+    assert at.title[0].value == "Train a CNN"
+    # 16·(9 + 1) + 32·(9·16 + 1) + (32·2·2 + 1)·64 + (64 + 1)·10, counted by hand
+    assert metric(at, "Parameters to learn") == "13,706"
+    assert "1,438 to train on, 359 to test" in " ".join(m.value for m in at.markdown)
+    assert not at.error
+    assert at.button(key="_train.start").disabled is False
+
+
+def test_dataset_choice_changes_the_summary(open_page):
+    at = open_page(PAGE)
+    at.selectbox(key="train.dataset").set_value("digits16").run()
+    assert not at.exception
+    # 16×16 input: after two poolings 4×4×32 = 512 values feed dense 64: 160 + 4640 + 513·64 + 650
+    assert metric(at, "Parameters to learn") == "38,282"
+    assert summary_frame(at)["output shape"].iloc[0] == "16×16×16"
+
+
+def test_shapes_have_eight_classes(open_page):
+    at = open_page(PAGE)
+    at.selectbox(key="train.dataset").set_value("shapes").run()
+    assert not at.exception
+    assert summary_frame(at)["output shape"].iloc[-1] == "8"
+    counts = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["class", "images"])
+    assert list(counts["class"]) == ["horizontal stripes", "vertical stripes", "diagonal stripes", "disc", "ring",
+                                     "square", "triangle", "cross"]
+    assert set(counts["images"]) == {300}
+
+
+def test_preset_that_does_not_fit_names_the_layer(open_page):
+    at = open_page(PAGE)
+    at.selectbox(key="train.preset").set_value("tf_cnn").run()
+    assert not at.exception
+    (error,) = at.error
+    assert "layer 6 (maxpool 2): input is 1×1, too small to pool with size 2" in error.value
+    assert at.button(key="_train.start").disabled is True
+    at.selectbox(key="train.dataset").set_value("digits28").run()  # 28×28 fits the TensorFlow network
+    assert not at.error
+    assert metric(at, "Parameters to learn") == "93,322"  # Keras' count for this network on 28×28×1
+
+
+def test_editing_a_layer_changes_the_spec_and_reports_the_failing_layer(open_page):
+    at = open_page(PAGE)
+    key = f"_train.layers.{at.session_state['train.layers_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"size": 8}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert "layer 6 (maxpool 2): input is 1×1, too small to pool with size 2" in error.value
+    at.session_state[key] = {"edited_rows": {7: {"size": 32}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.error
+    # dense 32 instead of 64: 160 + 4640 + 129·32 + 33·10
+    assert metric(at, "Parameters to learn") == "9,258"
+
+
+def test_deep_link_and_garbage_link(open_page):
+    at = open_page(PAGE, query={"data": "digits16", "net": "mlp", "lr": "0.01", "opt": "sgd"})
+    assert at.selectbox(key="train.dataset").value == "digits16"
+    assert at.selectbox(key="train.preset").value == "mlp"
+    assert at.select_slider(key="train.lr").value == 0.01
+    assert at.radio(key="train.optimizer").value == "sgd"
+    # flatten 256, dense 128, dense 64, dense 10: 257·128 + 129·64 + 65·10
+    assert metric(at, "Parameters to learn") == "41,802"
+    bad = open_page(PAGE, query={"lr": "banana", "data": "imagenet"})
+    assert bad.select_slider(key="train.lr").value == 0.001
+    assert bad.selectbox(key="train.dataset").value == "digits8"
+    assert "could not be used" in bad.warning[0].value
+
+
+def test_augmentation_preview_appears_when_switched_on(open_page):
+    at = open_page(PAGE)
+    count = lambda: sum(len(element.proto.imgs) for element in at.get("image"))  # noqa: E731
+    assert count() == 1  # the data set's preview grid
+    at.toggle(key="train.hflip").set_value(True).run()
+    assert not at.exception
+    assert count() == 1 + 2 * cached.AUGMENT_PREVIEW_IMAGES  # originals and their augmented copies
+
+
+# --------------------------------------------------------------------------------------- job states
+@pytest.fixture(scope="module")
+def tiny_run():
+    """One epoch of the small CNN on the 8×8 digits: a real trainer, a real result (a fraction of a second)."""
+    train, test = datasets.digits(size=8).split(0.2, seed=0)
+    spec = architecture_table.rows_to_spec(architecture_table.preset_rows("small_cnn"), name="small",
+                                           input_shape=(1, 8, 8), num_classes=10)
+    trainer = training.Trainer(spec, train, test, training.TrainConfig(epochs=1, batch_size=32))
+    return cached.TrainingRun(trainer, trainer.run(), test, "Digits 8×8")
+
+
+def finished_job(run) -> tj.Job:
+    job = tj.Scheduler(1).submit(lambda control: run)
+    assert job.join(5)
+    return job
+
+
+def test_a_finished_job_shows_curves_confusion_matrix_and_mistakes(open_page, tiny_run):
+    at = open_page(PAGE)
+    at.session_state["train.job"] = finished_job(tiny_run)
+    at.run()
+    assert not at.exception
+    accuracy = tiny_run.result.history[-1].test_accuracy
+    assert at.success[0].value == f"Training finished: 1 epoch(s), test accuracy {accuracy:.1%}."
+    assert at.session_state["train.model"].history == tiny_run.result.history
+    texts = " ".join(m.value for m in at.markdown)
+    assert f"Test accuracy: {accuracy:.1%}" in texts
+    # the confusion matrix agrees with a count by hand of the model's predictions
+    predictions = tiny_run.trainer.model(__import__("torch").tensor(tiny_run.test.images)).argmax(1).numpy()
+    per_class = next(frame.value for frame in at.dataframe if "test images" in frame.value.columns)
+    expected = [np.mean(predictions[tiny_run.test.labels == c] == c) for c in range(10)]
+    np.testing.assert_allclose(per_class["accuracy"].to_numpy(dtype=float), expected)
+    wrong = int((predictions != tiny_run.test.labels).sum())
+    assert any(f"said: " in t.value for t in at.text) == (wrong > 0)
+    # picking a cell shows that cell's images
+    at.selectbox(key="train.cell_true").set_value(3).run()
+    at.selectbox(key="train.cell_pred").set_value(3).run()
+    in_cell = int(((tiny_run.test.labels == 3) & (predictions == 3)).sum())
+    assert any(c.value.startswith(f"{in_cell} test image(s) in this cell") for c in at.caption)
+    assert at.button(key="_train.continue").disabled is False
+
+
+def test_a_diverged_job_suggests_a_lower_learning_rate(open_page, tiny_run):
+    at = open_page(PAGE)
+    message = "Training broke off: the loss became NaN at epoch 1, batch 3 — try a lower learning rate, e.g. 0.1."
+    job = tj.Scheduler(1).submit(lambda control: tj.Outcome(tj.DIVERGED, tiny_run, message))
+    assert job.join(5)
+    at.session_state["train.job"] = job
+    at.run()
+    assert not at.exception
+    assert "try a lower learning rate" in at.error[0].value
+    assert "train.model" not in at.session_state
+
+
+def test_a_running_job_shows_progress_and_a_stop_button(open_page, tiny_run):
+    at = open_page(PAGE)
+    release = threading.Event()
+    history = tiny_run.result.history
+    progress = training.Progress(2, 5, 7, 45, 0.3, 1234.0, 12.0, 0.25, history)
+    live = cached.LiveState(progress, tiny_run.test, tiny_run.trainer.model, 1)
+
+    def work(control):
+        control.report(live)
+        while not release.wait(0.01):
+            if control.should_stop():
+                return tiny_run
+        return tiny_run
+
+    job = tj.Scheduler(1).submit(work)
+    try:
+        at.session_state["train.job"] = job
+        at.run()
+        assert not at.exception
+        texts = [p.proto.text for p in at.get("progress")]
+        assert any(t.startswith("Epoch 2 of 5, batch 7 of 45 · 1,234 images/s · about 12 s left") for t in texts)
+        assert at.button(key="_train.start").disabled is True
+        assert any(c.value.startswith("After epoch 1") for c in at.caption)
+        at.button(key="_train.stop").click().run()
+        assert job.join(5) and job.view().status == tj.STOPPED
+    finally:
+        release.set()
+        job.join(5)
+
+
+def test_a_queued_job_shows_its_place_in_line(open_page):
+    at = open_page(PAGE)
+    scheduler = tj.Scheduler(1)
+    release = threading.Event()
+    first = scheduler.submit(lambda control: release.wait(5))
+    second = scheduler.submit(lambda control: None)
+    try:
+        at.session_state["train.job"] = second
+        at.run()
+        assert not at.exception
+        assert "you are **1st in line**" in at.info[0].value
+    finally:
+        release.set()
+        assert first.join(5) and second.join(5)
+
+
+def test_default_digits_model_is_tested_on_the_digits(open_page):
+    at = open_page(PAGE)
+    at.button(key="_train.use_default").click().run()
+    assert not at.exception and not at.error
+    trained = at.session_state["train.model"]
+    assert trained.token == "default digits" and trained.spec.input_shape == (1, 8, 8)
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Test accuracy:" in texts and "on 359 test images" in texts
+    assert at.get("download_button")  # the loaded model can be downloaded again
+    at.selectbox(key="train.dataset").set_value("shapes").run()  # 28×28, 8 classes: does not fit
+    assert any("This model takes 8×8 gray images and tells 10 classes apart" in i.value for i in at.info)

@@ -1,0 +1,178 @@
+"""explorer.training: the optimizers against hand-computed updates, learning on small sets, stop within one
+batch, divergence caught, continuing = training in one go, determinism by seed, snapshots, messages."""
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from explorer import datasets
+from explorer.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build, preset
+from explorer.augment import AugmentConfig
+from explorer.training import (
+    DEFAULT_DIGITS_RECIPE,
+    DIGITS_SPEC,
+    MAX_EPOCHS,
+    PROGRESS_INTERVAL,
+    TrainConfig,
+    Trainer,
+    _Optimizer,
+)
+from ui import torch_runtime
+
+torch_runtime.configure()
+
+DIGITS = datasets.digits(size=8)
+TRAIN, TEST = DIGITS.split(0.2, seed=0)
+SMALL_TRAIN = TRAIN.subset(np.arange(200))  # 200 images: an epoch of a small net takes a few ms
+MLP = ArchitectureSpec("mlp", (1, 8, 8), (Flatten(), Dense(32), Dropout(0.2), Dense(10)), 10)
+
+
+def _weights(model):
+    return [p.detach().clone() for p in model.state_dict().values()]
+
+
+# ---------------------------------------------------------------------------------------- optimizers
+def _one_parameter(config, grads, start):
+    p = torch.nn.Parameter(torch.tensor(start))
+    optimizer = _Optimizer([p], config)
+    values = []
+    for grad in grads:
+        p.grad = torch.tensor(grad)
+        optimizer.step()
+        values.append(p.detach().tolist())
+    return values
+
+
+def test_adam_by_hand():
+    # Step 1: m = 0.1 g, v = 0.001 g²; bias-corrected m̂ = g, v̂ = g², so p moves by lr·g/(|g| + eps) = lr·sign(g).
+    config = TrainConfig(learning_rate=0.1)
+    (first, second) = _one_parameter(config, [[2.0, -0.5], [2.0, -0.5]], [1.0, 1.0])
+    np.testing.assert_allclose(first, [0.9, 1.1], rtol=1e-6)
+    # Step 2 with the same gradient: m̂ = g and v̂ = g² again, so another lr·sign(g).
+    np.testing.assert_allclose(second, [0.8, 1.2], rtol=1e-6)
+
+
+def test_sgd_with_momentum_and_weight_decay_by_hand():
+    config = TrainConfig(optimizer="sgd", learning_rate=0.1, momentum=0.9)
+    # buffer 2 -> p 0.8; buffer 0.9·2 + 2 = 3.8 -> p 0.42; buffer 0.9·3.8 + 2 = 5.42 -> p -0.122
+    np.testing.assert_allclose(_one_parameter(config, [2.0, 2.0, 2.0], 1.0), [0.8, 0.42, -0.122], rtol=1e-6)
+    plain = TrainConfig(optimizer="sgd", learning_rate=0.1, momentum=0.0, weight_decay=0.1)
+    # gradient 2 + 0.1·p: p = 1 - 0.1·2.1 = 0.79
+    np.testing.assert_allclose(_one_parameter(plain, [2.0], 1.0), [0.79], rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------ learning
+def test_loss_goes_down_on_a_tiny_set():
+    tiny = TRAIN.subset(np.arange(40))
+    history = Trainer(MLP, tiny, tiny, TrainConfig(learning_rate=0.01, batch_size=8, epochs=15)).run().history
+    assert history[-1].train_loss < 0.3 * history[0].train_loss
+    assert history[-1].test_accuracy == 1.0  # 40 images memorised
+
+
+def test_digits_reach_90_percent_in_two_epochs():
+    trainer = Trainer(DIGITS_SPEC, TRAIN, TEST, DEFAULT_DIGITS_RECIPE.config)
+    result = trainer.run(epochs=2)
+    assert result.history[-1].test_accuracy >= 0.9
+    assert not result.stopped and result.diverged_message is None
+    assert not trainer.model.training  # eval() mode after a run
+
+
+def test_stop_ends_within_one_batch():
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) == 3
+
+    trainer = Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(batch_size=16, epochs=5))
+    result = trainer.run(should_stop=should_stop)
+    assert result.stopped and trainer.steps == 3 and len(calls) == 3
+    assert [record.fraction for record in result.history] == [3 / trainer.batches_per_epoch]
+    again = trainer.run(epochs=1)  # and it can go on: a full epoch 2
+    assert not again.stopped and [r.epoch for r in again.history] == [1, 2] and again.history[1].fraction == 1.0
+
+
+def test_a_huge_learning_rate_reports_divergence_without_raising():
+    # Three dense layers with no activation: the gradient is a product of weights, which SGD at 10 blows up.
+    linear = ArchitectureSpec("linear", (1, 8, 8), (Flatten(), Dense(32), Dense(32), Dense(10)), 10)
+    trainer = Trainer(linear, TRAIN, TEST, TrainConfig(optimizer="sgd", learning_rate=10.0, epochs=2))
+    result = trainer.run()
+    assert result.diverged_message is not None
+    assert result.diverged_message.startswith("the loss became ")
+    assert "at epoch 1, batch " in result.diverged_message
+    assert result.diverged_message.endswith("try a lower learning rate, e.g. 1")
+    assert trainer.run(epochs=1).diverged_message == result.diverged_message  # and it stays stopped
+
+
+def test_continuing_appends_history_and_equals_one_long_run():
+    config = TrainConfig(batch_size=32, epochs=2, seed=5)
+    in_two = Trainer(MLP, SMALL_TRAIN, TEST, config)
+    first = in_two.run(epochs=1)
+    second = in_two.run(epochs=1)
+    assert [r.epoch for r in first.history] == [1] and [r.epoch for r in second.history] == [1, 2]
+    assert second.history[0] == first.history[0] and len(second.snapshots) == 2
+    in_one = Trainer(MLP, SMALL_TRAIN, TEST, config)
+    in_one.run(epochs=2)
+    assert all(torch.equal(a, b) for a, b in zip(_weights(in_two.model), _weights(in_one.model)))
+
+
+def test_same_seed_same_history_other_seed_differs():
+    config = TrainConfig(batch_size=32, epochs=2, seed=7, augment=AugmentConfig(shift=0.1, noise_std=0.05))
+
+    def curve(seed):
+        history = Trainer(MLP, SMALL_TRAIN, TEST, dataclasses.replace(config, seed=seed)).run().history
+        return [(r.train_loss, r.train_accuracy, r.test_loss, r.test_accuracy) for r in history]
+
+    assert curve(7) == curve(7)
+    assert curve(7) != curve(8)
+
+
+def test_progress_reports_and_snapshots():
+    reports = []
+    trainer = Trainer(DIGITS_SPEC, SMALL_TRAIN, TEST, TrainConfig(batch_size=50, epochs=2))
+    start = time.perf_counter()
+    result = trainer.run(on_progress=reports.append)
+    assert len(reports) <= 2 + (time.perf_counter() - start) / PROGRESS_INTERVAL + 1  # not after every batch
+    assert len(reports) >= 2 and reports[-1].fraction_done == 1.0 and reports[-1].epoch == reports[-1].epochs == 2
+    assert reports[-1].batches_per_epoch == 4 and len(reports[-1].history) == 2 and reports[-1].eta_seconds == 0
+    snapshot = result.snapshots[-1]
+    assert snapshot.embeddings.shape == (len(TEST), 64 * 2 * 2) and snapshot.embeddings.dtype == np.float32
+    np.testing.assert_array_equal(snapshot.labels, TEST.labels[snapshot.indices])
+    np.testing.assert_array_equal(snapshot.conv1_filters, trainer.model[0].weight.detach().numpy())
+    assert snapshot.conv1_filters.shape == (32, 1, 3, 3)
+    assert result.snapshots[0].conv1_filters is not snapshot.conv1_filters  # a copy per epoch
+
+
+def test_a_state_dict_passed_in_is_not_changed():
+    source = build(MLP, seed=3)
+    before = _weights(source)
+    trainer = Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(epochs=1), state_dict=source.state_dict())
+    assert all(torch.equal(a, b) for a, b in zip(_weights(trainer.model), before))  # starts from it
+    trainer.run()
+    for a, b in zip(_weights(source), before):
+        assert torch.equal(a, b)
+
+
+# ---------------------------------------------------------------------------------------------- input
+def test_config_and_trainer_messages():
+    with pytest.raises(ValueError, match=r"optimizer must be one of \('adam', 'sgd'\), got 'rmsprop'"):
+        TrainConfig(optimizer="rmsprop")
+    with pytest.raises(ValueError, match=r"learning_rate must be from 1e-06 to 10, got 20"):
+        TrainConfig(learning_rate=20)
+    with pytest.raises(ValueError, match=rf"epochs must be a whole number from 1 to {MAX_EPOCHS}, got 0"):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match=r"batch_size must be a whole number from 1 to 1024, got 2.5"):
+        TrainConfig(batch_size=2.5)
+    with pytest.raises(TypeError, match=r"augment must be an AugmentConfig, got dict"):
+        TrainConfig(augment={})
+    big = preset("mlp", input_shape=(1, 16, 16))
+    with pytest.raises(ValueError, match=r"takes images of shape \(1, 16, 16\).*train images are \(1, 8, 8\)"):
+        Trainer(big, TRAIN, TEST, TrainConfig())
+    with pytest.raises(ValueError, match=r"state_dict does not fit this architecture"):
+        Trainer(MLP, TRAIN, TEST, TrainConfig(), state_dict=build(DIGITS_SPEC).state_dict())
+    trainer = Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig())
+    with pytest.raises(ValueError, match=rf"epochs must be a whole number from 1 to {MAX_EPOCHS}"):
+        trainer.run(epochs=MAX_EPOCHS + 1)

@@ -1,0 +1,304 @@
+"""Background trainings on a shared server: one thread per training, at most K at once, the rest in line.
+
+A workshop shares one small server. Training on the script thread would freeze a user's page, and every
+user training at once would slow everybody down, so:
+
+- each training runs in a daemon thread of its own (a :class:`Job`); the page only reads the job's state
+  (a fragment redraws it every second), so the page stays interactive;
+- a :class:`Scheduler` lets at most ``max_running`` jobs train at once; the others wait in a FIFO line and
+  know their place in it. Waiting is on a ``threading.Condition`` (woken when a slot frees, and every
+  :data:`ALIVE_CHECK_S` seconds to look at the session): nothing spins;
+- a job ends when Stop is pressed (a ``threading.Event`` the training checks after every batch) or when its
+  browser session has ended (``is_alive`` returns False), whether it is waiting or training;
+- whatever goes wrong inside the thread is caught and kept as a plain-language message: the page shows it
+  with ``st.error`` and never a traceback (the traceback goes to the server log).
+
+The queue and the job states are plain Python, unit-tested without Streamlit. Streamlit only appears in
+:func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.cached_training``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = "queued", "running", "done", "stopped", "diverged", "failed"
+FINISHED = frozenset({DONE, STOPPED, DIVERGED, FAILED})
+
+MAX_TRAININGS_ENV = "VISION_EXPLORER_MAX_TRAININGS"
+# Torch uses one thread per training (ui.torch_runtime): two trainings keep two cores busy and leave the rest
+# of a small server to everybody's page reruns. Set the environment variable on a bigger machine.
+DEFAULT_MAX_TRAININGS = 2
+MAX_TRAININGS_LIMIT = 64  # a typo such as 1000 should not let a thousand trainings loose
+# How often a waiting job wakes up to see whether its session is still there, and how often a running one
+# asks (asking is cheap, but once a second is plenty to free a slot soon after a tab is closed).
+ALIVE_CHECK_S = 1.0
+# A browser that loses its connection for a moment (Wi-Fi, a laptop lid) reconnects to the same session:
+# its training keeps going for this long after the disconnect before it counts as abandoned.
+RECONNECT_GRACE_S = 20.0
+
+_log = logging.getLogger(__name__)
+_ids = itertools.count(1)
+
+
+def max_trainings_from_env(environ: dict[str, str] | None = None) -> int:
+    """K from ``VISION_EXPLORER_MAX_TRAININGS`` (a whole number 1..64), else :data:`DEFAULT_MAX_TRAININGS`."""
+    raw = (os.environ if environ is None else environ).get(MAX_TRAININGS_ENV, "")
+    try:
+        value = int(raw)
+    except ValueError:
+        if raw.strip():
+            _log.warning("%s=%r is not a whole number; using %d", MAX_TRAININGS_ENV, raw, DEFAULT_MAX_TRAININGS)
+        return DEFAULT_MAX_TRAININGS
+    return min(max(value, 1), MAX_TRAININGS_LIMIT)
+
+
+def ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``: a place in line for people."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a work function may return to set the final status itself (``DONE``, ``STOPPED`` or ``DIVERGED``)."""
+
+    status: str
+    value: Any = None
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in (DONE, STOPPED, DIVERGED):
+            raise ValueError(f"status must be one of {DONE!r}, {STOPPED!r}, {DIVERGED!r}, got {self.status!r}")
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A consistent copy of a job's state for the page (the thread keeps changing the job itself).
+
+    status : one of QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED.
+    position : place in line (1 = next to start) while queued, else 0.
+    progress : the last value the work reported (None before the first report).
+    value : what the work returned (or an :class:`Outcome`'s value), once finished.
+    message : why it stopped, diverged or failed, in plain language ("" otherwise).
+    """
+
+    status: str
+    position: int
+    progress: Any
+    value: Any
+    message: str
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+class Control:
+    """Handed to the work function: ``should_stop()`` after every batch, ``report(progress)`` as it goes."""
+
+    def __init__(self, job: Job) -> None:
+        self._job = job
+        self._next_alive_check = 0.0
+
+    def should_stop(self) -> bool:
+        """True once Stop was pressed or the session has ended (checked at most every ALIVE_CHECK_S)."""
+        job = self._job
+        if job._stop.is_set():
+            return True
+        now = time.monotonic()
+        if now >= self._next_alive_check:
+            self._next_alive_check = now + ALIVE_CHECK_S
+            if not job._alive():
+                job._ended_with_session = True
+                job._stop.set()
+                return True
+        return False
+
+    def report(self, progress: Any) -> None:
+        with self._job.lock:
+            self._job._progress = progress
+
+
+class Job:
+    """One background training. The thread writes its state under ``lock``; pages read :meth:`view`."""
+
+    def __init__(self, scheduler: Scheduler, label: str, is_alive: Callable[[], bool]) -> None:
+        self.id = next(_ids)
+        self.label = label
+        self.lock = threading.Lock()
+        self._scheduler = scheduler
+        self._is_alive = is_alive
+        self._stop = threading.Event()
+        self._ended_with_session = False
+        self._status = QUEUED
+        self._progress: Any = None
+        self._value: Any = None
+        self._message = ""
+        self._thread: threading.Thread | None = None
+
+    def _alive(self) -> bool:
+        try:
+            return bool(self._is_alive())
+        except Exception:  # a broken check must not keep a training alive forever, nor crash it
+            _log.exception("session check of training %d failed; ending it", self.id)
+            return False
+
+    @property
+    def status(self) -> str:
+        with self.lock:
+            return self._status
+
+    def view(self) -> JobView:
+        position = self._scheduler.position(self)
+        with self.lock:
+            return JobView(self._status, position if self._status == QUEUED else 0, self._progress, self._value,
+                           self._message)
+
+    def stop(self) -> None:
+        """Ask the job to end: a queued job leaves the line at once, a running one after its current batch."""
+        self._stop.set()
+        self._scheduler.wake()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True if it has."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _finish(self, status: str, value: Any = None, message: str = "") -> None:
+        with self.lock:
+            self._status, self._value, self._message = status, value, message
+
+
+class Scheduler:
+    """At most ``max_running`` jobs run at once; the others wait in first-come, first-served order."""
+
+    def __init__(self, max_running: int) -> None:
+        if isinstance(max_running, bool) or not isinstance(max_running, int) or max_running < 1:
+            raise ValueError(f"max_running must be a whole number >= 1, got {max_running!r}")
+        self.max_running = max_running
+        self._condition = threading.Condition()
+        self._waiting: list[Job] = []
+        self._running: list[Job] = []
+
+    def submit(
+        self, work: Callable[[Control], Any], *, label: str = "training", is_alive: Callable[[], bool] = lambda: True
+    ) -> Job:
+        """Queue ``work(control)`` and start its thread; it trains as soon as a slot is free."""
+        job = Job(self, label, is_alive)
+        with self._condition:
+            self._waiting.append(job)
+        job._thread = threading.Thread(target=self._run, args=(job, work), name=f"training-{job.id}", daemon=True)
+        job._thread.start()
+        return job
+
+    def position(self, job: Job) -> int:
+        """1-based place in line of a waiting job; 0 if it is not waiting."""
+        with self._condition:
+            return self._waiting.index(job) + 1 if job in self._waiting else 0
+
+    def counts(self) -> tuple[int, int]:
+        """``(running, waiting)`` right now."""
+        with self._condition:
+            return len(self._running), len(self._waiting)
+
+    def wake(self) -> None:
+        with self._condition:
+            self._condition.notify_all()
+
+    def _admit(self, job: Job) -> bool:
+        """Block until ``job`` may run (True) or has been cancelled or abandoned while waiting (False)."""
+        with self._condition:
+            while True:
+                if job._stop.is_set() or not job._alive():
+                    self._waiting.remove(job)
+                    self._condition.notify_all()  # the jobs behind it move up
+                    return False
+                free = self.max_running - len(self._running)
+                if free > 0 and self._waiting.index(job) < free:
+                    self._waiting.remove(job)
+                    self._running.append(job)
+                    with job.lock:
+                        job._status = RUNNING
+                    self._condition.notify_all()
+                    return True
+                self._condition.wait(timeout=ALIVE_CHECK_S)
+
+    def _run(self, job: Job, work: Callable[[Control], Any]) -> None:
+        if not self._admit(job):
+            reason = "the browser session ended" if not job._alive() else "it was cancelled while waiting"
+            job._finish(STOPPED, message=f"The training never started: {reason}.")
+            return
+        try:
+            value = work(Control(job))
+            if isinstance(value, Outcome):
+                job._finish(value.status, value.value, value.message)
+            elif job._stop.is_set():
+                why = "the browser session ended" if job._ended_with_session else "Stop was pressed"
+                job._finish(STOPPED, value, f"Stopped because {why}.")
+            else:
+                job._finish(DONE, value)
+        except Exception as error:  # noqa: BLE001 - the page must get a message, never a traceback
+            _log.exception("training %d failed", job.id)
+            job._finish(FAILED, message=friendly_error(error))
+        finally:
+            with self._condition:
+                self._running.remove(job)
+                self._condition.notify_all()
+
+
+def friendly_error(error: BaseException) -> str:
+    """A message for the page: a ``ValueError``'s own text (a problem with the settings), else what broke."""
+    if isinstance(error, ValueError):
+        return f"The training could not run: {error}"
+    if isinstance(error, MemoryError):
+        return "The training ran out of memory. Try a smaller batch size, a smaller network or fewer images."
+    return (
+        f"The training stopped because of an unexpected error ({type(error).__name__}: {error}). "
+        "Try again; if it happens again, try other settings."
+    )
+
+
+SCHEDULER = Scheduler(max_trainings_from_env())
+
+
+def session_alive(session_id: str | None) -> Callable[[], bool]:
+    """A check that is True while the Streamlit session ``session_id`` is connected, or disconnected for
+    less than :data:`RECONNECT_GRACE_S` seconds. Without a server (AppTest, plain Python) it is always True:
+    there is no session that could end, and the job's thread is a daemon.
+    """
+    from streamlit import runtime
+
+    if session_id is None or not runtime.exists():
+        return lambda: True
+    instance = runtime.get_instance()
+    gone_since: list[float] = []
+
+    def alive() -> bool:
+        if instance.is_active_session(session_id):
+            gone_since.clear()
+            return True
+        if not gone_since:
+            gone_since.append(time.monotonic())
+        return time.monotonic() - gone_since[0] < RECONNECT_GRACE_S
+
+    return alive
+
+
+def current_session_id() -> str | None:
+    """The id of the session running this script (None outside a Streamlit run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx(suppress_warning=True)
+    return None if context is None else context.session_id
