@@ -60,6 +60,9 @@ def start_server(port: int) -> subprocess.Popen:
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        # A test server serves the files as they were at its start: edits made while tests run must not
+        # reload modules under it (a reload mid-training once mixed old and new classes).
+        "--server.fileWatcherType", "none",
     ]
     # Output goes to a file, not a pipe: nobody reads a pipe during the tests, and a full one would block
     # the server. The file is read back if the server dies.

@@ -33,7 +33,9 @@ def test_training_updates_live_and_stops(app):
     while progress_text(app.page) == first and time.monotonic() < deadline:
         app.page.wait_for_timeout(250)
     assert progress_text(app.page) != first, first
-    expect(app.page.locator(".js-plotly-plot").first).to_be_visible()  # the curves
+    # The curves appear once the first epoch is done; a chart being redrawn is briefly hidden, so look for a
+    # visible one and give a busy machine time for that first epoch.
+    expect(app.page.locator(".js-plotly-plot >> visible=true").first).to_be_visible(timeout=60_000)
     app.page.get_by_role("button", name="Stop").click()
     expect(app.page.get_by_text("Stopped because Stop was pressed.")).to_be_visible(timeout=15_000)
     app.wait_idle()
