@@ -25,9 +25,10 @@ st.markdown(
 | Classical vision | Features & detection | ORB keypoints and matching, HOG, face detection (and its bias), a bag of visual words. |
 | Neural networks | Neurons | Train a perceptron step by step, watch it fail on XOR, solve XOR with a hidden layer; activations and losses. |
 | Neural networks | CNN anatomy | Output sizes, receptive fields, a layer-by-layer summary, and why convolution follows a moved pattern when a dense layer doesn't. |
+| Neural networks | Train a CNN | Train a small CNN live on digits, shapes or your own pictures, stop and continue it, read its confusion matrix and mistakes, download it. |
 """
 )
-st.caption("Training your own CNN and inspecting it layer by layer are on the way.")
+st.caption("Inspecting a trained CNN layer by layer (feature maps, saliency, occlusion, embeddings) is on the way.")
 
 st.subheader("Using it")
 left, right = st.columns(2)
