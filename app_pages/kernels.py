@@ -92,7 +92,7 @@ with editor:
     st.markdown("**The kernel** (click a cell to type a number)")
     kernel, problem = kernel_grid.grid()
     if problem:
-        st.error(f"{problem[:1].upper()}{problem[1:]}. The last kernel that worked is still in use.")
+        st.error(f"{common.plain(problem[:1].upper() + problem[1:])}. The last kernel that worked is still in use.")
     applied = kernel
     if normalize:
         try:

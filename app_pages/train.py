@@ -624,7 +624,7 @@ def save_and_load() -> None:
         st.file_uploader("Load a model saved from this page (.safetensors)", type=["safetensors"], key="_train.upload",
                          on_change=cached.use_uploaded_model, args=("_train.upload", MODEL_KEY, "train.upload_error"))
         if st.session_state.get("train.upload_error"):
-            st.error(st.session_state["train.upload_error"])
+            st.error(common.plain(st.session_state["train.upload_error"]))
 
 
 if cached.checkpoints_available():

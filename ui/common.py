@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+
+# Streamlit renders messages as Markdown (plus its own :color[...] and :emoji: directives). Text that came
+# from a user — a URL parameter, a file name, a kernel cell — is escaped so it shows literally and can't
+# turn into a link, an image fetched from elsewhere, or formatting.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """``text`` with every Markdown special character backslash-escaped, to show it literally."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def check_yourself(question: str, answer: str, *, key: str) -> None:
@@ -31,5 +42,5 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ValueError as error:
-        st.error(str(error))
+        st.error(plain(error))
         st.stop()

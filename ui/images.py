@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import imageio, samples
-from ui import urlstate
+from ui import common, urlstate
 
 IMAGE_ID_KEY = "shared.image_id"
 USER_IMAGES_KEY = "shared.user_images"
@@ -89,7 +89,7 @@ def _accept_user_image(kind: str, data: bytes) -> None:
         try:
             user_images[new_id] = _decode(digest, data)
         except ValueError as error:
-            st.sidebar.error(f"That image could not be used: {error}. The previous image stays selected.")
+            st.sidebar.error(f"That image could not be used: {common.plain(error)}. The previous image stays selected.")
             return
         while len(user_images) > MAX_USER_IMAGES:
             user_images.pop(next(iter(user_images)))
@@ -108,7 +108,7 @@ def _restore_from_url() -> None:
     try:
         _builtin(raw)
     except ValueError as error:
-        st.warning(f"The link's image `img` could not be used ({error}); showing the default image.")
+        st.warning(f"The link's image `img` could not be used ({common.plain(error)}); showing the default image.")
         return
     _select(raw)
     kind, _, rest = raw.partition(":")

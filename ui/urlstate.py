@@ -21,6 +21,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui import common
+
 # Session keys of widgets that live on a page (not in the sidebar). Streamlit forgets a widget's value
 # when a run doesn't draw it; the router calls keep_page_state() on every run so values survive page switches.
 PAGE_KEY_PREFIXES = ("numbers.", "color.", "kernels.", "edges.", "fourier.", "morph.", "features.", "neurons.", "anatomy.", "train.")
@@ -133,7 +135,7 @@ def restore(page: str, params: Sequence[Param]) -> None:
             st.session_state[param.key] = param.parse(raw)
         except ValueError as error:
             st.session_state[param.key] = param.default
-            problems.append(f"`{param.name}`: {error}")
+            problems.append(f"`{param.name}`: {common.plain(error)}")
     if problems:
         st.warning(
             "Some settings in the link could not be used, so their defaults are shown instead:\n\n- "

@@ -69,3 +69,12 @@ def test_shared_image_survives_a_page_switch(open_page):
 def test_builtin_images_are_rgb_uint8():
     image = samples.load_builtin("sample:camera")
     assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
+
+
+def test_link_text_is_shown_literally_not_as_markdown(open_page):
+    hostile = "![x](http://example.invalid/x.png)"
+    at = open_page("app_pages/kernels.py", query={"stride": hostile})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "`stride`" in warnings
+    assert "\\!\\[x\\]\\(http" in warnings and hostile not in warnings
+    assert at.slider(key="kernels.stride").value == 1  # fell back to the default

@@ -10,6 +10,7 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from explorer import imageio, morphology, samples
+from ui import common
 
 PAGE = "app_pages/morphology.py"
 
@@ -116,7 +117,8 @@ def test_contour_area_filter_and_connectivity_change_the_counts(open_page):
 
 def test_min_above_max_area_is_an_error_message(open_page):
     at = open_page(PAGE, query={"amin": "500", "amax": "100"})
-    assert any("min_area must be at most max_area" in e.value for e in at.error)
+    # Messages are shown with Markdown escaped (ui.common.plain), so the underscores arrive as "\_".
+    assert any(common.plain("min_area must be at most max_area") in e.value for e in at.error)
 
 
 def test_kmeans_widgets_change_the_segmentation(open_page):

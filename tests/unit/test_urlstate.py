@@ -36,3 +36,14 @@ def test_one_of_and_boolean():
     assert urlstate.boolean("1") is True and urlstate.boolean("false") is False
     with pytest.raises(ValueError, match="expected 1 or 0"):
         urlstate.boolean("maybe")
+
+
+def test_user_text_in_messages_shows_literally():
+    from ui.common import plain
+
+    hostile = "![x](http://example.invalid/x.png) :red[hi] <b>a_b</b>"
+    escaped = plain(hostile)
+    # Every Markdown-active character is escaped, so Streamlit shows the text instead of an image or colour.
+    for token in ("\\!\\[x\\]\\(", "\\:red\\[", "\\<b\\>", "a\\_b"):
+        assert token in escaped
+    assert escaped.replace("\\", "") == hostile
