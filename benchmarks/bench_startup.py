@@ -22,6 +22,11 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from ui.site_map import CLASSICAL_PAGES  # noqa: E402  (the project root is on the path only from here)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,16 +41,6 @@ CHROMIUM_ARGS = [
 FIRST_PAINT_TARGET_S = 3.0
 # Give up (and report a miss) after this long: a server that needs more is broken, not slow.
 GIVE_UP_S = 60.0
-# The pages that must paint without torch (the same list as tests/unit/test_no_torch_on_classical_pages.py).
-CLASSICAL_PAGES = (
-    "app_pages/images_are_numbers.py",
-    "app_pages/color.py",
-    "app_pages/kernels.py",
-    "app_pages/edges.py",
-    "app_pages/fourier.py",
-    "app_pages/morphology.py",
-    "app_pages/features.py",
-)
 
 # Runs in a fresh interpreter: the router (Home), then one page; prints whether torch got imported.
 _TORCH_PROBE = """

@@ -45,12 +45,14 @@ class Challenge:
     prompt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: ``result`` may be an array, which has no single truth value
 class Grade:
-    """``passed`` is True when every criterion holds; ``feedback`` has one sentence per finding."""
+    """``passed`` is True when every criterion holds; ``feedback`` has one sentence per finding; ``result``
+    is what the graded answer produced, when there is something to show (the morphology challenges' mask)."""
 
     passed: bool
     feedback: tuple[str, ...]
+    result: np.ndarray | None = None
 
 
 CHALLENGES: tuple[Challenge, ...] = (

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import ndimage
 
 from explorer import checks
+from explorer.challenges import Challenge, Grade
 
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
 ELEMENT_SHAPES = ("rectangle", "ellipse", "cross")
@@ -316,22 +317,6 @@ def noisy_letter(*, salt: float = SALT_DENSITY, pepper: float = PEPPER_DENSITY, 
 
 
 # ------------------------------------------------------------------------------------------ challenges
-@dataclass(frozen=True)
-class Challenge:
-    key: str
-    title: str
-    prompt: str
-
-
-@dataclass(frozen=True)
-class Grade:
-    """``passed`` when every criterion holds; ``feedback`` has one sentence per finding; ``result`` is the mask."""
-
-    passed: bool
-    feedback: tuple[str, ...]
-    result: np.ndarray
-
-
 CHALLENGES: tuple[Challenge, ...] = (
     Challenge(
         "salt",

@@ -8,21 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# The router's URL paths (streamlit_app.py) and the titles its sidebar navigation shows. Home is the
-# default page: Streamlit serves it at the root only (its url_path "home" is not a route).
-PAGES = {
-    "": "Home",
-    "images-are-numbers": "Images are numbers",
-    "color": "Color",
-    "kernels": "Kernels",
-    "edges": "Edges & gradients",
-    "fourier": "Fourier",
-    "morphology": "Morphology & segmentation",
-    "features": "Features & detection",
-    "neurons": "Neurons",
-    "cnn-anatomy": "CNN anatomy",
-    "train": "Train a CNN",
-}
+from ui.site_map import SITE_MAP
+
+# The router's URL paths and the titles its sidebar navigation shows (ui/site_map.py). Home is the default
+# page, served at the root ("").
+PAGES = {entry.url_path: entry.title for entry in SITE_MAP}
 
 
 def test_default_url_is_home(app):

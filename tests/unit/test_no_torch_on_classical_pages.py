@@ -10,16 +10,9 @@ import os
 import subprocess
 import sys
 
+from ui.site_map import CLASSICAL_PAGES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLASSICAL_PAGES = (
-    "app_pages/images_are_numbers.py",
-    "app_pages/color.py",
-    "app_pages/kernels.py",
-    "app_pages/edges.py",
-    "app_pages/fourier.py",
-    "app_pages/morphology.py",
-    "app_pages/features.py",
-)
 
 PROBE = """
 import json, sys
