@@ -334,7 +334,9 @@ def show_job(job: training_jobs.Job) -> tuple:
     elif view.status == training_jobs.FAILED:
         st.error(view.message)
     if not view.finished:
-        st.button("Stop", key="_train.stop", on_click=_stop, type="primary")
+        # A waiting training has nothing to stop yet: the same button takes it out of the line.
+        label = "Leave the line" if view.status == training_jobs.QUEUED else "Stop"
+        st.button(label, key="_train.stop", on_click=_stop, type="primary")
     if history:
         st.plotly_chart(_curves(history), key="train.curves")
     elif not view.finished:

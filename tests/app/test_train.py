@@ -198,6 +198,13 @@ def test_a_queued_job_shows_its_place_in_line(open_page):
         at.run()
         assert not at.exception
         assert "you are **1st in line**" in at.info[0].value
+        leave = at.button(key="_train.stop")
+        assert leave.label == "Leave the line"
+        leave.click().run()
+        assert second.join(5) and second.view().status == tj.STOPPED  # it left the line without training
+        at.run()
+        assert not at.exception
+        assert any("never started" in w.value for w in at.warning), [w.value for w in at.warning]
     finally:
         release.set()
         assert first.join(5) and second.join(5)
