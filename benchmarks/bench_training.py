@@ -66,8 +66,8 @@ def _cpu_seconds(function) -> float:
     return time.process_time() - start
 
 
-def _throughput_row(label: str, spec, train, test) -> dict:
-    trainer = Trainer(spec, train, test, TrainConfig(epochs=1))
+def _throughput_row(label: str, spec, train, test, *, config: TrainConfig | None = None) -> dict:
+    trainer = Trainer(spec, train, test, config or TrainConfig(epochs=1))
     ours = lambda: trainer.run(epochs=1)  # noqa: E731
     baseline = _notebook_epoch(spec, train)
     ours(), baseline()  # warm-up: first calls pick kernels and allocate
@@ -80,7 +80,7 @@ def _throughput_row(label: str, spec, train, test) -> dict:
     ratio = baseline_ms / ours_ms  # same images per epoch: speed ratio = inverse time ratio
     return {
         "name": f"images/s vs DataLoader loop: {label}",
-        "ours_ms": ours_ms, "baseline_ms": baseline_ms, "ratio": ratio, "target": SPEED_TARGET,
+        "ours_ms": ours_ms, "baseline_ms": baseline_ms, "ratio": ratio, "target": f">= {SPEED_TARGET:g}x",
         "ok": ratio >= SPEED_TARGET,
         "ours_images_per_s": len(train) / ours_ms * 1e3, "baseline_images_per_s": len(train) / baseline_ms * 1e3,
     }
@@ -160,6 +160,11 @@ def run() -> list[dict]:
         _throughput_row("default digits CNN, digits 8×8", DEFAULT_DIGITS_RECIPE.spec, train, test),
         _throughput_row("MLP preset, digits 8×8", mlp, train, test),
         _throughput_row("TinyVGG, digits 28×28", tinyvgg, train28, test28),
+        # For information: the lever the issue names (larger batches). The notebook loop stays at batch 32.
+        _throughput_row(
+            "default digits CNN, digits 8×8, ours at batch 128",
+            DEFAULT_DIGITS_RECIPE.spec, train, test, config=TrainConfig(epochs=1, batch_size=128),
+        ),
         _recipe_row(),
         memory,
     ]
