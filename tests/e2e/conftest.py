@@ -11,6 +11,7 @@ failure, never a skip: a browser test that silently does not run proves nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -116,9 +117,9 @@ def launch_chromium(playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Base URL of a ``streamlit run`` of the app, started once for the whole session."""
+@contextlib.contextmanager
+def running_server() -> Iterator[str]:
+    """Start ``streamlit run`` on a free port, wait until it answers, yield its base URL, stop it."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     process = start_server(port)
@@ -127,19 +128,20 @@ def app_url() -> Iterator[str]:
         yield base_url
     finally:
         stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Base URL of a ``streamlit run`` of the app, started once for the whole session."""
+    with running_server() as base_url:
+        yield base_url
 
 
 @pytest.fixture
 def fresh_app_url() -> Iterator[str]:
     """A server of its own that no session has visited yet (for first-request behaviour)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    process = start_server(port)
-    try:
-        wait_healthy(process, base_url, SERVER_START_TIMEOUT_S)
+    with running_server() as base_url:
         yield base_url
-    finally:
-        stop_server(process)
 
 
 @pytest.fixture(scope="session")
