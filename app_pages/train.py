@@ -85,6 +85,16 @@ PARAMS = (
     urlstate.Param("shift", "train.shift", 0.0, parse=urlstate.float_in(0.0, 0.3)),
     urlstate.Param("noise", "train.noise", 0.0, parse=urlstate.float_in(0.0, 0.3)),
     urlstate.Param("erase", "train.erasing", 0.0, parse=urlstate.float_in(0.0, 1.0)),
+    # Your own images: the pictures stay with whoever uploads them; the link carries how they are read,
+    # so an instructor can share e.g. three named classes to fill with the camera.
+    urlstate.Param("own", "train.own_mode", "zip", parse=urlstate.one_of(("zip", "classes"))),
+    urlstate.Param("own_size", "train.own_size", 32, parse=_choice(OWN_SIZES)),
+    urlstate.Param("own_color", "train.own_color", True, parse=urlstate.boolean, format=urlstate.format_bool),
+    urlstate.Param("classes", "train.own_classes", datasets_own.MIN_CLASSES,
+                   parse=urlstate.int_in(datasets_own.MIN_CLASSES, MAX_OWN_CLASSES)),
+    urlstate.Param("camera", "train.use_camera", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    *(urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=datasets_own.clean_class_name)
+      for index in range(MAX_OWN_CLASSES)),
 )
 
 
@@ -94,14 +104,8 @@ def _plain(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ data
-OWN_DEFAULTS = {"train.own_mode": "zip", "train.own_size": 32, "train.own_color": True, "train.own_classes": 2,
-                "train.use_camera": False}
-
-
 def _own_dataset():
     """The user's own images (ZIP or per class), or None with a hint drawn."""
-    for key, value in OWN_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
     mode = st.radio(
         "How to give your pictures", ("zip", "classes"), key="train.own_mode", horizontal=True,
         format_func={"zip": "a ZIP with one folder per class", "classes": "pictures per class (files or camera)"}.get,
@@ -132,7 +136,8 @@ def _own_dataset():
     for column_index, column in enumerate(st.columns(min(int(count), 4))):
         for index in range(column_index, int(count), min(int(count), 4)):
             with column, st.container(border=True):
-                name = st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}")
+                name = st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}",
+                                     max_chars=datasets_own.MAX_CLASS_NAME_CHARS)
                 uploads = st.file_uploader(
                     "Pictures", type=list(imageio.UPLOAD_EXTENSIONS), accept_multiple_files=True,
                     key=f"_train.own_files{index}",
@@ -272,15 +277,21 @@ def summary_table(spec: architecture.ArchitectureSpec) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- results
-def _curves(history) -> go.Figure:
+def _curves(history, running=None) -> go.Figure:
+    """Loss and accuracy per epoch, train and test. ``running`` (a Progress within an unfinished epoch)
+    adds the training curves' point so far, at a fractional epoch: the curve moves within long epochs."""
     epochs = [record.epoch for record in history]
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)", "Accuracy"))
-    for column, (train_values, test_values) in enumerate(
-        (([r.train_loss for r in history], [r.test_loss for r in history]),
-         ([r.train_accuracy for r in history], [r.test_accuracy for r in history])),
+    for column, (train_values, test_values, running_value) in enumerate(
+        (([r.train_loss for r in history], [r.test_loss for r in history], "epoch_loss"),
+         ([r.train_accuracy for r in history], [r.test_accuracy for r in history], "epoch_accuracy")),
         start=1,
     ):
-        figure.add_scatter(x=epochs, y=train_values, mode="lines+markers", name="train", line_color="#1b6ca8",
+        train_x = epochs
+        if running is not None:
+            train_x = [*epochs, running.epoch - 1 + running.batch / running.batches_per_epoch]
+            train_values = [*train_values, getattr(running, running_value)]
+        figure.add_scatter(x=train_x, y=train_values, mode="lines+markers", name="train", line_color="#1b6ca8",
                            showlegend=column == 1, row=1, col=column)
         figure.add_scatter(x=epochs, y=test_values, mode="lines+markers", name="test", line_color="#d95f02",
                            showlegend=column == 1, row=1, col=column)
@@ -337,10 +348,16 @@ def show_job(job: training_jobs.Job) -> tuple:
         # A waiting training has nothing to stop yet: the same button takes it out of the line.
         label = "Leave the line" if view.status == training_jobs.QUEUED else "Stop"
         st.button(label, key="_train.stop", on_click=_stop, type="primary")
-    if history:
-        st.plotly_chart(_curves(history), key="train.curves")
+    running = None
+    if live is not None and not view.finished and live.progress.epoch > (history[-1].epoch if history else 0):
+        running = live.progress  # an epoch under way: its training batches so far
+    if history or running is not None:
+        st.plotly_chart(_curves(history, running), key="train.curves")
+        if running is not None:
+            st.caption(f"The last training point is epoch {running.epoch} so far (batch {running.batch} of "
+                       f"{running.batches_per_epoch}); the test curve gets its point when the epoch ends.")
     elif not view.finished:
-        st.caption("The curves appear after the first epoch.")
+        st.caption("The curves appear once the first batches have trained.")
     if live is not None and live.model is not None and not view.finished:
         return view, live
     return view, None
@@ -413,9 +430,11 @@ def _dataset_code() -> str:
         return f"shapes.make_shapes({per_class}, color={choice == 'shapes_color'}, seed=0)"
     if choice in TORCHVISION:
         return f"datasets_torchvision.load_torchvision({choice!r}, max_per_class={per_class})"
-    size = st.session_state.get("train.own_size", OWN_DEFAULTS["train.own_size"])
-    color = st.session_state.get("train.own_color", OWN_DEFAULTS["train.own_color"])
-    return f'datasets_own.from_zip(open("my_images.zip", "rb").read(), image_size={size}, color={color}).dataset'
+    size, color = st.session_state["train.own_size"], st.session_state["train.own_color"]
+    if st.session_state["train.own_mode"] == "zip":
+        return f'datasets_own.from_zip(open("my_images.zip", "rb").read(), image_size={size}, color={color}).dataset'
+    return (f'datasets_own.from_class_files({{"cats": [open("cat1.jpg", "rb").read(), ...], "dogs": [...]}}, '
+            f'image_size={size}, color={color}).dataset')
 
 
 # ------------------------------------------------------------------------------------------------- page

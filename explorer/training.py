@@ -126,7 +126,9 @@ class EpochRecord:
 class Progress:
     """A report during :meth:`Trainer.run`. ``epoch`` counts from the trainer's first run (1-based) and
     ``epochs`` is the epoch this run ends with; ``batch`` is 1-based within the epoch. ``fraction_done``
-    and ``eta_seconds`` are for this run; ``history`` holds every finished epoch."""
+    and ``eta_seconds`` are for this run; ``history`` holds every finished epoch. ``epoch_loss`` and
+    ``epoch_accuracy`` average the training batches of epoch ``epoch`` so far (what its record will say
+    when it ends), so a curve can move within a long epoch."""
 
     epoch: int
     epochs: int
@@ -137,6 +139,8 @@ class Progress:
     eta_seconds: float
     last_loss: float
     history: tuple[EpochRecord, ...]
+    epoch_loss: float = math.nan
+    epoch_accuracy: float = math.nan
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value
@@ -335,12 +339,14 @@ class Trainer:
         total_batches, done_batches, done_images = epochs * batches, 0, 0
         start = last_report = time.perf_counter()
         stopped = False
+        loss_sum, correct, seen = 0.0, 0, 0  # this epoch's batches so far (report() reads them)
 
         def report(epoch: int, batch: int, loss: float) -> None:
             elapsed = max(time.perf_counter() - start, 1e-9)
             remaining = (total_batches - done_batches) * elapsed / max(done_batches, 1)
             on_progress(Progress(epoch, last_epoch, batch, batches, done_batches / total_batches,
-                                 done_images / elapsed, remaining, loss, tuple(self.history)))
+                                 done_images / elapsed, remaining, loss, tuple(self.history),
+                                 loss_sum / max(seen, 1), correct / max(seen, 1)))
 
         try:
             for epoch in range(first_epoch, last_epoch + 1):

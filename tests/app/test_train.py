@@ -3,6 +3,7 @@ states (driven through session_state: the live fragment's timer does not tick un
 
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -94,6 +95,36 @@ def test_deep_link_and_garbage_link(open_page):
     assert "could not be used" in bad.warning[0].value
 
 
+def test_own_image_settings_travel_in_the_link(open_page):
+    query = {"data": "own", "own": "classes", "classes": "3", "class1": "rock", "class2": "paper",
+             "class3": "scissors", "own_size": "48", "own_color": "0", "camera": "1"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception and not at.warning
+    assert at.radio(key="train.own_mode").value == "classes"
+    assert at.number_input(key="train.own_classes").value == 3
+    assert [at.text_input(key=f"train.own_name{i}").value for i in range(3)] == ["rock", "paper", "scissors"]
+    assert at.select_slider(key="train.own_size").value == 48
+    assert at.toggle(key="train.own_color").value is False
+    assert at.toggle(key="train.use_camera").value is True
+    assert len(at.get("camera_input")) == 3  # one camera per named class
+    # and what the page shows is written back into its address
+    assert {name: at.query_params[name] for name in query} == query
+
+
+def test_own_image_settings_from_a_bad_link_fall_back(open_page):
+    at = open_page(PAGE, query={"data": "own", "own": "folders", "classes": "99", "own_size": "33",
+                                "class1": "\u200b\u0007 "})
+    assert not at.exception
+    assert at.radio(key="train.own_mode").value == "zip"
+    assert at.select_slider(key="train.own_size").value == 32
+    problems = next(w.value for w in at.warning if "could not be used" in w.value)
+    for name in ("own", "classes", "own_size", "class1"):
+        assert f"`{name}`" in problems
+    at.radio(key="train.own_mode").set_value("classes").run()  # the class fields show their defaults too
+    assert at.number_input(key="train.own_classes").value == 2
+    assert at.text_input(key="train.own_name0").value == ""
+
+
 def test_augmentation_preview_appears_when_switched_on(open_page):
     at = open_page(PAGE)
     count = lambda: sum(len(element.proto.imgs) for element in at.get("image"))  # noqa: E731
@@ -161,7 +192,8 @@ def test_a_running_job_shows_progress_and_a_stop_button(open_page, tiny_run):
     at = open_page(PAGE)
     release = threading.Event()
     history = tiny_run.result.history
-    progress = training.Progress(2, 5, 7, 45, 0.3, 1234.0, 12.0, 0.25, history)
+    # epoch 2 under way (epoch 1 is in the history): 7 of its 45 batches averaged a loss of 0.4, 81 % right
+    progress = training.Progress(2, 5, 7, 45, 0.3, 1234.0, 12.0, 0.25, history, epoch_loss=0.4, epoch_accuracy=0.81)
     live = cached.LiveState(progress, tiny_run.test, tiny_run.trainer.model, 1)
 
     def work(control):
@@ -180,6 +212,12 @@ def test_a_running_job_shows_progress_and_a_stop_button(open_page, tiny_run):
         assert any(t.startswith("Epoch 2 of 5, batch 7 of 45 · 1,234 images/s · about 12 s left") for t in texts)
         assert at.button(key="_train.start").disabled is True
         assert any(c.value.startswith("After epoch 1") for c in at.caption)
+        # the training curves end at epoch 1 + 7/45 with the running values; the test curves at epoch 1
+        figure = json.loads(next(c for c in at.get("plotly_chart") if "Accuracy" in c.proto.spec).proto.spec)
+        train_loss, test_loss, train_accuracy, test_accuracy = figure["data"]
+        assert train_loss["x"] == pytest.approx([1, 1 + 7 / 45]) and train_loss["y"][-1] == 0.4
+        assert train_accuracy["y"][-1] == 0.81 and test_accuracy["x"] == [1]
+        assert test_loss["y"] == pytest.approx([history[0].test_loss])
         at.button(key="_train.stop").click().run()
         assert job.join(5) and job.view().status == tj.STOPPED
     finally:

@@ -19,6 +19,15 @@ def progress_text(page) -> str:
     return page.locator(PROGRESS).first.inner_text()
 
 
+def curve_path(page) -> str | None:
+    """The SVG path of the training loss curve (the first line of the first visible chart), or None."""
+    line = page.locator(".js-plotly-plot >> visible=true").first.locator(".scatterlayer path.js-line").first
+    try:
+        return line.get_attribute("d", timeout=1_000)
+    except Exception:  # redrawn at that moment
+        return None
+
+
 def start(page) -> None:
     page.get_by_role("button", name="Start training").click()
 
@@ -33,9 +42,14 @@ def test_training_updates_live_and_stops(app):
     while progress_text(app.page) == first and time.monotonic() < deadline:
         app.page.wait_for_timeout(250)
     assert progress_text(app.page) != first, first
-    # The curves appear once the first epoch is done; a chart being redrawn is briefly hidden, so look for a
-    # visible one and give a busy machine time for that first epoch.
+    # The curves appear after the first batches; a chart being redrawn is briefly hidden, so look for a
+    # visible one. The training loss curve itself moves as the epoch goes on.
     expect(app.page.locator(".js-plotly-plot >> visible=true").first).to_be_visible(timeout=60_000)
+    first_curve = curve_path(app.page)
+    deadline = time.monotonic() + CHANGE_WITHIN_S
+    while curve_path(app.page) in (first_curve, None) and time.monotonic() < deadline:
+        app.page.wait_for_timeout(250)
+    assert curve_path(app.page) not in (first_curve, None)
     app.page.get_by_role("button", name="Stop").click()
     expect(app.page.get_by_text("Stopped because Stop was pressed.")).to_be_visible(timeout=15_000)
     app.wait_idle()

@@ -168,6 +168,9 @@ def test_progress_reports_and_snapshots():
     assert len(reports) <= 2 + (time.perf_counter() - start) / PROGRESS_INTERVAL + 1  # not after every batch
     assert len(reports) >= 2 and reports[-1].fraction_done == 1.0 and reports[-1].epoch == reports[-1].epochs == 2
     assert reports[-1].batches_per_epoch == 4 and len(reports[-1].history) == 2 and reports[-1].eta_seconds == 0
+    # the running means of an epoch's batches, reported at its end, are what its record says
+    assert reports[-1].epoch_loss == pytest.approx(result.history[-1].train_loss)
+    assert reports[-1].epoch_accuracy == pytest.approx(result.history[-1].train_accuracy)
     snapshot = result.snapshots[-1]
     assert snapshot.embeddings.shape == (len(TEST), 64 * 2 * 2) and snapshot.embeddings.dtype == np.float32
     np.testing.assert_array_equal(snapshot.labels, TEST.labels[snapshot.indices])
