@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import images, urlstate
-from ui.site_map import SITE_MAP
+from ui.site_map import PICKER_URL_PATHS, SITE_MAP
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
 
@@ -14,5 +14,8 @@ for entry in SITE_MAP:
 
 page = st.navigation(sections)
 urlstate.keep_page_state()
-images.picker()
+if page.url_path in PICKER_URL_PATHS:
+    images.picker()
+else:
+    images.leave_out_picker()
 page.run()

@@ -7,7 +7,8 @@ st.markdown(
     """
 Learn computer vision and convolutional neural networks by **touching them**: every idea here is something
 you change and watch. Pick an image in the sidebar (a built-in sample, a test pattern, your own upload or
-a camera photo); every page works on that image until you pick another.
+a camera photo): every page of *Images* and *Classical vision* works on it until you pick another. The
+neural-network pages bring their own data sets, so the picker steps aside there.
 """
 )
 

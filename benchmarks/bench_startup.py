@@ -14,29 +14,17 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from ui.site_map import CLASSICAL_PAGES  # noqa: E402  (the project root is on the path only from here)
+from tests.e2e import harness  # noqa: E402  (the project root is on the path only from here)
+from ui.site_map import CLASSICAL_PAGES  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A person waiting for a link to open gives up on a blank page after a few seconds.
 FIRST_PAINT_TARGET_S = 3.0
 # Give up (and report a miss) after this long: a server that needs more is broken, not slow.
@@ -58,20 +46,6 @@ print(json.dumps({"router": after_router, "page": "torch" in sys.modules,
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _wait_for_title(page) -> None:
     page.get_by_role("heading", name="Vision Explorer", exact=True).first.wait_for(
         state="visible", timeout=GIVE_UP_S * 1000
@@ -83,28 +57,15 @@ def first_paint_seconds() -> tuple[float, float, float]:
     and for comparison, the seconds a second visitor then waits for the title (warm server)."""
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}; the first-paint benchmark needs it")
-    port = _free_port()
+    port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = harness.launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         start = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+        process = harness.start_server(port, watch_files=True)  # as deployed
         try:
-            while not _healthy(base_url):
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with code {process.returncode}")
-                if time.perf_counter() - start > GIVE_UP_S:
-                    raise RuntimeError(f"streamlit did not answer within {GIVE_UP_S} s")
-                time.sleep(0.02)
+            harness.wait_healthy(process, base_url, GIVE_UP_S, poll_s=0.02)  # polled often: it is timed
             healthy = time.perf_counter() - start
             page.goto(base_url, wait_until="commit")
             _wait_for_title(page)
@@ -116,14 +77,7 @@ def first_paint_seconds() -> tuple[float, float, float]:
             return healthy, first, time.perf_counter() - second_start
         finally:
             browser.close()
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+            harness.stop_server(process)
 
 
 def torch_imported(page: str) -> dict:

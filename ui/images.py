@@ -123,7 +123,8 @@ def _restore_from_url() -> None:
 
 
 def picker() -> None:
-    """Draw the sidebar picker and update the current image. Called by the router on every run."""
+    """Draw the sidebar picker and update the current image. Called by the router on every run of a page
+    that uses an image (see ``ui.site_map``)."""
     _restore_from_url()
     st.session_state.setdefault("shared.source", "Sample")
     st.session_state.setdefault("shared.sample", DEFAULT_IMAGE_ID.partition(":")[2])
@@ -157,6 +158,14 @@ def picker() -> None:
             _accept_user_image("camera", photo.getvalue())
     sidebar.caption(f"Current image: {describe()}")
     _publish_image()
+
+
+def leave_out_picker() -> None:
+    """For a page that doesn't use an image: no picker, and no ``?img=`` in its URL. The picker's choices
+    are kept for the next page that shows it (``urlstate.keep_page_state``)."""
+    st.session_state[urlstate.SHARED_PARAMS_KEY] = {}
+    if "img" in st.query_params:
+        del st.query_params["img"]
 
 
 def _publish_image() -> None:

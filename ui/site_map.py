@@ -16,17 +16,18 @@ class PageEntry(NamedTuple):
     path: str  # the script, relative to the project root
     title: str
     url_path: str  # "" for the default page, served at "/"
+    image_picker: bool = False  # the sidebar shows the image picker (the page works on the current image)
 
 
 SITE_MAP: tuple[PageEntry, ...] = (
-    PageEntry("", "app_pages/home.py", "Home", ""),
-    PageEntry("Images", "app_pages/images_are_numbers.py", "Images are numbers", "images-are-numbers"),
-    PageEntry("Images", "app_pages/color.py", "Color", "color"),
-    PageEntry("Images", "app_pages/kernels.py", "Kernels", "kernels"),
-    PageEntry("Classical vision", "app_pages/edges.py", "Edges & gradients", "edges"),
-    PageEntry("Classical vision", "app_pages/fourier.py", "Fourier", "fourier"),
-    PageEntry("Classical vision", "app_pages/morphology.py", "Morphology & segmentation", "morphology"),
-    PageEntry("Classical vision", "app_pages/features.py", "Features & detection", "features"),
+    PageEntry("", "app_pages/home.py", "Home", "", image_picker=True),
+    PageEntry("Images", "app_pages/images_are_numbers.py", "Images are numbers", "images-are-numbers", image_picker=True),
+    PageEntry("Images", "app_pages/color.py", "Color", "color", image_picker=True),
+    PageEntry("Images", "app_pages/kernels.py", "Kernels", "kernels", image_picker=True),
+    PageEntry("Classical vision", "app_pages/edges.py", "Edges & gradients", "edges", image_picker=True),
+    PageEntry("Classical vision", "app_pages/fourier.py", "Fourier", "fourier", image_picker=True),
+    PageEntry("Classical vision", "app_pages/morphology.py", "Morphology & segmentation", "morphology", image_picker=True),
+    PageEntry("Classical vision", "app_pages/features.py", "Features & detection", "features", image_picker=True),
     PageEntry("Neural networks", "app_pages/neurons.py", "Neurons", "neurons"),
     PageEntry("Neural networks", "app_pages/cnn_anatomy.py", "CNN anatomy", "cnn-anatomy"),
     PageEntry("Neural networks", "app_pages/train.py", "Train a CNN", "train"),
@@ -35,3 +36,4 @@ SITE_MAP: tuple[PageEntry, ...] = (
 # Pages that must paint fast, so must never import torch (a test and the startup benchmark check it).
 TORCH_FREE_SECTIONS = ("Images", "Classical vision")
 CLASSICAL_PAGES: tuple[str, ...] = tuple(entry.path for entry in SITE_MAP if entry.section in TORCH_FREE_SECTIONS)
+PICKER_URL_PATHS: frozenset[str] = frozenset(entry.url_path for entry in SITE_MAP if entry.image_picker)

@@ -1,8 +1,10 @@
 """The router, the Home page and the shared image picker."""
 
 import numpy as np
+import pytest
 
 from explorer import samples
+from ui.site_map import SITE_MAP
 
 
 def test_home_renders_with_the_map_of_pages(open_page):
@@ -64,6 +66,32 @@ def test_shared_image_survives_a_page_switch(open_page):
     at.switch_page("app_pages/home.py").run()
     assert at.session_state["shared.image_id"] == "sample:camera"
     assert at.selectbox(key="shared.sample").value == "camera"
+
+
+@pytest.mark.parametrize("page", [e.path for e in SITE_MAP if not e.image_picker])
+def test_pages_without_an_image_have_no_picker(open_page, page):
+    at = open_page(page)
+    assert not [w for w in at.sidebar if getattr(w, "key", None) == "shared.source"]
+    assert not [c for c in at.sidebar.caption if "Current image" in c.value]
+
+
+def test_picker_choices_survive_a_page_without_the_picker(open_page):
+    at = open_page("app_pages/kernels.py")
+    at.radio(key="shared.source").set_value("Test pattern").run()
+    at.selectbox(key="shared.pattern").set_value("stripes").run()
+    at.slider(key="shared.angle").set_value(60).run()
+    assert at.query_params["img"] == "pattern:stripes:60"
+    at.switch_page("app_pages/neurons.py").run()
+    assert not at.exception
+    assert "img" not in at.query_params  # the Neurons page's link names no image
+    at.run()  # a rerun without the picker must not forget it either
+    at.switch_page("app_pages/kernels.py").run()
+    assert not at.exception
+    assert at.radio(key="shared.source").value == "Test pattern"
+    assert at.selectbox(key="shared.pattern").value == "stripes"
+    assert at.slider(key="shared.angle").value == 60
+    assert at.session_state["shared.image_id"] == "pattern:stripes:60"
+    assert at.query_params["img"] == "pattern:stripes:60"
 
 
 def test_builtin_images_are_rgb_uint8():

@@ -13,30 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCREENSHOTS = os.path.join(ROOT, "tests", "e2e", "screenshots")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e import harness
+
+SCREENSHOTS = os.path.join(harness.ROOT, "tests", "e2e", "screenshots")
 # Tall, because Streamlit scrolls an inner container: most of a page is then on screen without scrolling.
 VIEWPORT = {"width": 1400, "height": 2600}
 # A cold server imports numpy, OpenCV and scikit-image before its health endpoint answers.
@@ -47,87 +32,25 @@ RUN_TIMEOUT_MS = 60_000
 IDLE_FOR_S = 0.4
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    """``streamlit run streamlit_app.py`` on ``port`` in its own process group (so it can be stopped whole)."""
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        # A test server serves the files as they were at its start: edits made while tests run must not
-        # reload modules under it (a reload mid-training once mixed old and new classes).
-        "--server.fileWatcherType", "none",
-    ]
-    # Output goes to a file, not a pipe: nobody reads a pipe during the tests, and a full one would block
-    # the server. The file is read back if the server dies.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    process.log = log
-    return process
-
-
-def wait_healthy(process: subprocess.Popen, base_url: str, timeout_s: float) -> None:
-    """Poll ``/_stcore/health`` until it answers ``ok``; fail with the server's output if it dies or stalls."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            process.log.seek(0)
-            output = process.log.read().decode(errors="replace")
-            raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{output[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not answer {base_url}/_stcore/health within {timeout_s} s")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """Terminate the server's whole process group, then kill it if it lingers."""
-    if process.poll() is not None:
-        process.log.close()
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-    process.log.close()
-
-
 def launch_chromium(playwright) -> Browser:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's chromium package "
-            "(apt-get install chromium). They are not skipped, because a skipped browser test proves nothing.",
-            pytrace=False,
-        )
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        return harness.launch_chromium(playwright)
+    except FileNotFoundError as error:
+        pytest.fail(f"{error}. The browser tests are not skipped: a skipped browser test proves nothing.",
+                    pytrace=False)
 
 
 @contextlib.contextmanager
 def running_server() -> Iterator[str]:
     """Start ``streamlit run`` on a free port, wait until it answers, yield its base URL, stop it."""
-    port = free_port()
+    port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    process = start_server(port)
+    process = harness.start_server(port)
     try:
-        wait_healthy(process, base_url, SERVER_START_TIMEOUT_S)
+        harness.wait_healthy(process, base_url, SERVER_START_TIMEOUT_S)
         yield base_url
     finally:
-        stop_server(process)
+        harness.stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,23 @@ from ui.site_map import SITE_MAP
 # The router's URL paths and the titles its sidebar navigation shows (ui/site_map.py). Home is the default
 # page, served at the root ("").
 PAGES = {entry.url_path: entry.title for entry in SITE_MAP}
+PICKER = {entry.url_path: entry.image_picker for entry in SITE_MAP}
+
+
+def expect_router_sidebar(app, path: str) -> None:
+    """The router ran: its navigation is there, and the image picker exactly on the pages that use it."""
+    navigation = app.sidebar().locator('[data-testid="stSidebarNavLink"]')
+    expect(navigation).to_have_count(len(PAGES))
+    if PICKER[path]:
+        expect(app.sidebar()).to_contain_text("Current image:")
+    else:
+        expect(app.sidebar()).not_to_contain_text("Current image:")
 
 
 def test_default_url_is_home(app):
     app.open()
     assert app.title() == "Vision Explorer"
-    expect(app.sidebar()).to_contain_text("Current image:")
+    expect_router_sidebar(app, "")
     app.screenshot("home")
 
 
@@ -26,8 +37,7 @@ def test_default_url_is_home(app):
 def test_page_opens_by_url(app, path):
     app.open(path)
     assert app.title()  # the page drew its title
-    # The router and the shared picker ran too.
-    expect(app.sidebar()).to_contain_text("Current image:")
+    expect_router_sidebar(app, path)
     app.screenshot(path)
 
 
@@ -39,7 +49,7 @@ def test_every_page_opens_from_the_sidebar(app):
         app.page.wait_for_url(re.compile(rf":\d+/{path}(\?.*)?$"))
         app.wait_idle()
         assert app.title()
-        expect(app.sidebar()).to_contain_text("Current image:")
+        expect_router_sidebar(app, path)
         app.screenshot(f"nav-{path or 'home'}")
 
 

@@ -1,0 +1,101 @@
+"""A real ``streamlit run`` of the app and a headless Chromium, for the browser tests (``conftest.py``) and
+the start-up benchmark (``benchmarks/bench_startup.py``). No pytest here: the benchmark runs without it.
+
+The browser is Debian's Chromium (``apt-get install chromium``): Playwright's own download does not work
+on our machines.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, *, watch_files: bool = False) -> subprocess.Popen:
+    """``streamlit run streamlit_app.py`` on ``port`` in its own process group (so it can be stopped whole).
+
+    ``watch_files=False`` (tests): the server serves the files as they were at its start, so edits made
+    while tests run don't reload modules under it (a reload mid-training once mixed old and new classes).
+    ``True`` (the start-up benchmark): Streamlit's default, as the README's command runs it.
+    """
+    command = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    if not watch_files:
+        command += ["--server.fileWatcherType", "none"]
+    # Output goes to a file, not a pipe: nobody reads a pipe while the server runs, and a full one would
+    # block it. The file is read back if the server dies.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process.log = log
+    return process
+
+
+def wait_healthy(process: subprocess.Popen, base_url: str, timeout_s: float, *, poll_s: float = 0.2) -> None:
+    """Poll ``/_stcore/health`` every ``poll_s`` seconds until it answers; raise RuntimeError with the
+    server's output if it dies, or if it has not answered within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            process.log.seek(0)
+            output = process.log.read().decode(errors="replace")
+            raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{output[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(poll_s)
+    raise RuntimeError(f"streamlit did not answer {base_url}/_stcore/health within {timeout_s} s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Terminate the server's whole process group, then kill it if it lingers."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+    process.log.close()
+
+
+def launch_chromium(playwright):
+    """Headless Debian Chromium through Playwright; FileNotFoundError (with what to install) if missing."""
+    if not os.path.exists(CHROMIUM):
+        raise FileNotFoundError(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)"
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
