@@ -288,7 +288,7 @@ if image_id.startswith(("sample:", "pattern:")):
 else:
     load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
-    f"""from explorer import bovw, detection, features, imageio, samples
+    f"""from explorer import bovw, detection, features, hog, imageio, samples
 
 {load_line}
 keypoints = features.orb_keypoints(image, n_features={n_features}, scale_factor={scale_factor}, n_levels={n_levels})
@@ -301,9 +301,9 @@ print(len(result.pairs), "matches,", result.n_right, "right")
 picture = features.draw_matches(image, result)
 
 small = features.fit_within(image, max_side={cached.HOG_MAX_SIDE})
-hog = features.hog(small, orientations={orientations}, cell_size={cell}, block_size={block})
-print(len(hog.descriptor), features.hog_length(small.shape, orientations={orientations}, cell_size={cell}, block_size={block}))
-glyphs = features.hog_picture(hog)                                 # float32 in [0, 1]
+hog_result = hog.hog(small, orientations={orientations}, cell_size={cell}, block_size={block})
+print(len(hog_result.descriptor), hog.hog_length(small.shape, orientations={orientations}, cell_size={cell}, block_size={block}))
+glyphs = hog.hog_picture(hog_result)                               # float32 in [0, 1]
 
 boxes = detection.detect_faces(image, scale_factor={haar_scale}, min_neighbors={neighbours}, min_size={min_size})
 picture = detection.draw_boxes(image, boxes)                       # boxes: (top, left, rows, cols)

@@ -1,5 +1,5 @@
-"""Cached wrappers over ``explorer.features``, ``explorer.detection`` and ``explorer.bovw`` for the
-"Features & detection" page.
+"""Cached wrappers over ``explorer.features``, ``explorer.hog``, ``explorer.detection`` and ``explorer.bovw``
+for the "Features & detection" page.
 
 Keys are small and stable: the image id and the settings. The image is passed as ``_image`` (not hashed).
 Each wrapper returns what the page draws, pictures already encoded, so a rerun with nothing changed
@@ -19,6 +19,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+import explorer.hog  # as explorer.hog: the cached wrapper below is named hog
 from explorer import bovw, detection, features, samples
 from explorer.display import to_display
 from ui.cached_kernels import encode
@@ -116,12 +117,14 @@ def matches(
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def hog(image_id: str, orientations: int, cell_size: int, block_size: int, _image: np.ndarray) -> HogView:
-    """``features.hog`` on a copy of at most :data:`HOG_MAX_SIDE` px, and its glyph picture as PNG bytes."""
+    """``explorer.hog.hog`` on a copy of at most :data:`HOG_MAX_SIDE` px, and its glyph picture as PNG bytes."""
     small = features.fit_within(_image, max_side=HOG_MAX_SIDE)
-    result = features.hog(small, orientations=orientations, cell_size=cell_size, block_size=block_size)
+    result = explorer.hog.hog(small, orientations=orientations, cell_size=cell_size, block_size=block_size)
     glyph = int(min(max(2 * cell_size, 8), 64))  # the picture is about twice the working copy's size
-    picture = encode(to_display(features.hog_picture(result, glyph_size=glyph), mode="clip"))
-    formula = features.hog_length(small.shape, orientations=orientations, cell_size=cell_size, block_size=block_size)
+    picture = encode(to_display(explorer.hog.hog_picture(result, glyph_size=glyph), mode="clip"))
+    formula = explorer.hog.hog_length(
+        small.shape, orientations=orientations, cell_size=cell_size, block_size=block_size
+    )
     return HogView(
         small.shape[:2], result.cell_histograms.shape[:2], result.blocks, len(result.descriptor), formula, picture
     )

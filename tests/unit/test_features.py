@@ -1,12 +1,11 @@
 """explorer.features: ORB keypoints against OpenCV and a checkerboard's known corners, matching against a
-known transform (np.rot90 as the reference for 90 degrees), HOG against skimage.feature.hog and the formula."""
+known transform (np.rot90 as the reference for 90 degrees), shrinking an image against OpenCV."""
 
 import cv2
 import numpy as np
 import pytest
-import skimage.feature
 
-from explorer import features, imageio, samples
+from explorer import features, samples
 
 
 @pytest.fixture(scope="module")
@@ -141,57 +140,6 @@ def test_matching_with_no_keypoints_is_empty():
     assert picture.dtype == np.uint8 and picture.shape[1] == 100 + result.copy.shape[1]
 
 
-# ------------------------------------------------------------------------------------------------- HOG
-@pytest.mark.parametrize(
-    "shape, orientations, cell, block",
-    [((64, 64), 9, 8, 2), ((100, 73), 6, 8, 3), ((37, 90), 12, 4, 1), ((48, 48), 4, 16, 3)],
-)
-def test_hog_length_matches_skimage_and_the_formula(shape, orientations, cell, block):
-    image = np.random.default_rng(5).random(shape, dtype=np.float32)
-    reference = skimage.feature.hog(
-        image, orientations=orientations, pixels_per_cell=(cell, cell), cells_per_block=(block, block)
-    )
-    result = features.hog(image, orientations=orientations, cell_size=cell, block_size=block)
-    # Formula by hand: blocks per side = floor(side / cell) - block + 1.
-    rows, cols = shape
-    by_hand = (rows // cell - block + 1) * (cols // cell - block + 1) * block * block * orientations
-    assert len(reference) == len(result.descriptor) == by_hand
-    assert features.hog_length(shape, orientations=orientations, cell_size=cell, block_size=block) == by_hand
-    np.testing.assert_allclose(result.descriptor, reference, atol=1e-6)
-    assert result.descriptor.dtype == np.float32
-
-
-def test_hog_cell_histograms_match_skimage_cells(astronaut):
-    gray = imageio.to_gray(astronaut)
-    result = features.hog(gray, orientations=9, cell_size=8, block_size=2)
-    assert result.cell_histograms.shape == (64, 64, 9)
-    # skimage with 1-cell blocks and L1 normalisation returns each cell's histogram divided by its sum.
-    reference = skimage.feature.hog(
-        gray, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(1, 1), block_norm="L1", feature_vector=False
-    )[:, :, 0, 0, :]
-    cells = result.cell_histograms.astype(np.float64)
-    np.testing.assert_allclose(cells / (cells.sum(axis=-1, keepdims=True) + 1e-5), reference, atol=1e-5)
-
-
-def test_hog_of_a_vertical_edge_is_one_bin():
-    image = np.zeros((32, 32), np.float32)
-    image[:, 16:] = 1.0  # brightness changes along the columns: gradient direction 0 degrees
-    result = features.hog(image, orientations=9, cell_size=8, block_size=1)
-    edge_cells = result.cell_histograms[:, 1:3]  # columns 8..23 hold the edge
-    assert np.all(edge_cells[..., 0] > 0) and np.all(edge_cells[..., 1:] == 0)
-    # Each edge cell: 8 rows x 1 column of magnitude 1 among 64 pixels (central differences: 2 columns
-    # of 1, one in each of the two cells). Mean magnitude 8 / 64.
-    np.testing.assert_allclose(edge_cells[..., 0], 8 / 64)
-    picture = features.hog_picture(result, glyph_size=16)
-    assert picture.shape == (64, 64) and picture.dtype == np.float32
-    assert picture[:, :16].max() == 0 and picture[:, 16:48].max() > 0.5
-
-
-def test_hog_too_small_says_how_big():
-    with pytest.raises(ValueError, match=r"image must be at least 16 × 16 px for HOG with 8 px cells"):
-        features.hog(np.zeros((10, 40), np.float32), cell_size=8, block_size=2)
-
-
 def test_fit_within_shrinks_like_opencv():
     image = np.random.default_rng(6).random((300, 1000, 3), dtype=np.float32)
     small = features.fit_within(image, max_side=500)
@@ -226,5 +174,3 @@ def test_bad_input_messages():
         features.rotate_and_scale(np.zeros((8, 8), np.float32), angle=float("nan"), scale=1.0)
     with pytest.raises(ValueError, match="method must be one of cross-check, ratio; got 'knn'"):
         features.match_descriptors(np.zeros((1, 32), np.uint8), np.zeros((1, 32), np.uint8), method="knn")
-    with pytest.raises(ValueError, match="orientations must be between 2 and 36, got 1"):
-        features.hog(np.zeros((32, 32), np.float32), orientations=1)
