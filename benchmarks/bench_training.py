@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from explorer import architecture, datasets  # noqa: E402
-from explorer.training import DEFAULT_DIGITS_RECIPE, DEFAULT_SHAPES_RECIPE, TrainConfig, Trainer  # noqa: E402
+from explorer.recipes import DEFAULT_DIGITS_RECIPE, DEFAULT_SHAPES_RECIPE  # noqa: E402
+from explorer.training import TrainConfig, Trainer  # noqa: E402
 from ui import torch_runtime  # noqa: E402
 
 ROUNDS = 5  # epochs timed per side and model: enough for a median that ignores one disturbed round

@@ -7,10 +7,8 @@ keeping a :class:`Snapshot` of the features and first-layer filters for the Insp
 :meth:`Trainer.run` again continues where it stopped: the history grows, the optimizer keeps its state.
 
 Speed: both sets live in memory as tensors (no ``DataLoader``): an epoch is a permutation of indices
-sliced into batches; the model computes in ``channels_last`` layout (see :class:`Trainer`). Adam and
-SGD call torch's fused update kernels directly (the same update as ``torch.optim``'s): the first
-``torch.optim`` optimizer of a process imports ``torch._dynamo``, 2 to 5 s on our server, longer than a
-whole training on the digits. ``benchmarks/bench_training.py`` measures the result.
+sliced into batches; the model computes in ``channels_last`` layout (see :class:`Trainer`); Adam and SGD
+are :class:`explorer.optimizers.Optimizer`. ``benchmarks/bench_training.py`` measures the result.
 
 Determinism: the model starts from ``build(spec, seed=config.seed)``; each epoch draws its order,
 augmentation and dropout from its own generator, seeded by ``(seed, epoch)``, never from torch's global
@@ -32,10 +30,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Flatten, Pool, build
+from explorer.architecture import ArchitectureSpec, BatchNorm, build
 from explorer.augment import AugmentConfig
+from explorer.checks import number
 from explorer.datasets import Dataset
 from explorer.evaluation import forward_chunks
+from explorer.optimizers import Optimizer
 
 OPTIMIZERS = ("adam", "sgd")
 # A workshop training lasts minutes at most: 100 epochs of the digits is already far past convergence.
@@ -56,14 +56,6 @@ MAX_SNAPSHOT_VALUES = 100_000
 # build() seeds torch's global generator for a moment: two sessions starting at once must take turns,
 # or one could initialise its weights from the other's seed.
 _BUILD_LOCK = threading.Lock()
-
-
-def _number(value: object, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low:g} to {high:g}, got {value:g}")
-    return float(value)
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
@@ -97,11 +89,11 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        object.__setattr__(self, "learning_rate", _number(self.learning_rate, "learning_rate", *LEARNING_RATE_RANGE))
-        object.__setattr__(self, "momentum", _number(self.momentum, "momentum", 0.0, MAX_MOMENTUM))
+        object.__setattr__(self, "learning_rate", number("learning_rate", self.learning_rate, *LEARNING_RATE_RANGE))
+        object.__setattr__(self, "momentum", number("momentum", self.momentum, 0.0, MAX_MOMENTUM))
         object.__setattr__(self, "batch_size", _whole(self.batch_size, "batch_size", 1, MAX_BATCH))
         object.__setattr__(self, "epochs", _whole(self.epochs, "epochs", 1, MAX_EPOCHS))
-        object.__setattr__(self, "weight_decay", _number(self.weight_decay, "weight_decay", 0.0, MAX_WEIGHT_DECAY))
+        object.__setattr__(self, "weight_decay", number("weight_decay", self.weight_decay, 0.0, MAX_WEIGHT_DECAY))
         object.__setattr__(self, "seed", _whole(self.seed, "seed", 0, MAX_SEED))
         if not isinstance(self.augment, AugmentConfig):
             raise TypeError(f"augment must be an AugmentConfig, got {type(self.augment).__name__}")
@@ -167,49 +159,6 @@ class TrainResult:
     snapshots: tuple[Snapshot, ...]
 
 
-class _Optimizer:
-    """``torch.optim.Adam`` / ``SGD`` (no dampening, no Nesterov) through the fused kernels that
-    ``torch.optim`` calls with ``fused=True`` (one call updates every parameter: about 3x faster than
-    the multi-tensor default on our models, about 0.1 ms a batch). State is kept across runs."""
-
-    def __init__(self, parameters, config: TrainConfig) -> None:
-        import torch
-
-        self.parameters = [p for p in parameters if p.requires_grad]
-        self.config = config
-        self.steps = 0
-        self.first = [torch.zeros_like(p) for p in self.parameters]  # Adam's m, or SGD's momentum buffer
-        self.second = [torch.zeros_like(p) for p in self.parameters] if config.optimizer == "adam" else []
-        # Adam's step count, one float32 0-d tensor per parameter, as the kernel wants (it adds 1 itself)
-        self._step_counts = [torch.zeros(()) for _ in self.parameters] if config.optimizer == "adam" else []
-
-    def zero_grad(self) -> None:
-        for p in self.parameters:
-            p.grad = None
-
-    def step(self) -> None:
-        """One update from the gradients in ``.grad``."""
-        import torch
-
-        c = self.config
-        self.steps += 1
-        with torch.no_grad():
-            # Every parameter of a Sequential takes part in the loss, so each has a gradient after backward.
-            grads = [p.grad for p in self.parameters]
-            if c.optimizer == "sgd":
-                # torch starts the momentum buffer at the first gradient; without momentum it has none
-                buffers = self.first if c.momentum > 0 else []
-                torch._fused_sgd_(self.parameters, grads, buffers, weight_decay=c.weight_decay, momentum=c.momentum,
-                                  lr=c.learning_rate, dampening=0.0, nesterov=False, maximize=False,
-                                  is_first_step=self.steps == 1)
-                return
-            torch._foreach_add_(self._step_counts, 1.0)
-            # Adam's defaults (as torch and Keras): beta1 0.9, beta2 0.999, eps 1e-8
-            torch._fused_adam_(self.parameters, grads, self.first, self.second, [], self._step_counts,
-                               lr=c.learning_rate, beta1=0.9, beta2=0.999, weight_decay=c.weight_decay, eps=1e-8,
-                               amsgrad=False, maximize=False)
-
-
 def _epoch_generator(seed: int, epoch: int):
     import torch
 
@@ -272,7 +221,7 @@ class Trainer:
         self.model.eval()
         self._x, self._y = _as_tensor(train.images), _as_tensor(train.labels)
         self._test_x, self._test_y = _as_tensor(test.images), _as_tensor(test.labels)
-        self._optimizer = _Optimizer(self.model.parameters(), config)
+        self._optimizer = Optimizer(self.model.parameters(), config)
         kept = min(len(test), SNAPSHOT_IMAGES, max(1, MAX_SNAPSHOT_VALUES // max(1, self._feature_size())))
         self._kept = np.sort(np.random.default_rng(config.seed).permutation(len(test))[:kept])
         self.history: list[EpochRecord] = []
@@ -412,75 +361,3 @@ class Trainer:
 
     def _result(self, *, stopped: bool) -> TrainResult:
         return TrainResult(tuple(self.history), stopped, self.diverged_message, tuple(self.snapshots))
-
-
-# ----------------------------------------------------------------------------------------------- recipes
-SHAPES_PER_CLASS = 400  # 3,200 images: every class well learnt, still about a second an epoch
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """A data set, a network and a schedule measured to train reliably (see ``benchmarks/bench_training.py``).
-
-    name : ``"digits"`` (:func:`explorer.datasets.digits` at the spec's input size) or ``"shapes"``
-        (:func:`explorer.shapes.make_shapes`, :data:`SHAPES_PER_CLASS` per class, seed ``split_seed``).
-    settle : optional second phase, continuing from the first with a fresh optimizer (a lower rate lets
-        a noisy test accuracy settle); ``None`` for one phase.
-    """
-
-    name: str
-    spec: ArchitectureSpec
-    config: TrainConfig
-    settle: TrainConfig | None = None
-    test_fraction: float = 0.2
-    split_seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.name not in ("digits", "shapes"):
-            raise ValueError(f"name must be 'digits' or 'shapes', got {self.name!r}")
-
-    def data(self) -> tuple[Dataset, Dataset]:
-        """``(train, test)``, the same every time (a stratified split seeded by ``split_seed``)."""
-        channels, size, _ = self.spec.input_shape
-        if self.name == "digits":
-            from explorer.datasets import digits
-
-            full = digits(size=size)
-        else:
-            from explorer.shapes import make_shapes
-
-            full = make_shapes(SHAPES_PER_CLASS, size=size, color=channels == 3, seed=self.split_seed)
-        return full.split(self.test_fraction, seed=self.split_seed)
-
-
-def _conv_block(filters: int, kernel: int, padding) -> tuple:
-    return Conv(filters, kernel, padding=padding), BatchNorm(), Activation("relu")
-
-
-# Digits at their native 8×8 (what explorer.datasets.drawing_to_digit makes of a drawing). Batch norm after
-# every convolution makes Adam at 0.003 safe: over 15 seeds every run passed 98 % held-out accuracy by
-# epoch 4 (in 0.5-1.6 s on one thread) and ended at 98.3-99.2 %; TinyVGG reaches 98 % in 1 seed of 5.
-DIGITS_SPEC = ArchitectureSpec(
-    "Digits CNN 8×8",
-    (1, 8, 8),
-    (*_conv_block(32, 3, "same"), *_conv_block(32, 3, "same"), Pool("max", 2),
-     *_conv_block(64, 3, "same"), Pool("max", 2), Flatten(), Dense(10)),
-    10,
-)
-DEFAULT_DIGITS_RECIPE = Recipe("digits", DIGITS_SPEC, TrainConfig(learning_rate=0.003, batch_size=32, epochs=8))
-
-# Shapes 28×28 gray: a 5×5 first layer, whose 16 filters are big enough to look like the edge and stripe
-# detectors they become; global average pooling at the end (avgpool 3 over the last 3×3 maps).
-SHAPES_SPEC = ArchitectureSpec(
-    "Shapes CNN 28×28",
-    (1, 28, 28),
-    (*_conv_block(16, 5, 0), Pool("max", 2), *_conv_block(32, 3, 0), Pool("max", 2),
-     *_conv_block(64, 3, 0), Pool("avg", 3), Flatten(), Dense(8)),
-    8,
-)
-# The test accuracy swings by a few % from epoch to epoch at 0.003; 3 epochs at 0.0003 settle it at 99.7 %+.
-DEFAULT_SHAPES_RECIPE = Recipe(
-    "shapes", SHAPES_SPEC, TrainConfig(learning_rate=0.003, batch_size=32, epochs=10),
-    settle=TrainConfig(learning_rate=0.0003, batch_size=32, epochs=3),
-)
-RECIPES = {"digits": DEFAULT_DIGITS_RECIPE, "shapes": DEFAULT_SHAPES_RECIPE}

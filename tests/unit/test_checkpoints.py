@@ -16,7 +16,7 @@ from explorer import datasets
 from explorer.architecture import ArchitectureSpec, Conv, Dense, Flatten, build, spec_to_dict
 from explorer.checkpoints import load_checkpoint, save_checkpoint
 from explorer.evaluation import predict
-from explorer.training import DIGITS_SPEC
+from explorer.recipes import DIGITS_SPEC
 from ui import torch_runtime
 
 torch_runtime.configure()

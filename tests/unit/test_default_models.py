@@ -8,7 +8,7 @@ import pytest
 
 from explorer.checkpoints import DEFAULT_MODELS, MODELS_DIR, default_accuracy, load_default
 from explorer.evaluation import predict
-from explorer.training import RECIPES
+from explorer.recipes import RECIPES
 from ui import torch_runtime
 
 torch_runtime.configure()
