@@ -11,8 +11,7 @@ layer, 1-based: ``"layer 5 (maxpool 2): input is 1×1, too small to pool with si
 - :func:`summary` lists each layer's output shape and parameter count by arithmetic, without torch;
 - :func:`build` returns an ``nn.Sequential`` with exactly one module per layer spec (module ``i`` is
   summary row ``i``), the same parameter count and the same output shapes;
-- :func:`spec_to_dict` / :func:`spec_from_dict` go to and from JSON-able dicts. Dicts are stored next to
-  checkpoints and uploaded by users, so :func:`spec_from_dict` treats them as untrusted.
+- :func:`preset` makes one of the classic networks of :data:`PRESETS` for a given input.
 
 Shapes are PyTorch's ``(C, H, W)`` for feature maps and ``(N,)`` after :class:`Flatten`;
 :func:`format_shape` writes them Keras-style, ``H×W×C``. Torch is imported inside :func:`build` only.
@@ -21,12 +20,11 @@ Shapes are PyTorch's ``(C, H, W)`` for feature maps and ``(N,)`` after :class:`F
 from __future__ import annotations
 
 import numbers
-from dataclasses import MISSING, asdict, dataclass, fields
-from typing import Any, Union
+from dataclasses import dataclass
+from typing import Union
 
 from explorer.receptive import Window, receptive_field
 
-FORMAT_VERSION = 1
 # An uploaded spec must stay trainable on a CPU shared by a workshop: these bound memory and time.
 MAX_LAYERS = 48  # VGG-16 has 38 layers counting activations and pools; more is not a workshop network
 MAX_NAME_LENGTH = 64
@@ -168,12 +166,12 @@ class Dense:
 
 
 LayerSpec = Union[Conv, Pool, BatchNorm, Dropout, Activation, Flatten, Dense]
-# Names used in dicts (``{"type": "conv", ...}``), and back.
+# Names used in dicts (``{"type": "conv", ...}``, see explorer.architecture_json) and in summary rows, and back.
 LAYER_TYPES: dict[str, type] = {
     "conv": Conv, "pool": Pool, "batchnorm": BatchNorm, "dropout": Dropout,
     "activation": Activation, "flatten": Flatten, "dense": Dense,
 }
-_TYPE_NAMES = {cls: name for name, cls in LAYER_TYPES.items()}
+TYPE_NAMES = {cls: name for name, cls in LAYER_TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -217,8 +215,8 @@ class ArchitectureSpec:
             count = len(self.layers) if isinstance(self.layers, (tuple, list)) else self.layers
             raise ValueError(f"layers must be a list of 1 to {MAX_LAYERS} layers, got {count!r}")
         for index, layer in enumerate(self.layers, start=1):
-            if type(layer) not in _TYPE_NAMES:
-                raise ValueError(f"layer {index} must be one of {', '.join(c.__name__ for c in _TYPE_NAMES)}, got {layer!r}")
+            if type(layer) not in TYPE_NAMES:
+                raise ValueError(f"layer {index} must be one of {', '.join(c.__name__ for c in TYPE_NAMES)}, got {layer!r}")
         object.__setattr__(self, "layers", tuple(self.layers))
         _int(self.num_classes, "num_classes", 2, MAX_CLASSES)
         rows = _trace(self)
@@ -281,7 +279,7 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
             values *= v
         if values > MAX_FEATURE_VALUES:
             raise ValueError(f"{where}: outputs {format_shape(shape)} = {values:,} values per image, more than the limit of {MAX_FEATURE_VALUES:,}")
-        rows.append(LayerRow(layer.describe(), _TYPE_NAMES[type(layer)], shape, params))
+        rows.append(LayerRow(layer.describe(), TYPE_NAMES[type(layer)], shape, params))
     return rows
 
 
@@ -396,59 +394,3 @@ def preset(name: str, *, input_shape: tuple[int, int, int], num_classes: int = 1
     else:
         layers = (Flatten(), Dense(128), relu, Dense(64), relu, Dense(num_classes))
     return ArchitectureSpec(PRESET_TITLES[name], tuple(input_shape), layers, num_classes)
-
-
-# ----------------------------------------------------------------------------------------- dicts (JSON)
-def spec_to_dict(spec: ArchitectureSpec) -> dict[str, Any]:
-    """A JSON-able dict: ``{"format_version", "name", "input_shape", "num_classes", "layers": [{"type", ...}]}``."""
-    if not isinstance(spec, ArchitectureSpec):
-        raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
-    return {
-        "format_version": FORMAT_VERSION,
-        "name": spec.name,
-        "input_shape": list(spec.input_shape),
-        "num_classes": spec.num_classes,
-        "layers": [{"type": _TYPE_NAMES[type(layer)], **asdict(layer)} for layer in spec.layers],
-    }
-
-
-def spec_from_dict(data: Any) -> ArchitectureSpec:
-    """Check and rebuild a spec from :func:`spec_to_dict`'s format. Untrusted input: ``ValueError`` on anything off.
-
-    Unknown or missing keys, wrong types (``3.0`` or ``true`` for a whole number), values out of range and
-    shapes that don't flow are all refused with a message naming the place.
-    """
-    if not isinstance(data, dict):
-        raise ValueError(f"an architecture must be a JSON object (dict), got {type(data).__name__}")
-    expected = {"format_version", "name", "input_shape", "num_classes", "layers"}
-    _exact_keys(data, expected, "the architecture")
-    if data["format_version"] != FORMAT_VERSION:
-        raise ValueError(f"format_version must be {FORMAT_VERSION}, got {data['format_version']!r}")
-    layers_data = data["layers"]
-    if not isinstance(layers_data, list) or not 0 < len(layers_data) <= MAX_LAYERS:
-        size = len(layers_data) if isinstance(layers_data, list) else type(layers_data).__name__
-        raise ValueError(f"layers must be a list of 1 to {MAX_LAYERS} layers, got {size}")
-    layers = []
-    for index, item in enumerate(layers_data, start=1):
-        if not isinstance(item, dict) or item.get("type") not in LAYER_TYPES:
-            raise ValueError(f"layer {index} must be an object whose type is one of {tuple(LAYER_TYPES)}, got {item!r:.80}")
-        cls = LAYER_TYPES[item["type"]]
-        # Fields with a default (a conv's stride, a pool's kind...) may be left out of hand-written files.
-        optional = {f.name for f in fields(cls) if f.default is not MISSING}
-        _exact_keys(item, {"type", *(f.name for f in fields(cls))}, f"layer {index} ({item['type']})", optional=optional)
-        try:
-            layers.append(cls(**{k: v for k, v in item.items() if k != "type"}))
-        except ValueError as error:
-            raise ValueError(f"layer {index}: {error}") from None
-    if not isinstance(data["input_shape"], list):
-        raise ValueError(f"input_shape must be a list [channels, height, width], got {data['input_shape']!r:.80}")
-    return ArchitectureSpec(data["name"], tuple(data["input_shape"]), tuple(layers), data["num_classes"])
-
-
-def _exact_keys(data: dict, expected: set[str], where: str, *, optional: set[str] = frozenset()) -> None:
-    missing = expected - optional - set(data)
-    unknown = set(data) - expected
-    if missing:
-        raise ValueError(f"{where} is missing {', '.join(sorted(missing))}")
-    if unknown:
-        raise ValueError(f"{where} has unknown keys: {', '.join(sorted(map(str, unknown)))[:200]}")

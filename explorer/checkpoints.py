@@ -1,10 +1,10 @@
 """Saving and loading trained networks, and the default models shipped in ``assets/models/``.
 
 A checkpoint is a ``.safetensors`` file: the weights as named tensors, and in its text metadata the
-architecture (:func:`explorer.architecture.spec_to_dict` as JSON), the class names and a dict of metrics.
+architecture (:func:`explorer.architecture_json.spec_to_dict` as JSON), the class names and a dict of metrics.
 safetensors holds only numbers and text, so opening an uploaded file can never run code.
 
-Loading treats the file as untrusted: the spec is checked by :func:`~explorer.architecture.spec_from_dict`,
+Loading treats the file as untrusted: the spec is checked by :func:`~explorer.architecture_json.spec_from_dict`,
 and the tensors must have exactly the names, shapes and dtypes that ``build(spec)`` expects, with finite
 values. A plain PyTorch ``.pt`` file (``torch.save(model.state_dict(), path)``) is accepted too, only
 through ``torch.load(..., weights_only=True)`` (which refuses any pickled Python object other than tensors
@@ -20,7 +20,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from explorer.architecture import ArchitectureSpec, build, spec_from_dict, spec_to_dict
+from explorer.architecture import ArchitectureSpec, build
+from explorer.architecture_json import spec_from_dict, spec_to_dict
 
 FORMAT = "vision-explorer-checkpoint"
 FORMAT_VERSION = "1"

@@ -13,7 +13,8 @@ from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_save
 
 from explorer import datasets
-from explorer.architecture import ArchitectureSpec, Conv, Dense, Flatten, build, spec_to_dict
+from explorer.architecture import ArchitectureSpec, Conv, Dense, Flatten, build
+from explorer.architecture_json import spec_to_dict
 from explorer.checkpoints import load_checkpoint, save_checkpoint
 from explorer.evaluation import predict
 from explorer.recipes import DIGITS_SPEC
