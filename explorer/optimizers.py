@@ -32,8 +32,9 @@ class Optimizer:
         self.steps = 0
         self.first = [torch.zeros_like(p) for p in self.parameters]  # Adam's m, or SGD's momentum buffer
         self.second = [torch.zeros_like(p) for p in self.parameters] if config.optimizer == "adam" else []
-        # Adam's step count, one float32 0-d tensor per parameter, as the kernel wants (it adds 1 itself)
-        self._step_counts = [torch.zeros(()) for _ in self.parameters] if config.optimizer == "adam" else []
+        # Adam's step count: the kernel wants a float32 0-d tensor per parameter; they all count the same
+        # steps, so one tensor is listed for each (one increment a step instead of one per parameter).
+        self._step_count = torch.zeros(())
 
     def zero_grad(self) -> None:
         for p in self.parameters:
@@ -55,8 +56,9 @@ class Optimizer:
                                   lr=c.learning_rate, dampening=0.0, nesterov=False, maximize=False,
                                   is_first_step=self.steps == 1)
                 return
-            torch._foreach_add_(self._step_counts, 1.0)
+            self._step_count += 1  # the kernel reads the step; torch.optim also counts before calling it
             # Adam's defaults (as torch and Keras): beta1 0.9, beta2 0.999, eps 1e-8
-            torch._fused_adam_(self.parameters, grads, self.first, self.second, [], self._step_counts,
+            torch._fused_adam_(self.parameters, grads, self.first, self.second, [],
+                               [self._step_count] * len(self.parameters),
                                lr=c.learning_rate, beta1=0.9, beta2=0.999, weight_decay=c.weight_decay, eps=1e-8,
                                amsgrad=False, maximize=False)
