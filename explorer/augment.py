@@ -18,10 +18,11 @@ Torch is imported inside the functions: importing this module (for :class:`Augme
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from explorer import checks
 
 # Up to ±180°: every orientation; digits already confuse 6 and 9 beyond about ±45°, which is worth seeing.
 MAX_ROTATION_DEG = 180.0
@@ -32,14 +33,6 @@ MAX_NOISE_STD = 1.0
 # RandomErasing's defaults: a patch of 2 % to 33 % of the image, height/width ratio 0.3 to 3.3.
 ERASING_SCALE = (0.02, 0.33)
 ERASING_RATIO = (0.3, 3.3)
-
-
-def _number(value: object, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low:g} to {high:g}, got {value:g}")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -68,10 +61,10 @@ class AugmentConfig:
         for name in ("hflip", "vflip"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        object.__setattr__(self, "rotation_deg", _number(self.rotation_deg, "rotation_deg", 0.0, MAX_ROTATION_DEG))
-        object.__setattr__(self, "shift", _number(self.shift, "shift", 0.0, MAX_SHIFT))
-        object.__setattr__(self, "noise_std", _number(self.noise_std, "noise_std", 0.0, MAX_NOISE_STD))
-        object.__setattr__(self, "erasing_p", _number(self.erasing_p, "erasing_p", 0.0, 1.0))
+        object.__setattr__(self, "rotation_deg", checks.number("rotation_deg", self.rotation_deg, 0.0, MAX_ROTATION_DEG))
+        object.__setattr__(self, "shift", checks.number("shift", self.shift, 0.0, MAX_SHIFT))
+        object.__setattr__(self, "noise_std", checks.number("noise_std", self.noise_std, 0.0, MAX_NOISE_STD))
+        object.__setattr__(self, "erasing_p", checks.number("erasing_p", self.erasing_p, 0.0, 1.0))
 
     @property
     def is_identity(self) -> bool:
@@ -184,8 +177,7 @@ def augmentation_preview(images: np.ndarray, config: AugmentConfig, *, seed: int
         raise ValueError(f"images must be a (N, C, H, W) float32 array, got {got}")
     if not 1 <= len(images) <= MAX_PREVIEW_IMAGES:
         raise ValueError(f"images must hold 1 to {MAX_PREVIEW_IMAGES} images, got {len(images)}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    generator = torch.Generator().manual_seed(int(seed))
+    seed = checks.integer("seed", seed, 0, wrong_type=ValueError)
+    generator = torch.Generator().manual_seed(seed)
     out = augment_batch(torch.tensor(images), config, generator=generator)
     return out.numpy().astype(np.float32, copy=False)

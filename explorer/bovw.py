@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
-from explorer import features
+from explorer import checks, features
 
 # Built-in photos pooled for the codebook: varied scenes (a face, a cat, coins, brick, text, a rocket...).
 CODEBOOK_SAMPLES: tuple[str, ...] = ("astronaut", "camera", "coins", "chelsea", "coffee", "rocket", "brick", "text")
@@ -65,8 +65,7 @@ def build_codebook(descriptor_sets: Sequence[np.ndarray], *, k: int, seed: int =
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k must be a whole number, got {type(k).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    seed = checks.integer("seed", seed, 0, wrong_type=ValueError)
     pooled = np.concatenate([_bits(d) for d in descriptor_sets]) if len(descriptor_sets) else np.zeros((0, 256), np.float32)
     if k < 1:
         raise ValueError(f"k must be at least 1 (the number of visual words), got {k}")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from explorer import checks
 from explorer.imageio import GRAY_WEIGHTS  # BT.601, defined once for the whole project
 
 COLOR_SPACES = ("RGB", "BGR", "HSV", "Lab", "Gray")
@@ -233,8 +234,7 @@ def histograms(image: np.ndarray, *, bins: int = MAX_BINS) -> np.ndarray:
     ``image`` is ``(H, W)`` or ``(H, W, C)``, ``uint8`` (or float in ``[0, 1]``, rounded to bytes first).
     The range 0..256 is cut into ``bins`` equal bins, as ``cv2.calcHist(..., [bins], [0, 256])`` does.
     """
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= MAX_BINS:
-        raise ValueError(f"bins must be an integer from 1 to {MAX_BINS}, got {bins!r}")
+    bins = checks.integer("bins", bins, 1, MAX_BINS, wrong_type=ValueError)
     array = np.asarray(image)
     if array.ndim == 2:
         array = array[..., None]
@@ -255,6 +255,5 @@ def mean_brightness(image: np.ndarray) -> float:
 
 def day_or_night(image: np.ndarray, *, threshold: float = DAY_NIGHT_THRESHOLD) -> str:
     """``"day"`` when :func:`mean_brightness` is at least ``threshold`` (0..255), else ``"night"``."""
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 255:
-        raise ValueError(f"threshold must be a number from 0 to 255, got {threshold!r}")
+    threshold = checks.number("threshold", threshold, 0, 255)
     return "day" if mean_brightness(image) >= threshold else "night"

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from explorer import checks
+
 PADDING_MODES = ("zero", "reflect", "replicate", "wrap", "valid")
 
 # The Kernels page edits kernels cell by cell; beyond 15 x 15 the grid no longer fits and the lesson's
@@ -83,11 +85,7 @@ def _check_padding(padding: object) -> str:
 def _check_stride(stride: object) -> int:
     if type(stride) is int and 1 <= stride <= MAX_STRIDE:  # the common case, without the ABC checks
         return stride
-    if isinstance(stride, bool) or not isinstance(stride, numbers.Integral):
-        raise TypeError(f"stride must be an integer, got {type(stride).__name__}")
-    if not 1 <= stride <= MAX_STRIDE:
-        raise ValueError(f"stride must be between 1 and {MAX_STRIDE}, got {stride}")
-    return int(stride)
+    return checks.integer("stride", stride, 1, MAX_STRIDE)
 
 
 def _check_kernel_shape(kernel_shape: object) -> tuple[int, int]:
@@ -172,10 +170,8 @@ def output_size(size: int, kernel: int, *, padding: str, stride: int) -> int:
 
     ``total_padding`` is ``kernel - 1`` for the "same" modes and 0 for ``"valid"``.
     """
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
-    if isinstance(kernel, bool) or not isinstance(kernel, numbers.Integral) or not 1 <= kernel <= MAX_KERNEL_SIZE:
-        raise ValueError(f"kernel must be an integer from 1 to {MAX_KERNEL_SIZE}, got {kernel!r}")
+    size = checks.integer("size", size, 1, wrong_type=ValueError)
+    kernel = checks.integer("kernel", kernel, 1, MAX_KERNEL_SIZE, wrong_type=ValueError)
     padding = _check_padding(padding)
     stride = _check_stride(stride)
     total_padding = 0 if padding == "valid" else kernel - 1
@@ -306,9 +302,8 @@ def worked_example(
     stride = _check_stride(stride)
     _check_fits(image.shape, kernel.shape, padding)
     h, w = image.shape
-    for name, value, limit in (("row", row, h), ("col", col, w)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < limit:
-            raise ValueError(f"{name} must be an integer from 0 to {limit - 1}, got {value!r}")
+    row = checks.integer("row", row, 0, h - 1, wrong_type=ValueError)
+    col = checks.integer("col", col, 0, w - 1, wrong_type=ValueError)
     kh, kw = kernel.shape
     out_h, out_w = output_shape(image.shape, kernel.shape, padding=padding, stride=stride)
     (pad_top, _), (pad_left, _) = padding_amounts(kernel.shape, padding=padding)
@@ -331,15 +326,14 @@ def worked_example(
 def frequency_response(kernel: np.ndarray, *, size: int = 64) -> np.ndarray:
     """How strongly the kernel passes each spatial frequency: ``(size, size) float32``, ``>= 0``.
 
-    The magnitude of the 2-D DFT of the kernel zero-padded to ``size x size``, shifted so zero frequency
-    (flat areas) is in the centre and the finest patterns at the edges. The centre value equals the
-    kernel's sum. A blur is bright in the middle (low-pass), an edge kernel dark there (high-pass).
+    The magnitude of the 2-D DFT of the kernel zero-padded to ``size x size`` (``size`` from the kernel's
+    longest side to :data:`MAX_RESPONSE_SIZE`), shifted so zero frequency (flat areas) is in the centre and
+    the finest patterns at the edges. The centre value equals the kernel's sum. A blur is bright in the
+    middle (low-pass), an edge kernel dark there (high-pass).
     """
     kernel = _check_kernel(kernel)
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-        raise TypeError(f"size must be an integer, got {type(size).__name__}")
-    low = max(kernel.shape)
-    if not low <= size <= MAX_RESPONSE_SIZE:
-        raise ValueError(f"size must be between the kernel size ({low}) and {MAX_RESPONSE_SIZE}, got {size}")
-    spectrum = np.fft.fft2(kernel.astype(np.float64), s=(int(size), int(size)))
+    size = checks.integer("size", size, 1, MAX_RESPONSE_SIZE)
+    if size < max(kernel.shape):
+        raise ValueError(f"size must be at least the kernel size ({max(kernel.shape)}), got {size}")
+    spectrum = np.fft.fft2(kernel.astype(np.float64), s=(size, size))
     return np.abs(np.fft.fftshift(spectrum)).astype(np.float32)

@@ -125,10 +125,7 @@ class Dataset:
         training) into the test set, chosen by ``numpy.random.default_rng(seed)``: the same seed always
         gives the same split. Every class needs at least 2 images.
         """
-        if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) or not (
-            0.0 < test_fraction < 1.0
-        ):
-            raise ValueError(f"test_fraction must be a number between 0 and 1 (exclusive), got {test_fraction!r}")
+        test_fraction = checks.number("test_fraction", test_fraction, 0.0, 1.0, low_open=True, high_open=True)
         seed = checks.integer("seed", seed, 0)
         rng = np.random.default_rng(seed)
         test = []
@@ -136,7 +133,7 @@ class Dataset:
             members = np.flatnonzero(self.labels == label)
             if len(members) < 2:
                 raise ValueError(f"class {name!r} has {len(members)} image(s); splitting needs at least 2 per class")
-            n_test = min(len(members) - 1, max(1, round(len(members) * float(test_fraction))))
+            n_test = min(len(members) - 1, max(1, round(len(members) * test_fraction)))
             test.append(rng.permutation(members)[:n_test])
         is_test = np.zeros(len(self), dtype=bool)
         is_test[np.concatenate(test)] = True

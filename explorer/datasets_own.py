@@ -19,7 +19,6 @@ absolute paths), links, encrypted members and archives inside the archive are sk
 from __future__ import annotations
 
 import io
-import numbers
 import stat
 import unicodedata
 import zipfile
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer import imageio
+from explorer import checks, imageio
 from explorer.datasets import Dataset
 
 # Teachable Machine's range: one class is not a classification, and more than 10 would need more pictures
@@ -99,11 +98,7 @@ def _clean_or_none(name: str | None) -> str | None:
 
 
 def _check_image_size(image_size: object) -> int:
-    if isinstance(image_size, bool) or not isinstance(image_size, numbers.Integral):
-        raise TypeError(f"image_size must be an integer, got {type(image_size).__name__}")
-    if not MIN_IMAGE_SIZE <= image_size <= MAX_IMAGE_SIZE:
-        raise ValueError(f"image_size must be from {MIN_IMAGE_SIZE} to {MAX_IMAGE_SIZE}, got {image_size}")
-    return int(image_size)
+    return checks.integer("image_size", image_size, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)
 
 
 def square_crop_resize(image: np.ndarray, *, image_size: int) -> np.ndarray:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.datasets import load_digits
 
+from explorer import checks
+
 INK_MAX = 16  # the data set's largest value: each cell counts ink in a 4×4 block of the original scan
 # Upper bound on how many look-alikes are returned: a page shows them side by side, one small picture each.
 MAX_COUNT = 20
@@ -71,10 +73,8 @@ def most_and_least_similar(images: np.ndarray, index: int, *, count: int = 5) ->
     if images.ndim < 2 or images.shape[0] < 2:
         raise ValueError(f"images must be (n, ...) with at least 2 images, got shape {images.shape}")
     n = images.shape[0]
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
-        raise ValueError(f"index must be a whole number from 0 to {n - 1}, got {index!r}")
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= min(MAX_COUNT, n - 1):
-        raise ValueError(f"count must be a whole number from 1 to {min(MAX_COUNT, n - 1)}, got {count!r}")
+    index = checks.integer("index", index, 0, n - 1, wrong_type=ValueError)
+    count = checks.integer("count", count, 1, min(MAX_COUNT, n - 1), wrong_type=ValueError)
     vectors = images.reshape(n, -1)
     scores = cosine_similarities(vectors, vectors[index])
     others = np.delete(np.arange(n), index)
@@ -89,8 +89,7 @@ def to_picture(image: np.ndarray, *, scale: int = 8) -> np.ndarray:
     image = np.asarray(image, dtype=np.float64)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 64:
-        raise ValueError(f"scale must be a whole number from 1 to 64, got {scale!r}")
+    scale = checks.integer("scale", scale, 1, 64, wrong_type=ValueError)
     ink = np.clip(image / INK_MAX, 0.0, 1.0)
     picture = np.round(255.0 * (1.0 - ink)).astype(np.uint8)
     return np.kron(picture, np.ones((scale, scale), dtype=np.uint8))

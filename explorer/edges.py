@@ -46,18 +46,9 @@ FLAT = 1e-6
 _CORNER_COLOUR = (230, 30, 30)
 
 
-def _check_image(image: object) -> np.ndarray:
-    array = np.asarray(image)
-    if array.dtype.kind not in "iufb":
-        raise TypeError(f"image must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2:
-        raise ValueError(f"image must be gray (H, W), got shape {array.shape}")
-    if array.shape[0] < 1 or array.shape[1] < 1:
-        raise ValueError(f"image must have at least one pixel, got shape {array.shape}")
-    array = imageio.to_float(array) if array.dtype == np.uint8 else array.astype(np.float32)
-    if not np.isfinite(array).all():
-        raise ValueError("image must hold finite numbers only, but it contains NaN or infinity")
-    return np.ascontiguousarray(array)
+def _check_image(image: object, name: str = "image") -> np.ndarray:
+    # Any real dtype (bool as 0/1); uint8 is byte levels, divided by 255.
+    return checks.gray_image(name, image, kinds="biuf", scale_uint8=True)
 
 
 def check_sigma(sigma: object) -> float:
@@ -77,7 +68,7 @@ def smooth(image: np.ndarray, *, sigma: float) -> np.ndarray:
     image = _check_image(image)
     sigma = check_sigma(sigma)
     if sigma == 0:
-        return image
+        return image.copy()  # _check_image may hand back the caller's own array
     return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT_101)
 
 
@@ -148,7 +139,7 @@ def check_threshold(name: str, value: object) -> float:
 def threshold(magnitude: np.ndarray, *, level: float) -> np.ndarray:
     """``magnitude >= level`` as an ``(H, W) bool`` mask; ``level`` in ``[0, 1]`` (step units)."""
     level = check_threshold("level", level)
-    return _check_image(magnitude) >= level
+    return _check_image(magnitude, "magnitude") >= level
 
 
 def direction_picture(gradient: Gradient, *, min_magnitude: float = 0.05) -> np.ndarray:
@@ -169,8 +160,7 @@ def direction_picture(gradient: Gradient, *, min_magnitude: float = 0.05) -> np.
 def hue_wheel(*, size: int = 96) -> np.ndarray:
     """Legend for :func:`direction_picture`: a disc whose colour at each point is the direction from its
     centre to that point (same convention: 0° right, 90° down). ``(size, size, 3) float32``."""
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 8 <= size <= 1024:
-        raise ValueError(f"size must be a whole number from 8 to 1024, got {size!r}")
+    size = checks.integer("size", size, 8, 1024, wrong_type=ValueError)
     centre = (size - 1) / 2.0
     rows, cols = np.mgrid[0:size, 0:size].astype(np.float32) - centre
     radius = np.hypot(rows, cols)
@@ -297,17 +287,14 @@ def harris(image: np.ndarray, *, block_size: int = 3, k: float = 0.04, threshold
     ``threshold`` is in ``(0, 1]``. A constant image has no positive response and gives no points.
     """
     image = _check_image(image)
-    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
-        raise ValueError(f"block_size must be a whole number of pixels, got {block_size!r}")
-    if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
-        raise ValueError(f"block_size must be from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE}, got {block_size}")
+    block_size = checks.integer("block_size", block_size, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE, wrong_type=ValueError)
     k = checks.number("k", k, 0.0, MAX_HARRIS_K)
     if k == 0:
         raise ValueError("k must be greater than 0, got 0")
     threshold = checks.number("threshold", threshold, 0.0, 1.0)
     if threshold == 0:
         raise ValueError("threshold must be greater than 0 (a fraction of the strongest corner), got 0")
-    response = cv2.cornerHarris(image, int(block_size), 3, k)
+    response = cv2.cornerHarris(image, block_size, 3, k)
     peak = float(response.max())
     # A tiny positive peak is float noise on a flat image, not a corner.
     if peak <= 1e-12:

@@ -9,10 +9,9 @@ The counting functions are numpy only; torch is imported inside the functions th
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from explorer import checks
 from explorer.datasets import Dataset
 
 # 128 images: their feature maps stay in the CPU's cache. Measured on our models (one thread), 512 was
@@ -31,9 +30,7 @@ def _images(dataset) -> np.ndarray:
 
 
 def _batch_size(batch_size: object) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not 1 <= batch_size <= MAX_BATCH:
-        raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, got {batch_size!r}")
-    return int(batch_size)
+    return checks.integer("batch_size", batch_size, 1, MAX_BATCH, wrong_type=ValueError)
 
 
 def head_index(model) -> int:
@@ -102,12 +99,11 @@ def _pair(labels, predictions, num_classes) -> tuple[np.ndarray, np.ndarray, int
     labels, predictions = _labels(labels, "labels"), _labels(predictions, "predictions")
     if labels.shape != predictions.shape:
         raise ValueError(f"labels and predictions must have the same length, got {len(labels)} and {len(predictions)}")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 1:
-        raise ValueError(f"num_classes must be a whole number >= 1, got {num_classes!r}")
+    num_classes = checks.integer("num_classes", num_classes, 1, wrong_type=ValueError)
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values.size and (values.min() < 0 or values.max() >= num_classes):
             raise ValueError(f"{name} must be in 0..{num_classes - 1}, got {values.min()}..{values.max()}")
-    return labels, predictions, int(num_classes)
+    return labels, predictions, num_classes
 
 
 def confusion_matrix(labels, predictions, *, num_classes: int) -> np.ndarray:

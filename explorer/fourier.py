@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer import convolution
+from explorer import checks, convolution
 from explorer import kernels as kernels_module
 
 # Longest side of the image the page transforms: 256 px keeps structure visible in the spectrum and every
@@ -79,22 +79,8 @@ class TheoremCheck:
 
 
 def _check_image(image: object, name: str = "image", *, any_size: bool = False) -> np.ndarray:
-    array = np.asarray(image)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D gray image (H, W), got shape {array.shape}")
-    if array.shape[0] < 1 or array.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one pixel, got shape {array.shape}")
-    if not any_size and max(array.shape) > MAX_FFT_SIZE:
-        raise ValueError(
-            f"{name} must be at most {MAX_FFT_SIZE} px on its longest side, got shape {array.shape}; "
-            "shrink it with working_image first"
-        )
-    array = array.astype(np.float32, copy=False)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must hold finite numbers only, but it contains NaN or infinity")
-    return array
+    # Integers and floats as they are (uint8 stays 0..255); at most MAX_FFT_SIZE px unless any_size.
+    return checks.gray_image(name, image, scale_uint8=False, max_side=None if any_size else MAX_FFT_SIZE)
 
 
 def _check_spectrum(spectrum_: object) -> np.ndarray:
@@ -115,11 +101,8 @@ def _check_shape(shape: object) -> tuple[int, int]:
 
 
 def _check_radius(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0 (in frequency steps from the centre), got {value}")
-    return float(value)
+    # In frequency steps from the centre (see the module docstring), >= 0 and not bounded above.
+    return checks.number(name, value, 0.0, wrong_type=TypeError)
 
 
 def _check_mask(mask: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -143,9 +126,8 @@ def working_image(image: np.ndarray, *, size: int = FFT_SIZE) -> np.ndarray:
     Larger images are shrunk with area averaging (``cv2.INTER_AREA``, which does not alias); smaller ones
     are returned as they are (as float32): enlarging adds no frequencies.
     """
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 1 <= size <= MAX_FFT_SIZE:
-        raise ValueError(f"size must be an integer from 1 to {MAX_FFT_SIZE}, got {size!r}")
-    array = np.ascontiguousarray(_check_image(image, any_size=True))
+    size = checks.integer("size", size, 1, MAX_FFT_SIZE, wrong_type=ValueError)
+    array = _check_image(image, any_size=True)
     rows, cols = array.shape
     if max(rows, cols) <= size:
         return array.copy()
@@ -160,7 +142,7 @@ def resize_to(image: np.ndarray, *, shape: tuple[int, int]) -> np.ndarray:
     Used to give a second image the current image's shape before swapping their magnitudes.
     """
     rows, cols = _check_shape(shape)
-    array = np.ascontiguousarray(_check_image(image, any_size=True))
+    array = _check_image(image, any_size=True)
     shrink = rows * cols <= array.shape[0] * array.shape[1]
     method = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
     return cv2.resize(array, (cols, rows), interpolation=method).reshape(rows, cols)
@@ -193,9 +175,8 @@ def phase(spectrum_: np.ndarray) -> np.ndarray:
 def row_spectrum(image: np.ndarray, *, row: int) -> RowSpectrum:
     """Row ``row`` of a gray image and the magnitude of its 1-D DFT, centred (see :class:`RowSpectrum`)."""
     array = _check_image(image)
-    if isinstance(row, bool) or not isinstance(row, numbers.Integral) or not 0 <= row < array.shape[0]:
-        raise ValueError(f"row must be an integer from 0 to {array.shape[0] - 1}, got {row!r}")
-    values = array[int(row)].copy()
+    row = checks.integer("row", row, 0, array.shape[0] - 1, wrong_type=ValueError)
+    values = array[row].copy()
     width = values.shape[0]
     magnitude = np.abs(np.fft.fftshift(np.fft.fft(values.astype(np.float64))))
     frequencies = np.fft.fftshift(np.fft.fftfreq(width))

@@ -13,14 +13,13 @@ The accumulators are the slow part, so the page runs them at :data:`WORKING_SIDE
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from skimage.transform import hough_line_peaks
 
-from explorer import imageio
+from explorer import checks, imageio
 
 # Longest side the Hough transforms work at: a 320 px image has at most ~100 k edge pixels and a line
 # accumulator of 905 x 180 cells, computed in tens of milliseconds; at 1024 px it would be ten times slower.
@@ -44,8 +43,7 @@ def working_size(image: np.ndarray, *, side: int = WORKING_SIDE) -> tuple[np.nda
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"image must be (H, W) or (H, W, C) with at least one pixel, got shape {image.shape}")
-    if isinstance(side, bool) or not isinstance(side, numbers.Integral) or side < 1:
-        raise ValueError(f"side must be a positive whole number, got {side!r}")
+    side = checks.integer("side", side, 1, wrong_type=ValueError)
     longest = max(image.shape[:2])
     if longest <= side:
         return image, 1.0
@@ -71,12 +69,11 @@ def line_accumulator(edges: np.ndarray, *, angles: int = LINE_ANGLES) -> tuple[n
     ``-D..D`` in 1 px steps, ``D = ceil(hypot(H, W))``. Same cells as ``skimage.transform.hough_line``.
     """
     edges = _check_edges(edges)
-    if isinstance(angles, bool) or not isinstance(angles, numbers.Integral) or not 1 <= angles <= 3600:
-        raise ValueError(f"angles must be a whole number from 1 to 3600, got {angles!r}")
+    angles = checks.integer("angles", angles, 1, 3600, wrong_type=ValueError)
     rows, cols = edges.shape
     offset = math.ceil(math.hypot(rows, cols))
     rhos = np.linspace(-offset, offset, 2 * offset + 1)
-    thetas = np.linspace(-np.pi / 2, np.pi / 2, int(angles), endpoint=False)
+    thetas = np.linspace(-np.pi / 2, np.pi / 2, angles, endpoint=False)
     cos, sin = np.cos(thetas), np.sin(thetas)
     ys, xs = np.nonzero(edges)
     votes = np.zeros(len(rhos) * len(thetas), dtype=np.int64)
@@ -110,13 +107,10 @@ def find_lines(
 
     ``threshold`` in ``(0, 1]``; ``max_lines`` 1 to :data:`MAX_LINES`. No edge pixels: no lines.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be a fraction of the most votes, in (0, 1], got {threshold!r}")
-    if isinstance(max_lines, bool) or not isinstance(max_lines, numbers.Integral) or not 1 <= max_lines <= MAX_LINES:
-        raise ValueError(f"max_lines must be a whole number from 1 to {MAX_LINES}, got {max_lines!r}")
-    for name, value in (("min_distance", min_distance), ("min_angle", min_angle)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= 90:
-            raise ValueError(f"{name} must be a whole number from 1 to 90, got {value!r}")
+    threshold = checks.number("threshold", threshold, 0.0, 1.0, low_open=True)
+    max_lines = checks.integer("max_lines", max_lines, 1, MAX_LINES, wrong_type=ValueError)
+    min_distance = checks.integer("min_distance", min_distance, 1, 90, wrong_type=ValueError)
+    min_angle = checks.integer("min_angle", min_angle, 1, 90, wrong_type=ValueError)
     accumulator, thetas, rhos = line_accumulator(edges)
     most = int(accumulator.max())
     found = np.zeros((0, 3), dtype=np.float64)
@@ -124,8 +118,8 @@ def find_lines(
     if most >= 3:
         votes, angles, distances = hough_line_peaks(
             accumulator, thetas, rhos,
-            min_distance=int(min_distance), min_angle=int(min_angle),
-            threshold=max(threshold * most, 3), num_peaks=int(max_lines),
+            min_distance=min_distance, min_angle=min_angle,
+            threshold=max(threshold * most, 3), num_peaks=max_lines,
         )
         found = np.column_stack([distances, np.degrees(angles), votes]).astype(np.float64).reshape(-1, 3)
         found = found[np.argsort(-found[:, 2], kind="stable")]
@@ -146,21 +140,18 @@ def find_circles(
     image = np.asarray(image)
     if image.ndim != 2 or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"image must be gray (H, W) with at least one pixel, got shape {image.shape}")
-    for name, value in (("min_radius", min_radius), ("max_radius", max_radius)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= WORKING_SIDE:
-            raise ValueError(f"{name} must be a whole number of pixels from 1 to {WORKING_SIDE}, got {value!r}")
+    min_radius = checks.integer("min_radius", min_radius, 1, WORKING_SIDE, wrong_type=ValueError)
+    max_radius = checks.integer("max_radius", max_radius, 1, WORKING_SIDE, wrong_type=ValueError)
     if min_radius > max_radius:
         raise ValueError(f"min_radius must not exceed max_radius, got {min_radius} and {max_radius}")
-    if isinstance(votes, bool) or not isinstance(votes, numbers.Integral) or not 1 <= votes <= 1000:
-        raise ValueError(f"votes must be a whole number from 1 to 1000, got {votes!r}")
-    if isinstance(edge_threshold, bool) or not isinstance(edge_threshold, numbers.Real) or not 0 < edge_threshold <= 1:
-        raise ValueError(f"edge_threshold must be in (0, 1], got {edge_threshold!r}")
+    votes = checks.integer("votes", votes, 1, 1000, wrong_type=ValueError)
+    edge_threshold = checks.number("edge_threshold", edge_threshold, 0.0, 1.0, low_open=True)
     pixels = imageio.to_uint8(imageio.to_float(image))
     circles = cv2.HoughCircles(
         pixels, cv2.HOUGH_GRADIENT, dp=1,
-        minDist=max(2 * int(min_radius), 4),  # two circles' centres closer than this are one circle
-        param1=float(edge_threshold) * 4.0 * 255.0,  # cv2's Canny on 0..255 with a 3 x 3 Sobel: 1020 = our 1
-        param2=int(votes), minRadius=int(min_radius), maxRadius=int(max_radius),
+        minDist=max(2 * min_radius, 4),  # two circles' centres closer than this are one circle
+        param1=edge_threshold * 4.0 * 255.0,  # cv2's Canny on 0..255 with a 3 x 3 Sobel: 1020 = our 1
+        param2=votes, minRadius=min_radius, maxRadius=max_radius,
     )
     if circles is None:
         return np.zeros((0, 3), dtype=np.float32)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import io
 import math
-import numbers
 import re
 import warnings
 
 import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
+
+from explorer import checks
 
 UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
 # Every filter in the app runs interactively on the current image: 1024 px on the longest side keeps a
@@ -189,14 +190,6 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
         raise ValueError(f"the image's pixel format ({mode}) is not supported") from None
 
 
-def _check_limit(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
 def load_image(data: bytes, *, max_side: int = WORKING_SIZE, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode an image file's bytes to ``(H, W, 3) uint8`` RGB.
 
@@ -210,8 +203,8 @@ def load_image(data: bytes, *, max_side: int = WORKING_SIZE, max_pixels: int = M
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    max_side = _check_limit("max_side", max_side)
-    max_pixels = _check_limit("max_pixels", max_pixels)
+    max_side = checks.integer("max_side", max_side, 1)
+    max_pixels = checks.integer("max_pixels", max_pixels, 1)
     data = bytes(data)
     if not data:
         raise ValueError(f"the file is empty (0 bytes); expected an image ({_FORMATS_TEXT})")

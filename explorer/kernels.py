@@ -17,6 +17,7 @@ import re
 
 import numpy as np
 
+from explorer import checks
 from explorer.convolution import MAX_KERNEL_SIZE
 
 # Largest |entry|: with 15 x 15 entries of at most 1000 and pixels in [0, 1], a sum stays below 2.3e5,
@@ -41,14 +42,10 @@ def gaussian(*, size: int, sigma: float) -> np.ndarray:
     For odd sizes these are the samples of ``cv2.getGaussianKernel(size, sigma)`` (outer product with
     itself); for even sizes the centre falls between the two middle cells.
     """
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-        raise TypeError(f"size must be an integer, got {type(size).__name__}")
-    if not 1 <= size <= MAX_KERNEL_SIZE:
-        raise ValueError(f"size must be between 1 and {MAX_KERNEL_SIZE}, got {size}")
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not math.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    size = checks.integer("size", size, 1, MAX_KERNEL_SIZE)
+    sigma = checks.number("sigma", sigma, 0.0, low_open=True)
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
-    line = np.exp(-(offsets**2) / (2.0 * float(sigma) ** 2))
+    line = np.exp(-(offsets**2) / (2.0 * sigma**2))
     line /= line.sum()
     return np.outer(line, line).astype(np.float32)
 
@@ -200,11 +197,8 @@ def resize(kernel: np.ndarray, *, rows: int, cols: int) -> np.ndarray:
     it and shrinking keeps the middle.
     """
     array = check_kernel(kernel)
-    for name, value in (("rows", rows), ("cols", cols)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-        if not 1 <= value <= MAX_KERNEL_SIZE:
-            raise ValueError(f"{name} must be between 1 and {MAX_KERNEL_SIZE}, got {value}")
+    rows = checks.integer("rows", rows, 1, MAX_KERNEL_SIZE)
+    cols = checks.integer("cols", cols, 1, MAX_KERNEL_SIZE)
     out = np.zeros((rows, cols), dtype=np.float32)
     old_rows, old_cols = array.shape
     shift_r, shift_c = rows // 2 - old_rows // 2, cols // 2 - old_cols // 2  # anchor to anchor

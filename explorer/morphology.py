@@ -16,7 +16,6 @@ definitions. Pixels outside the image never count: erosion treats them as white 
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,17 +52,8 @@ AREA_TOLERANCE = 0.05
 
 
 def _check_gray(image: object, name: str = "image") -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array, got {type(image).__name__}")
-    if image.ndim != 2 or image.size == 0:
-        raise ValueError(f"{name} must be a 2-D (H, W) array with at least one pixel, got shape {image.shape}")
-    if image.dtype == bool:
-        return image
-    if not np.issubdtype(image.dtype, np.floating):
-        raise TypeError(f"{name} must be bool or float in [0, 1], got dtype {image.dtype}")
-    if not np.all(np.isfinite(image)) or image.min() < 0.0 or image.max() > 1.0:
-        raise ValueError(f"{name} must hold finite values in [0, 1], got min {np.nanmin(image):.4g}, max {np.nanmax(image):.4g}")
-    return image.astype(np.float32, copy=False)
+    # A numpy array: a bool mask (returned as it is) or float gray in [0, 1] (as float32).
+    return checks.gray_image(name, image, kinds="f", keep_bool=True, unit_range=True, array_only=True)
 
 
 # ------------------------------------------------------------------------------------------ binarisation
@@ -112,20 +102,14 @@ def binarize(
         # Otsu's level is a byte value: compare on the byte scale, as the threshold was found there.
         mask = np.round(image * 255.0) > round(used * 255.0)
     else:
-        if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
-            raise TypeError(f"block_size must be an integer, got {type(block_size).__name__}")
-        if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE or block_size % 2 == 0:
-            raise ValueError(
-                f"block_size must be an odd number from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE} (the neighbourhood "
-                f"needs a centre pixel), got {block_size}"
-            )
+        block_size = checks.integer("block_size", block_size, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE, odd=True)
         c = checks.number("c", c, -MAX_C, MAX_C)
         # OpenCV's own adaptive threshold on the byte levels, so the result is exactly what cv2 gives: the
         # local mean is rounded to a byte, and c (in byte levels) is rounded up to a whole level.
         levels = np.round(image * 255.0).astype(np.uint8)
         offset = float(np.round(c * 255.0, 6))  # 5 / 255 * 255 must stay 5, not 5.000000000000001
         adaptive = cv2.ADAPTIVE_THRESH_MEAN_C if method == "adaptive mean" else cv2.ADAPTIVE_THRESH_GAUSSIAN_C
-        mask = cv2.adaptiveThreshold(levels, 1, adaptive, cv2.THRESH_BINARY, int(block_size), offset) > 0
+        mask = cv2.adaptiveThreshold(levels, 1, adaptive, cv2.THRESH_BINARY, block_size, offset) > 0
         used = None
     if not isinstance(invert, (bool, np.bool_)):
         raise TypeError(f"invert must be True or False, got {type(invert).__name__}")
@@ -140,9 +124,7 @@ def structuring_element(*, shape: str = "rectangle", size: int = 3) -> np.ndarra
     """
     if shape not in ELEMENT_SHAPES:
         raise ValueError(f"shape must be one of {ELEMENT_SHAPES}, got {shape!r}")
-    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE)
-    if size % 2 == 0:
-        raise ValueError(f"size must be odd so the element has a centre cell, got {size}")
+    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE, odd=True)
     return cv2.getStructuringElement(_CV_SHAPES[shape], (size, size)).astype(np.uint8)
 
 
@@ -186,9 +168,7 @@ def element_from_text(text: str) -> np.ndarray:
 def resize_element(element: np.ndarray, *, size: int) -> np.ndarray:
     """The element centred in a ``(size, size)`` grid: cropped around its centre or padded with 0."""
     element = check_element(element)
-    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE)
-    if size % 2 == 0:
-        raise ValueError(f"size must be odd so the element has a centre cell, got {size}")
+    size = checks.integer("size", size, 1, MAX_ELEMENT_SIZE, odd=True)
     grid = np.zeros((size, size), dtype=np.uint8)
     rows, cols = element.shape
     half, row_half, col_half = size // 2, rows // 2, cols // 2

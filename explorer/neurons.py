@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from explorer import checks
+
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 INPUTS.setflags(write=False)
 GATES = {
@@ -82,26 +84,11 @@ def _vector(value, name: str, *, length: int | None = None) -> np.ndarray:
 
 
 def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return float(value)
+    return checks.number(name, value, wrong_type=TypeError)
 
 
 def _rate(rate) -> float:
-    rate = _number(rate, "rate")
-    if rate <= 0:
-        raise ValueError(f"rate must be greater than 0, got {rate}")
-    return rate
-
-
-def _count(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-    return int(value)
+    return checks.number("rate", rate, 0.0, low_open=True, wrong_type=TypeError)
 
 
 def _gate(gate: str) -> np.ndarray:
@@ -204,7 +191,7 @@ def train_perceptron(
     gate: str, *, rate: float, epochs: int, weights=(0.0, 0.0), bias: float = 0.0, stop_when_converged: bool = True
 ) -> PerceptronState:
     """Up to ``epochs`` whole epochs from a fresh state; stops after the first epoch without a mistake."""
-    epochs = _count(epochs, "epochs", 1, MAX_HISTORY)
+    epochs = checks.integer("epochs", epochs, 1, MAX_HISTORY)
     state = initial_state(weights=weights, bias=bias)
     for _ in range(epochs):
         state = perceptron_epoch(state, gate, rate=rate)
@@ -239,7 +226,7 @@ def decision_line(weights, bias, *, low: float = -0.5, high: float = 1.5) -> np.
 
 def grid(*, low: float = -0.5, high: float = 1.5, size: int = 81) -> tuple[np.ndarray, np.ndarray]:
     """Axis values (size,) and the points of a square grid over them, (size * size, 2) as (x1, x2), x1 fastest."""
-    size = _count(size, "size", 2, MAX_GRID)
+    size = checks.integer("size", size, 2, MAX_GRID)
     axis = np.linspace(low, high, size)
     x1, x2 = np.meshgrid(axis, axis)  # rows follow x2, columns x1
     return axis, np.stack([x1.ravel(), x2.ravel()], axis=1)
@@ -289,9 +276,9 @@ def train_mlp(
     binary cross-entropy over the four examples. Deterministic given the arguments.
     """
     targets = _gate(gate)
-    hidden = _count(hidden, "hidden", 1, MAX_HIDDEN)
-    seed = _count(seed, "seed", 0, 2**32 - 1)
-    epochs = _count(epochs, "epochs", 1, MAX_EPOCHS)
+    hidden = checks.integer("hidden", hidden, 1, MAX_HIDDEN)
+    seed = checks.integer("seed", seed, 0, 2**32 - 1)
+    epochs = checks.integer("epochs", epochs, 1, MAX_EPOCHS)
     rate = _rate(rate)
     rng = np.random.default_rng(seed)
     w1, b1 = rng.normal(0.0, 1.0, (2, hidden)), np.zeros(hidden)
@@ -382,7 +369,7 @@ def _distribution(probabilities, true_class) -> tuple[np.ndarray, int]:
     p = _vector(probabilities, "probabilities")
     if np.any(p < 0) or np.any(p > 1) or abs(p.sum() - 1.0) > SUM_TOLERANCE:
         raise ValueError(f"probabilities must lie in [0, 1] and add up to 1, got {p.tolist()} (sum {p.sum():.6g})")
-    return p, _count(true_class, "true_class", 0, p.size - 1)
+    return p, checks.integer("true_class", true_class, 0, p.size - 1)
 
 
 def cross_entropy(probabilities, true_class: int) -> float:
@@ -402,7 +389,7 @@ def loss_table(examples=LOSS_EXAMPLES) -> list[dict]:
     rows = []
     for description, true_class, probabilities in examples:
         p = _vector(probabilities, "probabilities", length=len(CLASSES))
-        row = {"example": description, "true class": CLASSES[_count(true_class, "true_class", 0, len(CLASSES) - 1)]}
+        row = {"example": description, "true class": CLASSES[checks.integer("true_class", true_class, 0, len(CLASSES) - 1)]}
         row.update({f"p({name})": float(v) for name, v in zip(CLASSES, p)})
         row["cross-entropy"] = cross_entropy(p, true_class)
         row["MSE"] = squared_error(p, true_class)

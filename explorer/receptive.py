@@ -22,11 +22,12 @@ applies to rows and columns alike.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from explorer import checks
 
 # Window settings the pages offer; larger values exist in real networks but teach nothing new here.
 MAX_KERNEL = 15
@@ -35,16 +36,6 @@ MAX_DILATION = 4
 MAX_PADDING = 7
 # Inputs are drawn cell by cell; beyond 256 cells a side a picture has no visible cells left.
 MAX_INPUT_SIZE = 256
-
-
-def _positive_int(value, name: str, *, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -61,10 +52,10 @@ class Window:
     label: str = ""
 
     def __post_init__(self) -> None:
-        _positive_int(self.kernel, "kernel", high=MAX_KERNEL)
-        _positive_int(self.stride, "stride", high=MAX_STRIDE)
-        _positive_int(self.padding, "padding", low=0, high=MAX_PADDING)
-        _positive_int(self.dilation, "dilation", high=MAX_DILATION)
+        checks.integer("kernel", self.kernel, 1, MAX_KERNEL)
+        checks.integer("stride", self.stride, 1, MAX_STRIDE)
+        checks.integer("padding", self.padding, 0, MAX_PADDING)
+        checks.integer("dilation", self.dilation, 1, MAX_DILATION)
 
     @property
     def extent(self) -> int:
@@ -88,7 +79,7 @@ def conv_output_size(size: int, *, kernel: int, padding: int = 0, stride: int = 
 
     Raises ``ValueError`` when the window does not fit: the padded input is smaller than its extent.
     """
-    size = _positive_int(size, "size", high=MAX_INPUT_SIZE)
+    size = checks.integer("size", size, 1, MAX_INPUT_SIZE)
     window = Window(kernel, stride=stride, padding=padding, dilation=dilation)
     padded = size + 2 * window.padding
     if padded < window.extent:
@@ -148,7 +139,7 @@ def receptive_mask(layers: Sequence[Window], *, input_size: int, row: int, col: 
         raise ValueError("layers must hold at least one layer, got none")
     last = sizes[-1]
     for name, value in (("row", row), ("col", col)):
-        _positive_int(value, name, low=0)
+        checks.integer(name, value, 0)
         if value >= last:
             raise ValueError(f"{name} must be below the last layer's size {last}, got {value}")
     in_sizes = [input_size, *sizes[:-1]]
@@ -183,7 +174,7 @@ def mask_picture(mask: np.ndarray, *, cell: int = 12, colour=(200, 40, 40)) -> n
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != bool:
         raise ValueError(f"mask must be a 2-D bool array, got shape {mask.shape} and dtype {mask.dtype}")
-    _positive_int(cell, "cell", low=2, high=64)
+    cell = checks.integer("cell", cell, 2, 64)
     picture = np.where(mask[..., None], np.array(colour, np.uint8), np.array((225, 225, 225), np.uint8))
     picture = picture.repeat(cell, axis=0).repeat(cell, axis=1)
     picture[::cell, :] = 255

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer import checks
 from explorer.imageio import GRAY_WEIGHTS
 
 REGION_CHANNELS = ("Gray", "R", "G", "B")
@@ -43,8 +44,7 @@ def overview(image: np.ndarray, *, max_side: int = MAX_OVERVIEW_SIDE) -> tuple[n
     is pixel ``(i * step, j * step)`` of the image. Returns ``(small (h, w, 3) uint8, step)``.
     """
     rgb = _as_bytes(image)
-    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side < 1:
-        raise ValueError(f"max_side must be a positive whole number, got {max_side!r}")
+    max_side = checks.integer("max_side", max_side, 1, wrong_type=ValueError)
     step = max(1, -(-max(rgb.shape[:2]) // max_side))  # ceiling division
     return np.ascontiguousarray(rgb[::step, ::step]), int(step)
 
@@ -94,8 +94,7 @@ def enlarge(image: np.ndarray, *, factor: int) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or not 1 <= factor <= MAX_ENLARGE:
-        raise ValueError(f"factor must be a whole number from 1 to {MAX_ENLARGE}, got {factor!r}")
+    factor = checks.integer("factor", factor, 1, MAX_ENLARGE, wrong_type=ValueError)
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import importlib.util
 import math
 import pathlib
-import numbers
 import re
 
 import cv2
 import numpy as np
+
+from explorer import checks
 
 # scikit-image photos bundled inside the package (no download needed), then scikit-learn's two JPEGs.
 _SKIMAGE_SAMPLES = (
@@ -54,19 +55,11 @@ _ECHO_CHARS = 60
 
 
 def _check_size(size: object) -> int:
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-        raise TypeError(f"size must be an integer, got {type(size).__name__}")
-    if not MIN_SIZE <= size <= MAX_SIZE:
-        raise ValueError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}")
-    return int(size)
+    return checks.integer("size", size, MIN_SIZE, MAX_SIZE)
 
 
 def _check_real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return float(value)
+    return checks.number(name, value, wrong_type=TypeError)
 
 
 def _direction(size: int, angle: float) -> np.ndarray:
@@ -88,11 +81,10 @@ def checkerboard(*, size: int = PATTERN_SIZE, squares: int = 8) -> np.ndarray:
     When ``size`` is not a multiple of ``squares`` the squares differ in width by at most one pixel.
     """
     size = _check_size(size)
-    if isinstance(squares, bool) or not isinstance(squares, numbers.Integral):
-        raise TypeError(f"squares must be an integer, got {type(squares).__name__}")
-    if not 2 <= squares <= size:
-        raise ValueError(f"squares must be between 2 and size ({size}), got {squares}")
-    index = np.arange(size) * int(squares) // size  # which square each row / column falls in
+    squares = checks.integer("squares", squares, 2)
+    if squares > size:
+        raise ValueError(f"squares must be at most size ({size}), got {squares}")
+    index = np.arange(size) * squares // size  # which square each row / column falls in
     return ((index[:, None] + index[None, :]) % 2).astype(np.float32)
 
 
@@ -171,11 +163,8 @@ def step_edge(*, size: int = PATTERN_SIZE, angle: float = 0.0) -> np.ndarray:
 def noise(*, size: int = PATTERN_SIZE, seed: int = 0) -> np.ndarray:
     """Uniform noise in ``[0, 1)`` from ``np.random.default_rng(seed)``: ``(size, size) float32``."""
     size = _check_size(size)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    return np.random.default_rng(int(seed)).random((size, size), dtype=np.float32)
+    seed = checks.integer("seed", seed, 0)
+    return np.random.default_rng(seed).random((size, size), dtype=np.float32)
 
 
 # scikit-image ships these as plain PNG files that its loaders read unchanged. Decoding them with Pillow

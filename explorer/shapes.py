@@ -12,10 +12,9 @@ pixel's coverage is ``clip(0.5 - distance, 0, 1)``, which also antialiases the e
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from explorer import checks
 from explorer.datasets import Dataset
 
 CLASS_NAMES = (
@@ -102,19 +101,13 @@ def make_shapes(n_per_class: int, *, size: int | None = None, color: bool = Fals
     ``[0, 1]`` (``C`` is 3 if ``color`` else 1) and labels ``0 0 ... 1 1 ... 7``. ``size`` defaults to 28
     for gray and 32 for colour; any size from 16 to 64 works. The same ``seed`` gives identical arrays.
     """
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, numbers.Integral) or not (
-        1 <= n_per_class <= MAX_PER_CLASS
-    ):
-        raise ValueError(f"n_per_class must be a whole number from 1 to {MAX_PER_CLASS}, got {n_per_class!r}")
+    n = checks.integer("n_per_class", n_per_class, 1, MAX_PER_CLASS, wrong_type=ValueError)
     if not isinstance(color, bool):
         raise TypeError(f"color must be True or False, got {type(color).__name__}")
     size = SIZES[color] if size is None else size
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 16 <= size <= 64:
-        raise ValueError(f"size must be a whole number from 16 to 64, got {size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    rng = np.random.default_rng(int(seed))
-    n = int(n_per_class)
+    size = checks.integer("size", size, 16, 64, wrong_type=ValueError)
+    seed = checks.integer("seed", seed, 0, wrong_type=ValueError)
+    rng = np.random.default_rng(seed)
     grid = np.arange(size, dtype=np.float32) + np.float32(0.5)  # pixel centres; float32 halves the work
     distances = []
     for label in range(len(CLASS_NAMES)):

@@ -122,11 +122,11 @@ def test_preview_is_float32_in_range_and_seeded():
 
 
 def test_bad_settings_are_refused_with_a_message():
-    with pytest.raises(ValueError, match=r"rotation_deg must be from 0 to 180, got 200"):
+    with pytest.raises(ValueError, match=r"rotation_deg must be from 0.0 to 180.0, got 200"):
         AugmentConfig(rotation_deg=200)
-    with pytest.raises(ValueError, match=r"shift must be from 0 to 0.5, got -0.1"):
+    with pytest.raises(ValueError, match=r"shift must be from 0.0 to 0.5, got -0.1"):
         AugmentConfig(shift=-0.1)
-    with pytest.raises(ValueError, match=r"erasing_p must be a number from 0 to 1, got 'high'"):
+    with pytest.raises(ValueError, match=r"erasing_p must be a finite number from 0.0 to 1.0, got 'high'"):
         AugmentConfig(erasing_p="high")
     with pytest.raises(TypeError, match=r"hflip must be True or False, got 1"):
         AugmentConfig(hflip=1)

@@ -159,9 +159,9 @@ def test_huge_but_finite_values_are_accepted():
         ({"kernel": np.ones((0, 3))}, ValueError, "kernel must be between 1x1 and 15x15"),
         ({"kernel": np.ones((9, 9)), "padding": "valid"}, ValueError, "is larger than the image (8x8)"),
         ({"padding": "mirror"}, ValueError, "padding must be one of ('zero', 'reflect'"),
-        ({"stride": 0}, ValueError, "stride must be between 1 and 4, got 0"),
-        ({"stride": 5}, ValueError, "stride must be between 1 and 4, got 5"),
-        ({"stride": 1.5}, TypeError, "stride must be an integer, got float"),
+        ({"stride": 0}, ValueError, "stride must be from 1 to 4, got 0"),
+        ({"stride": 5}, ValueError, "stride must be from 1 to 4, got 5"),
+        ({"stride": 1.5}, TypeError, "stride must be an integer from 1 to 4, got 1.5 (float)"),
     ],
 )
 def test_bad_input_messages(kwargs, error, message):
@@ -313,7 +313,7 @@ def test_worked_example_zero_padding_shows_zeros():
 def test_worked_example_bad_input():
     with pytest.raises(ValueError, match=r"image must be 2-D \(H, W\) for a worked example"):
         convolution.worked_example(COLOUR, np.ones((3, 3)), row=0, col=0)
-    with pytest.raises(ValueError, match="row must be an integer from 0 to 22, got 23"):
+    with pytest.raises(ValueError, match="row must be from 0 to 22, got 23"):
         convolution.worked_example(GRAY, np.ones((3, 3)), row=23, col=0)
 
 
@@ -345,7 +345,7 @@ def test_box_blur_is_low_pass_and_laplacian_high_pass():
 
 
 def test_frequency_response_size_is_checked():
-    with pytest.raises(ValueError, match="size must be between the kernel size"):
+    with pytest.raises(ValueError, match=r"size must be at least the kernel size \(11\), got 8"):
         convolution.frequency_response(np.ones((10, 11)), size=8)
 
 

@@ -87,7 +87,12 @@ def test_split_is_deterministic_by_seed():
 
 
 @pytest.mark.parametrize(
-    ("fraction", "message"), [(0.0, "between 0 and 1"), (1.0, "between 0 and 1"), ("x", "got 'x'")]
+    ("fraction", "message"),
+    [
+        (0.0, r"test_fraction must be > 0.0 and < 1.0, got 0.0"),
+        (1.0, r"test_fraction must be > 0.0 and < 1.0, got 1.0"),
+        ("x", r"test_fraction must be a finite number > 0.0 and < 1.0, got 'x'"),
+    ],
 )
 def test_split_refuses_bad_fractions(fraction, message):
     with pytest.raises(ValueError, match=message):

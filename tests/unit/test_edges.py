@@ -226,7 +226,7 @@ def test_tiny_images_work(shape):
         (lambda img: edges.harris(img, k=0.5), "k must be from 0.0 to 0.25, got 0.5"),
         (lambda img: edges.harris(img, threshold=0), "threshold must be greater than 0"),
         (lambda img: edges.harris(img, threshold=2.0), "threshold must be from 0.0 to 1.0, got 2.0"),
-        (lambda img: edges.sobel(np.zeros((4, 4, 3), np.float32)), "image must be gray (H, W), got shape (4, 4, 3)"),
+        (lambda img: edges.sobel(np.zeros((4, 4, 3), np.float32)), "image must be a 2-D gray image (H, W), got shape (4, 4, 3)"),
         (lambda img: edges.sobel(np.zeros((0, 4), np.float32)), "image must have at least one pixel, got shape (0, 4)"),
         (lambda img: edges.sobel(np.full((3, 3), np.nan, np.float32)), "image must hold finite numbers only"),
     ],

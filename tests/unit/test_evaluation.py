@@ -83,7 +83,7 @@ def test_bad_input_messages():
     with pytest.raises(ValueError, match=r"labels must be a 1-D array of integers, got float64"):
         evaluation.per_class_accuracy(np.array([0.5]), [0], num_classes=2)
     model, data = _tiny()
-    with pytest.raises(ValueError, match=r"batch_size must be a whole number from 1 to 4096, got 0"):
+    with pytest.raises(ValueError, match=r"batch_size must be from 1 to 4096, got 0"):
         evaluation.predict(model, data, batch_size=0)
     with pytest.raises(TypeError, match=r"dataset must be a Dataset or a \(N, C, H, W\) float32 array, got list"):
         evaluation.embeddings(model, [1, 2])

@@ -280,7 +280,7 @@ def test_a_kernel_larger_than_the_image_wraps_onto_itself():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: fourier.frequency_mask((8, 8), kind="low-pass", radius=-1), "radius must be a finite number >= 0"),
+        (lambda: fourier.frequency_mask((8, 8), kind="low-pass", radius=-1), "radius must be >= 0.0, got -1"),
         (lambda: fourier.frequency_mask((8, 8), kind="high-pass", radius=float("nan")), "radius must be a finite"),
         (
             lambda: fourier.frequency_mask((8, 8), kind="band-pass", inner=30, outer=10),
@@ -300,12 +300,12 @@ def test_a_kernel_larger_than_the_image_wraps_onto_itself():
         (lambda: fourier.spectrum(np.array([[np.nan]])), "image must hold finite numbers only"),
         (lambda: fourier.spectrum(np.zeros((0, 3))), "image must have at least one pixel"),
         (lambda: fourier.spectrum(np.zeros((1, 3000))), "at most 2048 px"),
-        (lambda: fourier.row_spectrum(IMAGE, row=24), "row must be an integer from 0 to 23, got 24"),
+        (lambda: fourier.row_spectrum(IMAGE, row=24), "row must be from 0 to 23, got 24"),
         (
             lambda: fourier.combine(magnitude_from=IMAGE, phase_from=IMAGE[:4]),
             "magnitude_from and phase_from must have the same shape",
         ),
-        (lambda: fourier.working_image(IMAGE, size=0), "size must be an integer from 1 to 2048"),
+        (lambda: fourier.working_image(IMAGE, size=0), "size must be from 1 to 2048, got 0"),
         (lambda: fourier.kernel_spectrum(np.ones((16, 3)), shape=(8, 8)), "kernel must be between 1x1 and 15x15"),
     ],
 )
@@ -316,7 +316,7 @@ def test_bad_input_is_refused_with_a_message(call, message):
 
 
 def test_wrong_types_are_refused():
-    with pytest.raises(TypeError, match="radius must be a number, got str"):
+    with pytest.raises(TypeError, match=r"radius must be a finite number >= 0.0, got '3'"):
         fourier.frequency_mask((8, 8), kind="low-pass", radius="3")
     with pytest.raises(TypeError, match="image must hold real numbers"):
         fourier.spectrum(np.array([["a"]]))

@@ -272,7 +272,7 @@ def test_every_truncation_or_corruption_is_a_value_error(fmt, options, recwarn):
     [
         (lambda: imageio.load_image("photo.png"), TypeError, "data must be bytes, got str"),
         (lambda: imageio.load_image(b"x", max_side=0), ValueError, "max_side must be >= 1, got 0"),
-        (lambda: imageio.load_image(b"x", max_pixels=2.5), TypeError, "max_pixels must be an integer, got float"),
+        (lambda: imageio.load_image(b"x", max_pixels=2.5), TypeError, "max_pixels must be an integer >= 1, got 2.5 (float)"),
         (lambda: imageio.to_gray([[1, 2]]), TypeError, "image must be a numpy array, got list"),
         (lambda: imageio.to_gray(np.zeros((2, 2), np.uint16)), TypeError,
          "image dtype must be uint8 or floating point, got uint16"),

@@ -76,9 +76,9 @@ def test_adaptive_mean_is_the_local_mean_minus_c_by_hand():
     np.testing.assert_array_equal(mask[clear], (levels > local - 5)[clear])
 
 
-@pytest.mark.parametrize("block_size, text", [(4, "odd number"), (1, "odd number"), (103, "odd number")])
-def test_bad_block_size_is_named(block_size, text):
-    with pytest.raises(ValueError, match=f"block_size must be an {text} from 3 to 101.*got {block_size}"):
+@pytest.mark.parametrize("block_size", [4, 1, 103])
+def test_bad_block_size_is_named(block_size):
+    with pytest.raises(ValueError, match=rf"block_size must be an odd integer from 3 to 101 \(to have a centre cell\), got {block_size}$"):
         morphology.binarize(GRAY, method="adaptive mean", block_size=block_size)
 
 
@@ -93,7 +93,7 @@ def test_other_bad_binarisation_input():
         morphology.binarize(GRAY, method="adaptive mean", c=0.9)
     with pytest.raises(ValueError, match="method must be one of"):
         morphology.binarize(GRAY, method="median")
-    with pytest.raises(ValueError, match=r"image must be a 2-D \(H, W\) array.*got shape \(4, 4, 3\)"):
+    with pytest.raises(ValueError, match=r"image must be a 2-D gray image \(H, W\), got shape \(4, 4, 3\)"):
         morphology.binarize(np.zeros((4, 4, 3), np.float32))
     with pytest.raises(ValueError, match=r"image must hold finite values in \[0, 1\]"):
         morphology.binarize(np.full((2, 2), 2.0, np.float32))
@@ -128,7 +128,7 @@ def test_bad_elements_are_named(bad, text):
 
 
 def test_bad_element_settings_are_named():
-    with pytest.raises(ValueError, match="size must be odd so the element has a centre cell, got 4"):
+    with pytest.raises(ValueError, match=r"size must be an odd integer from 1 to 31 \(to have a centre cell\), got 4"):
         element("rectangle", 4)
     with pytest.raises(ValueError, match="shape must be one of"):
         element("star", 3)

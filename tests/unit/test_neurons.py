@@ -228,8 +228,8 @@ def test_cross_entropy_punishes_confident_mistakes_much_more():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=0), "rate must be greater than 0, got 0.0"),
-        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=-0.5), "rate must be greater than 0, got -0.5"),
+        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=0), "rate must be > 0.0, got 0"),
+        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=-0.5), "rate must be > 0.0, got -0.5"),
         (lambda: neurons.perceptron_step((1, 1), 0, (1, 1, 1), 1, rate=1), "x must have 2 values (one per weight), got 3"),
         (lambda: neurons.perceptron_step([[1, 1]], 0, (1, 1), 1, rate=1), "weights must be a non-empty 1-D vector, got shape (1, 2)"),
         (lambda: neurons.perceptron_step((1, np.nan), 0, (1, 1), 1, rate=1), "weights must be finite numbers, got [1.0, nan]"),
@@ -238,7 +238,7 @@ def test_cross_entropy_punishes_confident_mistakes_much_more():
         (lambda: neurons.perceptron_advance(neurons.initial_state(), "NAND", rate=1), "gate must be one of AND, OR, XOR; got 'NAND'"),
         (lambda: neurons.train_perceptron("AND", rate=1, epochs=0), "epochs must be from 1 to 1000, got 0"),
         (lambda: neurons.train_mlp("XOR", hidden=9), "hidden must be from 1 to 8, got 9"),
-        (lambda: neurons.train_mlp("XOR", rate=0), "rate must be greater than 0, got 0.0"),
+        (lambda: neurons.train_mlp("XOR", rate=0), "rate must be > 0.0, got 0"),
         (lambda: neurons.train_mlp("XOR", epochs=neurons.MAX_EPOCHS + 1), "epochs must be from 1 to 20000, got 20001"),
         (lambda: neurons.perceptron_predict((1, 1), 0, [1, 1]), "inputs must be (N, 2), got shape (2,)"),
         (lambda: neurons.activation([1.0], name="swish"), "name must be one of ('step', 'sigmoid', 'tanh', 'relu', 'leaky_relu'), got 'swish'"),
@@ -261,9 +261,9 @@ def test_bad_input_is_refused_with_a_message(call, message):
 
 
 def test_wrong_types_are_type_errors():
-    with pytest.raises(TypeError, match="rate must be a number, got str"):
+    with pytest.raises(TypeError, match="rate must be a finite number > 0.0, got 'fast'"):
         neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate="fast")
-    with pytest.raises(TypeError, match="seed must be a whole number, got float"):
+    with pytest.raises(TypeError, match=r"seed must be an integer from 0 to 4294967295, got 1.5 \(float\)"):
         neurons.train_mlp("XOR", seed=1.5)
     with pytest.raises(TypeError, match="logits text must be a string, got list"):
         neurons.parse_logits([1, 2])
