@@ -23,6 +23,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Union
 
+from explorer import checks
 from explorer.receptive import Window, receptive_field
 
 # An uploaded spec must stay trainable on a CPU shared by a workshop: these bound memory and time.
@@ -45,14 +46,6 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 POOL_KINDS = ("max", "avg")
 
 
-def _int(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-    return int(value)
-
-
 @dataclass(frozen=True)
 class Conv:
     """2-D convolution: ``filters`` square ``kernel × kernel`` kernels; ``padding`` an int or ``"same"``.
@@ -67,16 +60,16 @@ class Conv:
     padding: int | str = 0
 
     def __post_init__(self) -> None:
-        _int(self.filters, "Conv filters", 1, MAX_FILTERS)
-        _int(self.kernel, "Conv kernel", 1, MAX_KERNEL)
-        _int(self.stride, "Conv stride", 1, MAX_STRIDE)
+        checks.integer("Conv filters", self.filters, 1, MAX_FILTERS, wrong_type=ValueError)
+        checks.integer("Conv kernel", self.kernel, 1, MAX_KERNEL, wrong_type=ValueError)
+        checks.integer("Conv stride", self.stride, 1, MAX_STRIDE, wrong_type=ValueError)
         if self.padding == "same":
             if self.stride != 1:
                 raise ValueError(f"Conv padding 'same' needs stride 1, got stride {self.stride}")
         elif isinstance(self.padding, str):
             raise ValueError(f"Conv padding must be a whole number or 'same', got {self.padding!r}")
         else:
-            _int(self.padding, "Conv padding", 0, self.kernel // 2)  # more padding only adds zeros to the border
+            checks.integer("Conv padding", self.padding, 0, self.kernel // 2, wrong_type=ValueError)  # more padding only adds zeros to the border
 
     def describe(self) -> str:
         extra = "" if self.stride == 1 else f", stride {self.stride}"
@@ -95,9 +88,9 @@ class Pool:
     def __post_init__(self) -> None:
         if self.kind not in POOL_KINDS:
             raise ValueError(f"Pool kind must be one of {POOL_KINDS}, got {self.kind!r}")
-        _int(self.size, "Pool size", 1, MAX_POOL)
+        checks.integer("Pool size", self.size, 1, MAX_POOL, wrong_type=ValueError)
         if self.stride is not None:
-            _int(self.stride, "Pool stride", 1, MAX_POOL)
+            checks.integer("Pool stride", self.stride, 1, MAX_POOL, wrong_type=ValueError)
 
     @property
     def step(self) -> int:
@@ -159,7 +152,7 @@ class Dense:
     units: int
 
     def __post_init__(self) -> None:
-        _int(self.units, "Dense units", 1, MAX_UNITS)
+        checks.integer("Dense units", self.units, 1, MAX_UNITS, wrong_type=ValueError)
 
     def describe(self) -> str:
         return f"dense {self.units}"
@@ -207,9 +200,9 @@ class ArchitectureSpec:
         shape = self.input_shape
         if not isinstance(shape, (tuple, list)) or len(shape) != 3:
             raise ValueError(f"input_shape must be (channels, height, width), got {shape!r}")
-        _int(shape[0], "input_shape channels", 1, MAX_INPUT_CHANNELS)
-        _int(shape[1], "input_shape height", 1, MAX_INPUT_SIDE)
-        _int(shape[2], "input_shape width", 1, MAX_INPUT_SIDE)
+        checks.integer("input_shape channels", shape[0], 1, MAX_INPUT_CHANNELS, wrong_type=ValueError)
+        checks.integer("input_shape height", shape[1], 1, MAX_INPUT_SIDE, wrong_type=ValueError)
+        checks.integer("input_shape width", shape[2], 1, MAX_INPUT_SIDE, wrong_type=ValueError)
         object.__setattr__(self, "input_shape", tuple(int(v) for v in shape))
         if not isinstance(self.layers, (tuple, list)) or not 0 < len(self.layers) <= MAX_LAYERS:
             count = len(self.layers) if isinstance(self.layers, (tuple, list)) else self.layers
@@ -218,7 +211,7 @@ class ArchitectureSpec:
             if type(layer) not in TYPE_NAMES:
                 raise ValueError(f"layer {index} must be one of {', '.join(c.__name__ for c in TYPE_NAMES)}, got {layer!r}")
         object.__setattr__(self, "layers", tuple(self.layers))
-        _int(self.num_classes, "num_classes", 2, MAX_CLASSES)
+        checks.integer("num_classes", self.num_classes, 2, MAX_CLASSES, wrong_type=ValueError)
         rows = _trace(self)
         if rows[-1].output_shape != (self.num_classes,):
             raise ValueError(

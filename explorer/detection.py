@@ -19,7 +19,8 @@ import os
 import cv2
 import numpy as np
 
-from explorer.features import check_image, check_int, check_real, fit_within, gray_uint8, rgb_picture
+from explorer import checks
+from explorer.features import check_image, fit_within, gray_uint8, rgb_picture
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 # Each step of the scan enlarges the window by scale_factor: 1.01 already scans ~10x more sizes than the
@@ -62,7 +63,7 @@ def detect_faces(
     face looked for. Returns ``(N, 4) int32`` boxes ``(top, left, rows, cols)`` in the input's pixels,
     largest first; ``N`` may be 0.
     """
-    scale_factor = check_real("scale_factor", scale_factor)
+    scale_factor = checks.number("scale_factor", scale_factor, wrong_type=TypeError)
     if not MIN_SCALE_FACTOR <= scale_factor <= MAX_SCALE_FACTOR:
         raise ValueError(
             f"scale_factor must be greater than 1 (between {MIN_SCALE_FACTOR} and {MAX_SCALE_FACTOR}: the "
@@ -70,9 +71,9 @@ def detect_faces(
         )
     if isinstance(min_neighbors, int) and not isinstance(min_neighbors, bool) and min_neighbors < 0:
         raise ValueError(f"min_neighbors must be 0 or more, got {min_neighbors}")
-    min_neighbors = check_int("min_neighbors", min_neighbors, 0, MAX_MIN_NEIGHBORS)
-    min_size = check_int("min_size", min_size, 1, 10_000)
-    max_side = check_int("max_side", max_side, CASCADE_WINDOW, 100_000)
+    min_neighbors = checks.integer("min_neighbors", min_neighbors, 0, MAX_MIN_NEIGHBORS)
+    min_size = checks.integer("min_size", min_size, 1, 10_000)
+    max_side = checks.integer("max_side", max_side, CASCADE_WINDOW, 100_000)
     full = gray_uint8(image)
     rows, cols = full.shape
     gray = fit_within(full, max_side=max_side)

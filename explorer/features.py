@@ -6,8 +6,7 @@
   image's keypoints with the copy's and checks every match against that transform.
 
 The input checks and image helpers here (:func:`check_image`, :func:`fit_within`, :func:`gray_uint8`,
-:func:`rgb_picture`, :func:`check_int`, :func:`check_real`) are shared with :mod:`explorer.hog` and
-:mod:`explorer.detection`. Images are ``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1].
+:func:`rgb_picture`) are shared with :mod:`explorer.hog` and :mod:`explorer.detection`. Images are ``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1].
 
 Points are ``(row, col)``; an affine ``matrix`` is ``(2, 3)`` in OpenCV's convention, acting on
 ``(x, y, 1) = (col, row, 1)``. :func:`map_points` applies it to ``(row, col)`` points.
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer import imageio
+from explorer import checks, imageio
 
 # A few thousand keypoints already cover a 1024 px image densely; more only slows matching (quadratic in
 # the count) and turns the drawing into a blur.
@@ -123,7 +122,7 @@ def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
     Same dtype and channels as the input; the aspect ratio is kept (each side at least 1 px).
     """
     image = check_image(image)
-    max_side = check_int("max_side", max_side, 1, 100_000)
+    max_side = checks.integer("max_side", max_side, 1, 100_000)
     rows, cols = image.shape[:2]
     if max(rows, cols) <= max_side:
         return image
@@ -138,33 +137,17 @@ def gray_uint8(image: np.ndarray) -> np.ndarray:
     return imageio.to_uint8(imageio.to_gray(check_image(image)))
 
 
-def check_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return int(value)
-
-
-def check_real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return float(value)
-
-
 def _check_orb(n_features: object, scale_factor: object, n_levels: object) -> tuple[int, float, int]:
     if isinstance(n_features, numbers.Integral) and not isinstance(n_features, bool) and n_features <= 0:
         raise ValueError(f"n_features must be at least 1, got {n_features}")
-    n_features = check_int("n_features", n_features, 1, MAX_FEATURES)
-    scale_factor = check_real("scale_factor", scale_factor)
+    n_features = checks.integer("n_features", n_features, 1, MAX_FEATURES)
+    scale_factor = checks.number("scale_factor", scale_factor, wrong_type=TypeError)
     if not 1.0 < scale_factor <= MAX_SCALE_FACTOR:
         raise ValueError(
             f"scale_factor must be greater than 1 and at most {MAX_SCALE_FACTOR} (each pyramid level is "
             f"that much smaller), got {scale_factor}"
         )
-    n_levels = check_int("n_levels", n_levels, 1, MAX_LEVELS)
+    n_levels = checks.integer("n_levels", n_levels, 1, MAX_LEVELS)
     return n_features, scale_factor, n_levels
 
 
@@ -258,8 +241,8 @@ def rotate_and_scale(image: np.ndarray, *, angle: float, scale: float) -> tuple[
     float64 matrix taking ``(col, row, 1)`` of the image to ``(col, row)`` of the copy.
     """
     image = imageio.to_float(check_image(image))
-    angle = check_real("angle", angle)
-    scale = check_real("scale", scale)
+    angle = checks.number("angle", angle, wrong_type=TypeError)
+    scale = checks.number("scale", scale, wrong_type=TypeError)
     if not MIN_COPY_SCALE <= scale <= MAX_COPY_SCALE:
         raise ValueError(f"scale must be between {MIN_COPY_SCALE} and {MAX_COPY_SCALE}, got {scale}")
     rows, cols = image.shape[:2]
@@ -293,7 +276,7 @@ def match_descriptors(
     """
     if method not in MATCHERS:
         raise ValueError(f"method must be one of {', '.join(MATCHERS)}; got {method!r}")
-    ratio = check_real("ratio", ratio)
+    ratio = checks.number("ratio", ratio, wrong_type=TypeError)
     if not 0.0 < ratio <= 1.0:
         raise ValueError(f"ratio must be greater than 0 and at most 1, got {ratio}")
     for name, descriptors in (("first", first), ("second", second)):
@@ -329,7 +312,7 @@ def match_rotated_copy(
     keypoint found in the copy lies within ``tolerance`` pixels of where the transform moves the original.
     """
     n_features, scale_factor, n_levels = _check_orb(n_features, scale_factor, n_levels)
-    tolerance = check_real("tolerance", tolerance)
+    tolerance = checks.number("tolerance", tolerance, wrong_type=TypeError)
     if tolerance <= 0:
         raise ValueError(f"tolerance must be positive (pixels), got {tolerance}")
     copy, matrix = rotate_and_scale(image, angle=angle, scale=scale)

@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 import skimage.feature
 
-from explorer import imageio
-from explorer.features import check_image, check_int
+from explorer import checks, imageio
+from explorer.features import check_image
 
 # HOG settings: 2..36 orientation bins (5 to 90 degrees each); cells of 2..64 px; blocks of 1..8 cells.
 MAX_ORIENTATIONS = 36
@@ -82,9 +82,9 @@ def hog(image: np.ndarray, *, orientations: int = 9, cell_size: int = 8, block_s
     pixels on each side. The descriptor is ``skimage.feature.hog`` (L2-Hys normalisation per block of
     ``block_size × block_size`` cells of ``cell_size × cell_size`` px); its length is :func:`hog_length`.
     """
-    orientations = check_int("orientations", orientations, 2, MAX_ORIENTATIONS)
-    cell_size = check_int("cell_size", cell_size, MIN_CELL, MAX_CELL)
-    block_size = check_int("block_size", block_size, 1, MAX_BLOCK)
+    orientations = checks.integer("orientations", orientations, 2, MAX_ORIENTATIONS)
+    cell_size = checks.integer("cell_size", cell_size, MIN_CELL, MAX_CELL)
+    block_size = checks.integer("block_size", block_size, 1, MAX_BLOCK)
     gray = imageio.to_gray(check_image(image))
     need = cell_size * block_size
     if gray.shape[0] < need or gray.shape[1] < need:
@@ -111,7 +111,7 @@ def hog_picture(result: Hog, *, glyph_size: int = 16) -> np.ndarray:
     One line per orientation bin through the cell's centre, along the *edge* (perpendicular to the
     gradient), as bright as the bin's value relative to the image's strong bins (the 98th percentile).
     """
-    glyph_size = check_int("glyph_size", glyph_size, 4, 64)
+    glyph_size = checks.integer("glyph_size", glyph_size, 4, 64)
     cells = result.cell_histograms
     cell_rows, cell_cols, orientations = cells.shape
     # A few very strong edges would leave every other glyph near black: full brightness is reached at the

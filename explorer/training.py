@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.architecture import ArchitectureSpec, BatchNorm, build
+from explorer import checks
 from explorer.augment import AugmentConfig
-from explorer.checks import number
 from explorer.datasets import Dataset
 from explorer.evaluation import forward_chunks
 from explorer.optimizers import Optimizer
@@ -56,12 +56,6 @@ MAX_SNAPSHOT_VALUES = 100_000
 # build() seeds torch's global generator for a moment: two sessions starting at once must take turns,
 # or one could initialise its weights from the other's seed.
 _BUILD_LOCK = threading.Lock()
-
-
-def _whole(value: object, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -89,12 +83,12 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        object.__setattr__(self, "learning_rate", number("learning_rate", self.learning_rate, *LEARNING_RATE_RANGE))
-        object.__setattr__(self, "momentum", number("momentum", self.momentum, 0.0, MAX_MOMENTUM))
-        object.__setattr__(self, "batch_size", _whole(self.batch_size, "batch_size", 1, MAX_BATCH))
-        object.__setattr__(self, "epochs", _whole(self.epochs, "epochs", 1, MAX_EPOCHS))
-        object.__setattr__(self, "weight_decay", number("weight_decay", self.weight_decay, 0.0, MAX_WEIGHT_DECAY))
-        object.__setattr__(self, "seed", _whole(self.seed, "seed", 0, MAX_SEED))
+        object.__setattr__(self, "learning_rate", checks.number("learning_rate", self.learning_rate, *LEARNING_RATE_RANGE))
+        object.__setattr__(self, "momentum", checks.number("momentum", self.momentum, 0.0, MAX_MOMENTUM))
+        object.__setattr__(self, "batch_size", checks.integer("batch_size", self.batch_size, 1, MAX_BATCH, wrong_type=ValueError))
+        object.__setattr__(self, "epochs", checks.integer("epochs", self.epochs, 1, MAX_EPOCHS, wrong_type=ValueError))
+        object.__setattr__(self, "weight_decay", checks.number("weight_decay", self.weight_decay, 0.0, MAX_WEIGHT_DECAY))
+        object.__setattr__(self, "seed", checks.integer("seed", self.seed, 0, MAX_SEED, wrong_type=ValueError))
         if not isinstance(self.augment, AugmentConfig):
             raise TypeError(f"augment must be an AugmentConfig, got {type(self.augment).__name__}")
 

@@ -44,8 +44,8 @@ def _with(change):
         (_with(lambda d: d.update(layers={})), "layers must be a list of 1 to 48 layers, got dict"),
         (_with(lambda d: d.update(layers=[])), "layers must be a list of 1 to 48 layers, got 0"),
         (_with(lambda d: d["layers"][0].update(type="lstm")), "layer 1 must be an object whose type is one of"),
-        (_with(lambda d: d["layers"][0].update(filters=3.0)), "layer 1: Conv filters must be a whole number, got 3.0"),
-        (_with(lambda d: d["layers"][0].update(kernel=True)), "layer 1: Conv kernel must be a whole number, got True"),
+        (_with(lambda d: d["layers"][0].update(filters=3.0)), "layer 1: Conv filters must be an integer from 1 to 512, got 3.0 (float)"),
+        (_with(lambda d: d["layers"][0].update(kernel=True)), "layer 1: Conv kernel must be an integer from 1 to 11, got True (bool)"),
         (_with(lambda d: d["layers"][0].update(padding="valid")), "layer 1: Conv padding must be a whole number or 'same', got 'valid'"),
         (_with(lambda d: d["layers"][0].update(bias=True)), "layer 1 (conv) has unknown keys: bias"),
         (_with(lambda d: d["layers"][2].pop("size")), None),  # Pool size has a default: still valid

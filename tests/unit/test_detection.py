@@ -77,8 +77,8 @@ def test_the_cascade_is_loaded_once():
         ({"scale_factor": 1.0}, ValueError, "scale_factor must be greater than 1"),
         ({"scale_factor": 0.9}, ValueError, "scale_factor must be greater than 1"),
         ({"min_neighbors": -1}, ValueError, "min_neighbors must be 0 or more, got -1"),
-        ({"min_neighbors": 2.5}, TypeError, "min_neighbors must be a whole number, got float"),
-        ({"min_size": 0}, ValueError, "min_size must be between 1 and 10000, got 0"),
+        ({"min_neighbors": 2.5}, TypeError, r"min_neighbors must be an integer from 0 to 50, got 2.5 \(float\)"),
+        ({"min_size": 0}, ValueError, "min_size must be from 1 to 10000, got 0"),
     ],
 )
 def test_bad_settings(kwargs, error, message):

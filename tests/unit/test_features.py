@@ -155,7 +155,7 @@ def test_fit_within_shrinks_like_opencv():
         ({"n_features": -5}, "n_features must be at least 1, got -5"),
         ({"scale_factor": 1.0}, "scale_factor must be greater than 1"),
         ({"scale_factor": 0.5}, "scale_factor must be greater than 1"),
-        ({"n_levels": 0}, "n_levels must be between 1 and 16, got 0"),
+        ({"n_levels": 0}, "n_levels must be from 1 to 16, got 0"),
     ],
 )
 def test_orb_bad_settings(kwargs, message):

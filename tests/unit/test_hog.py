@@ -64,5 +64,5 @@ def test_hog_too_small_says_how_big():
 
 
 def test_orientations_out_of_range_is_named():
-    with pytest.raises(ValueError, match="orientations must be between 2 and 36, got 1"):
+    with pytest.raises(ValueError, match="orientations must be from 2 to 36, got 1"):
         hog.hog(np.zeros((32, 32), np.float32), orientations=1)
