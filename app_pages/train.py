@@ -150,6 +150,9 @@ def _own_dataset():
                         captures.setdefault(index, []).append(shot.getvalue())
                     taken = captures.get(index, [])
                     st.caption(f"{len(taken)} camera picture(s) kept for this class")
+                    if taken:
+                        st.button("Forget them", key=f"_train.forget{index}", on_click=captures.pop, args=(index, None),
+                                  help="Drops this class's camera pictures, to take them again.")
                     pictures += taken
                 files[(name or f"class {index + 1}").strip() or f"class {index + 1}"] = pictures
     if sum(len(v) for v in files.values()) == 0:
@@ -603,7 +606,7 @@ def live_panel() -> None:
     if trained is None:
         st.caption("Train a network (or load one below) to see its confusion matrix and its mistakes.")
         return
-    st.caption(f"Model: {trained.source}.")
+    st.caption(f"Model: {common.plain(trained.source)}.")  # may name an uploaded file: plain text
     if trained.test is not None:
         show_results(trained.model, trained.token, trained.test, trained.class_names, f"{trained.token} own test")
     elif current_test is None:
@@ -635,7 +638,7 @@ def save_and_load() -> None:
                 data = cached.checkpoint_bytes(trained.token, trained)
             st.download_button("Download the model", data, file_name="vision-explorer-model.safetensors",
                                mime="application/octet-stream", key="_train.download")
-            st.caption(f"Model: {trained.source}; {len(data) / 1024:,.0f} kB. Load it back here, or in a "
+            st.caption(f"Model: {common.plain(trained.source)}; {len(data) / 1024:,.0f} kB. Load it back here, or in a "
                        "notebook with `checkpoints.load_checkpoint`.")
         st.button("Use the default digits model", key="_train.use_default", on_click=cached.use_default_model,
                   args=(MODEL_KEY, "train.default_error"), help="A small CNN trained on the 8×8 digits, shipped with the app.")
@@ -648,10 +651,7 @@ def save_and_load() -> None:
             st.error(common.plain(st.session_state["train.upload_error"]))
 
 
-if cached.checkpoints_available():
-    save_and_load()
-else:  # explorer.checkpoints is written alongside this page
-    st.info("Saving and loading models is not available on this server yet.")
+save_and_load()
 
 st.subheader("What is going on")
 st.markdown(

@@ -60,7 +60,7 @@ def first_paint_seconds() -> tuple[float, float, float]:
     port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
     with sync_playwright() as playwright:
-        browser = harness.launch_chromium(playwright)
+        browser = harness.launch_chromium(playwright.chromium)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         start = time.perf_counter()
         process = harness.start_server(port, watch_files=True)  # as deployed

@@ -256,13 +256,6 @@ def trained_model(run: TrainingRun, job_id: int) -> TrainedModel:
 
 
 # ----------------------------------------------------------------------------------------- checkpoints
-def checkpoints_available() -> bool:
-    """True when ``explorer.checkpoints`` exists (it is written alongside this page)."""
-    import importlib.util
-
-    return importlib.util.find_spec("explorer.checkpoints") is not None
-
-
 @st.cache_data(show_spinner=False, max_entries=MAX_UPLOADS)
 def checkpoint_bytes(token: str, _trained: TrainedModel) -> bytes:
     """``checkpoints.save_checkpoint`` of the session's model (the token names its weights)."""

@@ -259,3 +259,27 @@ def test_default_digits_model_is_tested_on_the_digits(open_page):
     assert at.get("download_button")  # the loaded model can be downloaded again
     at.selectbox(key="train.dataset").set_value("shapes").run()  # 28×28, 8 classes: does not fit
     assert any("This model takes 8×8 gray images and tells 10 classes apart" in i.value for i in at.info)
+
+
+def test_an_uploaded_models_file_name_is_shown_as_text(open_page):
+    at = open_page(PAGE)
+    at.button(key="_train.use_default").click().run()
+    data = cached.checkpoint_bytes(at.session_state["train.model"].token, at.session_state["train.model"])
+    hostile = "![x](http://example.invalid/x.png).safetensors"
+    at.session_state["train.model"] = cached.load_uploaded(data, hostile)  # what the uploader's callback does
+    at.run()
+    assert not at.exception and not at.error
+    captions = [c.value for c in at.caption if c.value.startswith("Model:")]
+    assert captions and all("\\!\\[x\\]\\(http" in c and hostile not in c for c in captions)
+
+
+def test_a_class_camera_pictures_can_be_forgotten(open_page):
+    at = open_page(PAGE, query={"data": "own", "own": "classes", "camera": "1"})
+    at.session_state["train.captures"] = {0: [b"first"], 1: [b"second", b"third"]}  # what the cameras kept
+    at.run()
+    kept = [c.value for c in at.caption if "camera picture(s) kept" in c.value]
+    assert kept == ["1 camera picture(s) kept for this class", "2 camera picture(s) kept for this class"]
+    at.button(key="_train.forget1").click().run()
+    assert not at.exception
+    assert at.session_state["train.captures"] == {0: [b"first"]}
+    assert [c.value for c in at.caption if "camera picture(s) kept" in c.value][1].startswith("0 camera")

@@ -34,7 +34,7 @@ IDLE_FOR_S = 0.4
 
 def launch_chromium(playwright) -> Browser:
     try:
-        return harness.launch_chromium(playwright)
+        return harness.launch_chromium(playwright.chromium)
     except FileNotFoundError as error:
         pytest.fail(f"{error}. The browser tests are not skipped: a skipped browser test proves nothing.",
                     pytrace=False)
@@ -201,6 +201,12 @@ class App:
 @pytest.fixture
 def app(page: Page, warm_app_url: str) -> App:
     return App(page, warm_app_url)
+
+
+@pytest.fixture
+def app_on(warm_app_url: str):
+    """``app_on(page)``: an :class:`App` on a tab of your own (e.g. from a browser launched with other flags)."""
+    return lambda page: App(page, warm_app_url)
 
 
 @pytest.fixture

@@ -92,10 +92,12 @@ def stop_server(process: subprocess.Popen) -> None:
     process.log.close()
 
 
-def launch_chromium(playwright):
-    """Headless Debian Chromium through Playwright; FileNotFoundError (with what to install) if missing."""
+def launch_chromium(browser_type, *, extra_args: tuple[str, ...] = ()):
+    """Headless Debian Chromium through a Playwright ``BrowserType`` (``playwright.chromium``), with
+    :data:`CHROMIUM_ARGS` and ``extra_args`` (e.g. a fake camera); FileNotFoundError (with what to install)
+    if it is missing."""
     if not os.path.exists(CHROMIUM):
         raise FileNotFoundError(
             f"Chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)"
         )
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+    return browser_type.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args])
