@@ -167,7 +167,7 @@ def test_a_finished_job_shows_curves_confusion_matrix_and_mistakes(open_page, ti
     expected = [np.mean(predictions[tiny_run.test.labels == c] == c) for c in range(10)]
     np.testing.assert_allclose(per_class["accuracy"].to_numpy(dtype=float), expected)
     wrong = int((predictions != tiny_run.test.labels).sum())
-    assert any(f"said: " in t.value for t in at.text) == (wrong > 0)
+    assert any("said: " in t.value for t in at.text) == (wrong > 0)
     # picking a cell shows that cell's images
     at.selectbox(key="train.cell_true").set_value(3).run()
     at.selectbox(key="train.cell_pred").set_value(3).run()

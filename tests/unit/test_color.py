@@ -4,7 +4,6 @@ import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from skimage import color as skcolor
 

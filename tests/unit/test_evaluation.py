@@ -3,7 +3,6 @@ batching that doesn't change results, and messages for bad input."""
 
 import numpy as np
 import pytest
-import torch
 from sklearn import metrics
 
 from explorer import evaluation
