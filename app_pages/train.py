@@ -104,6 +104,26 @@ def _plain(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ data
+def _class_name(index: int) -> str:
+    """Class ``index``'s name as typed (its text box's value), or "class N" while it is empty."""
+    return (st.session_state.get(f"train.own_name{index}") or "").strip() or f"class {index + 1}"
+
+
+def _camera(captures: dict[int, list[bytes]], names: list[str]) -> None:
+    """One camera for every class (one video stream, as Teachable Machine): each new picture goes to the
+    class chosen next to it, in ``captures[class index]``."""
+    seen = st.session_state.setdefault(CAPTURE_IDS_KEY, set())
+    _clamped("train.camera_class", len(names))
+    with st.container(border=True):
+        target = st.radio("The next picture goes to", range(len(names)), key="train.camera_class", horizontal=True,
+                          format_func=lambda index: names[index])
+        shot = st.camera_input("Take a picture", key="_train.camera",
+                               help="Take a picture, press Clear photo, take the next one.")
+    if shot is not None and shot.file_id not in seen:
+        seen.add(shot.file_id)
+        captures.setdefault(target, []).append(shot.getvalue())
+
+
 def _own_dataset():
     """The user's own images (ZIP or per class), or None with a hint drawn."""
     mode = st.radio(
@@ -128,33 +148,33 @@ def _own_dataset():
         with common.user_errors():
             result = cached.own_zip(key, size, color, data)
         return f"own:zip:{key}:{size}:{int(color)}", result
-    count = st.number_input("Number of classes", datasets_own.MIN_CLASSES, MAX_OWN_CLASSES, key="train.own_classes")
+    count = int(st.number_input("Number of classes", datasets_own.MIN_CLASSES, MAX_OWN_CLASSES, key="train.own_classes"))
     use_camera = st.toggle("Take pictures with the camera", key="train.use_camera")
     captures = st.session_state.setdefault(CAPTURES_KEY, {})
-    seen = st.session_state.setdefault(CAPTURE_IDS_KEY, set())
+    names = [_class_name(index) for index in range(count)]
+    classes_area = st.container()  # drawn above the camera, filled after it: a new shot counts at once
+    if use_camera:
+        _camera(captures, names)
     files: dict[str, list[bytes]] = {}
-    for column_index, column in enumerate(st.columns(min(int(count), 4))):
-        for index in range(column_index, int(count), min(int(count), 4)):
-            with column, st.container(border=True):
-                name = st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}",
-                                     max_chars=datasets_own.MAX_CLASS_NAME_CHARS)
-                uploads = st.file_uploader(
-                    "Pictures", type=list(imageio.UPLOAD_EXTENSIONS), accept_multiple_files=True,
-                    key=f"_train.own_files{index}",
-                )
-                pictures = [upload.getvalue() for upload in uploads or []]
-                if use_camera:
-                    shot = st.camera_input("Take a picture", key=f"_train.camera{index}")
-                    if shot is not None and shot.file_id not in seen:
-                        seen.add(shot.file_id)
-                        captures.setdefault(index, []).append(shot.getvalue())
+    columns = min(count, 4)
+    with classes_area:
+        for column_index, column in enumerate(st.columns(columns)):
+            for index in range(column_index, count, columns):
+                with column, st.container(border=True):
+                    st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}",
+                                  max_chars=datasets_own.MAX_CLASS_NAME_CHARS)
+                    uploads = st.file_uploader(
+                        "Pictures", type=list(imageio.UPLOAD_EXTENSIONS), accept_multiple_files=True,
+                        key=f"_train.own_files{index}",
+                    )
+                    pictures = [upload.getvalue() for upload in uploads or []]
                     taken = captures.get(index, [])
-                    st.caption(f"{len(taken)} camera picture(s) kept for this class")
+                    if use_camera or taken:
+                        st.caption(f"{len(taken)} camera picture(s) kept for this class")
                     if taken:
                         st.button("Forget them", key=f"_train.forget{index}", on_click=captures.pop, args=(index, None),
                                   help="Drops this class's camera pictures, to take them again.")
-                    pictures += taken
-                files[(name or f"class {index + 1}").strip() or f"class {index + 1}"] = pictures
+                    files[names[index]] = pictures + taken
     if sum(len(v) for v in files.values()) == 0:
         st.info("Add pictures to each class: upload files, or switch the camera on.")
         return None, None

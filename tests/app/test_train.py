@@ -106,7 +106,8 @@ def test_own_image_settings_travel_in_the_link(open_page):
     assert at.select_slider(key="train.own_size").value == 48
     assert at.toggle(key="train.own_color").value is False
     assert at.toggle(key="train.use_camera").value is True
-    assert len(at.get("camera_input")) == 3  # one camera per named class
+    assert len(at.get("camera_input")) == 1  # one camera, and a choice of the class it fills
+    assert at.radio(key="train.camera_class").options == ["rock", "paper", "scissors"]
     # and what the page shows is written back into its address
     assert {name: at.query_params[name] for name in query} == query
 
