@@ -119,9 +119,14 @@ def _camera(captures: dict[int, list[bytes]], names: list[str]) -> None:
                           format_func=lambda index: names[index])
         shot = st.camera_input("Take a picture", key="_train.camera",
                                help="Take a picture, press Clear photo, take the next one.")
+    full = sum(len(taken) for taken in captures.values()) >= datasets_own.MAX_IMAGES  # bounds a session's memory
     if shot is not None and shot.file_id not in seen:
         seen.add(shot.file_id)
-        captures.setdefault(target, []).append(shot.getvalue())
+        if not full:
+            captures.setdefault(target, []).append(shot.getvalue())
+    if full:
+        st.warning(f"{datasets_own.MAX_IMAGES:,} pictures is the most a data set can hold: forget some before "
+                   "taking more.")
 
 
 def _own_dataset():

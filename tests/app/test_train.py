@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from explorer import architecture_table, datasets, training
+from explorer import architecture_table, datasets, datasets_own, training
 from ui import cached_training as cached
 from ui import training_jobs as tj
 
@@ -284,3 +284,13 @@ def test_a_class_camera_pictures_can_be_forgotten(open_page):
     assert not at.exception
     assert at.session_state["train.captures"] == {0: [b"first"]}
     assert [c.value for c in at.caption if "camera picture(s) kept" in c.value][1].startswith("0 camera")
+
+
+def test_the_camera_stops_keeping_pictures_at_the_data_set_limit(open_page):
+    at = open_page(PAGE, query={"data": "own", "own": "classes", "camera": "1"})
+    assert not any("the most a data set can hold" in w.value for w in at.warning)
+    half = datasets_own.MAX_IMAGES // 2
+    at.session_state["train.captures"] = {0: [b"x"] * half, 1: [b"y"] * (datasets_own.MAX_IMAGES - half)}
+    at.run()
+    assert not at.exception
+    assert any(f"{datasets_own.MAX_IMAGES:,} pictures is the most a data set can hold" in w.value for w in at.warning)
