@@ -16,7 +16,6 @@ import math
 import re
 import warnings
 
-import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
 
@@ -227,6 +226,8 @@ def load_image(data: bytes, *, max_side: int = WORKING_SIZE, max_pixels: int = M
     rows, cols = rgb.shape[:2]
     if max(rows, cols) > max_side:
         scale = max_side / max(rows, cols)
+        import cv2  # here, not at the top: the first page of a fresh server paints without OpenCV
+
         size = (max(1, round(cols * scale)), max(1, round(rows * scale)))  # cv2 wants (width, height)
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(rgb, dtype=np.uint8)

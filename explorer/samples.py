@@ -22,7 +22,6 @@ import math
 import pathlib
 import re
 
-import cv2
 import numpy as np
 
 from explorer import checks
@@ -137,6 +136,8 @@ def letter(*, size: int = PATTERN_SIZE, text: str = "A") -> np.ndarray:
             f"text must be 1 to {MAX_LETTER_CHARS} printable ASCII characters (not only spaces), "
             f"got {text[:_ECHO_CHARS]!r}"
         )
+    import cv2  # here, not at the top: the first page of a fresh server paints without OpenCV
+
     font = cv2.FONT_HERSHEY_DUPLEX
     (width, height), _ = cv2.getTextSize(text, font, 1.0, 1)
     scale = min(0.7 * size / width, 0.6 * size / height)
