@@ -131,7 +131,9 @@ def _check_image(image: object, *, check_finite: bool = True) -> np.ndarray:
     return array
 
 
-def _check_kernel(kernel: object) -> np.ndarray:
+def check_kernel(kernel: object) -> np.ndarray:
+    """``kernel`` as a C-contiguous ``(kh, kw) float32`` array (``kernel`` itself when it already is one),
+    after checking its dtype, shape (1 to :data:`MAX_KERNEL_SIZE` a side) and that every entry is finite."""
     array = _as_float32("kernel", kernel)
     if array.ndim != 2:
         raise ValueError(f"kernel must be 2-D (rows, cols), got shape {array.shape}")
@@ -235,7 +237,7 @@ def correlate(
     view into a larger buffer (``"valid"`` crops without copying).
     """
     image = _check_image(image, check_finite=check_finite)
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     padding = _check_padding(padding)
     stride = _check_stride(stride)
     _check_fits(image.shape, kernel.shape, padding)
@@ -297,7 +299,7 @@ def worked_example(
     image = _check_image(image)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W) for a worked example, got shape {image.shape}")
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     padding = _check_padding(padding)
     stride = _check_stride(stride)
     _check_fits(image.shape, kernel.shape, padding)
@@ -331,7 +333,7 @@ def frequency_response(kernel: np.ndarray, *, size: int = 64) -> np.ndarray:
     the finest patterns at the edges. The centre value equals the kernel's sum. A blur is bright in the
     middle (low-pass), an edge kernel dark there (high-pass).
     """
-    kernel = _check_kernel(kernel)
+    kernel = check_kernel(kernel)
     size = checks.integer("size", size, 1, MAX_RESPONSE_SIZE)
     if size < max(kernel.shape):
         raise ValueError(f"size must be at least the kernel size ({max(kernel.shape)}), got {size}")

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from explorer import checks
+from explorer import checks, convolution
 from explorer.convolution import MAX_KERNEL_SIZE
 
 # Largest |entry|: with 15 x 15 entries of at most 1000 and pixels in [0, 1], a sum stays below 2.3e5,
@@ -88,20 +88,9 @@ def preset(name: str) -> np.ndarray:
 
 
 def check_kernel(kernel: object) -> np.ndarray:
-    """``kernel`` as a ``(kh, kw) float32`` array after checking shape, finiteness and magnitude."""
-    array = np.asarray(kernel)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"kernel must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (rows, cols), got shape {array.shape}")
-    rows, cols = array.shape
-    if not (1 <= rows <= MAX_KERNEL_SIZE and 1 <= cols <= MAX_KERNEL_SIZE):
-        raise ValueError(
-            f"kernel must be between 1x1 and {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE}, got {rows}x{cols}"
-        )
-    array = array.astype(np.float32)
-    if not np.isfinite(array).all():
-        raise ValueError("kernel must hold finite numbers only, but it contains NaN or infinity")
+    """``kernel`` as a new ``(kh, kw) float32`` array: :func:`explorer.convolution.check_kernel`'s checks
+    (dtype, shape, finite entries), and entries of magnitude at most :data:`MAX_ABS_VALUE`."""
+    array = np.array(convolution.check_kernel(kernel))  # a copy: callers may change it
     if np.abs(array).max() > MAX_ABS_VALUE:
         raise ValueError(
             f"kernel entries must be between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}, "
