@@ -6,15 +6,9 @@ the TensorFlow tutorial network, the LeNet-5 count) or against what a moved eye 
 column is the eye's column).
 """
 
+from tests.app.helpers import image_captions, metric
+
 PAGE = "app_pages/cnn_anatomy.py"
-
-
-def metric(at, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
-def image_captions(at) -> list[str]:
-    return [img.caption for element in at.get("image") for img in element.proto.imgs]
 
 
 def markdown_with(at, text: str) -> list[str]:

@@ -1,14 +1,8 @@
 """The Color page: renders, follows its widgets, the sidebar image and deep links."""
 
+from tests.app.helpers import image_captions, metric
+
 PAGE = "app_pages/color.py"
-
-
-def metric(at, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
-def image_captions(at) -> list[str]:
-    return [img.caption for element in at.get("image") for img in element.proto.imgs]
 
 
 def test_renders_with_defaults(open_page):

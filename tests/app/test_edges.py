@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from explorer import hough, imageio, samples
+from tests.app.helpers import ok
 
 PAGE = "app_pages/edges.py"
 
@@ -35,11 +36,6 @@ def _number(text: str, pattern: str) -> float:
     match = re.search(pattern, text)
     assert match, (pattern, text)
     return float(match.group(1).replace(",", ""))
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_renders_and_the_threshold_matches_opencv(open_page):
@@ -87,7 +83,7 @@ def test_each_key_widget_changes_its_output(open_page, kind, key, value, picture
     at = open_page(PAGE)
     before = _image(at, picture)
     getattr(at, kind)(key=key).set_value(value).run()
-    _ok(at)
+    ok(at)
     assert _image(at, picture) != before
     assert not at.error
 
@@ -95,7 +91,7 @@ def test_each_key_widget_changes_its_output(open_page, kind, key, value, picture
 def test_sobel_size_changes_the_kernel_shown(open_page):
     at = open_page(PAGE)
     at.select_slider(key="edges.ksize").set_value(5).run()
-    assert r"\frac{1}{48}" in _ok(at).get("latex")[0].value
+    assert r"\frac{1}{48}" in ok(at).get("latex")[0].value
     assert "ksize=5" in at.get("code")[0].value
     assert at.query_params["ksize"] == "5"  # the value is kept in the link
 
@@ -125,7 +121,7 @@ def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
     before = [_image(at, "gx:"), _image(at, "5. Hysteresis"), _image(at, "Accumulator")]
     at.selectbox(key="shared.sample").set_value("coins").run()
-    _ok(at)
+    ok(at)
     after = [_image(at, "gx:"), _image(at, "5. Hysteresis"), _image(at, "Accumulator")]
     assert all(a != b for a, b in zip(before, after))
     assert "303 × 384" in at.caption[0].value
@@ -159,7 +155,7 @@ def test_any_image_size_works(open_page, shape):
     at.session_state["shared.user_images"] = {image_id: image}
     at.session_state["shared.image_id"] = image_id
     at.run()
-    _ok(at)
+    ok(at)
     assert not at.error
     assert f"{shape[0]} × {shape[1]}" in at.caption[0].value
     # The Hough section says the size it works at: longest side shrunk to 320, never enlarged.

@@ -8,13 +8,9 @@ import cv2
 import numpy as np
 
 from explorer import samples
+from tests.app.helpers import metric, ok, use_own_image
 
 PAGE = "app_pages/features.py"
-
-
-def _metric(at, label: str) -> int:
-    (metric,) = [m for m in at.metric if m.label == label]
-    return int(metric.value)
 
 
 def _image_urls(at) -> list[str]:
@@ -32,20 +28,15 @@ def _markdown(at, start: str) -> str:
     return text
 
 
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_renders_every_section_on_the_default_image(open_page):
     at = open_page(PAGE)
     assert at.title[0].value == "Features & detection"
-    assert _metric(at, "Keypoints found") == 500
-    assert _metric(at, "Faces found") == 1
+    assert int(metric(at, "Keypoints found")) == 500
+    assert int(metric(at, "Faces found")) == 1
     # HOG of the 512 px astronaut, 8 px cells, 2 x 2 blocks, 9 bins: 63 * 63 * 4 * 9 by hand.
     assert f"{63 * 63 * 4 * 9:,}" in _markdown(at, "**Descriptor length")
     assert any("most similar to **itself**" in md.value for md in at.markdown)
-    right, matches = _metric(at, "Geometrically right"), _metric(at, "Matches")
+    right, matches = int(metric(at, "Geometrically right")), int(metric(at, "Matches"))
     assert matches > 100 and right / matches > 0.8
     assert not at.warning and not at.error
 
@@ -53,9 +44,9 @@ def test_renders_every_section_on_the_default_image(open_page):
 def test_feature_count_changes_the_keypoints(open_page):
     at = open_page(PAGE)
     before = _image_url(at, "Circle = the patch")
-    _ok(at.slider(key="features.n_features").set_value(120).run())
-    assert _metric(at, "Keypoints found") == 120
-    assert _metric(at, "Keypoints in the image") == 120
+    ok(at.slider(key="features.n_features").set_value(120).run())
+    assert int(metric(at, "Keypoints found")) == 120
+    assert int(metric(at, "Keypoints in the image")) == 120
     assert _image_url(at, "Circle = the patch") != before
     # The same count as OpenCV's ORB with these settings, called directly.
     gray = cv2.cvtColor(samples.load_builtin("sample:astronaut"), cv2.COLOR_RGB2GRAY)
@@ -64,63 +55,63 @@ def test_feature_count_changes_the_keypoints(open_page):
 
 def test_pyramid_settings_change_the_levels(open_page):
     at = open_page(PAGE)
-    _ok(at.slider(key="features.n_levels").set_value(3).run())
+    ok(at.slider(key="features.n_levels").set_value(3).run())
     (table,) = [frame.value for frame in at.dataframe if "level" in frame.value.columns]
     assert list(table["level"]) == [0, 1, 2]
-    _ok(at.select_slider(key="features.scale_factor").set_value(2.0).run())
+    ok(at.select_slider(key="features.scale_factor").set_value(2.0).run())
     (table,) = [frame.value for frame in at.dataframe if "level" in frame.value.columns]
     assert list(table["scale"]) == ["1/1.00", "1/2.00", "1/4.00"]
 
 
 def test_copy_settings_change_the_matches(open_page):
     at = open_page(PAGE)
-    before = (_metric(at, "Keypoints in the copy"), _metric(at, "Matches"), _image_url(at, "Left: the image"))
-    _ok(at.slider(key="features.angle").set_value(90).run())
-    _ok(at.select_slider(key="features.scale").set_value(1.5).run())
-    after = (_metric(at, "Keypoints in the copy"), _metric(at, "Matches"), _image_url(at, "Left: the image"))
+    before = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), _image_url(at, "Left: the image"))
+    ok(at.slider(key="features.angle").set_value(90).run())
+    ok(at.select_slider(key="features.scale").set_value(1.5).run())
+    after = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), _image_url(at, "Left: the image"))
     assert after[2] != before[2] and after[:2] != before[:2]
 
 
 def test_ratio_test_shows_its_slider(open_page):
     at = open_page(PAGE)
     assert not [s for s in at.select_slider if s.key == "features.ratio"]
-    _ok(at.radio(key="features.matcher").set_value("ratio").run())
+    ok(at.radio(key="features.matcher").set_value("ratio").run())
     assert at.select_slider(key="features.ratio").value == 0.75
-    matches = _metric(at, "Matches")
-    _ok(at.select_slider(key="features.ratio").set_value(0.5).run())
-    assert _metric(at, "Matches") < matches  # a stricter ratio keeps fewer
+    matches = int(metric(at, "Matches"))
+    ok(at.select_slider(key="features.ratio").set_value(0.5).run())
+    assert int(metric(at, "Matches")) < matches  # a stricter ratio keeps fewer
 
 
 def test_hog_cell_size_changes_the_length(open_page):
     at = open_page(PAGE)
-    _ok(at.select_slider(key="features.cell").set_value(16).run())
+    ok(at.select_slider(key="features.cell").set_value(16).run())
     # 512 / 16 = 32 cells, 31 blocks per side: 31 * 31 * 2 * 2 * 9 = 34,596.
     assert "**34,596**" in _markdown(at, "**Descriptor length")
-    _ok(at.slider(key="features.orientations").set_value(4).run())
-    _ok(at.slider(key="features.block").set_value(1).run())
+    ok(at.slider(key="features.orientations").set_value(4).run())
+    ok(at.slider(key="features.block").set_value(1).run())
     assert "**4,096**" in _markdown(at, "**Descriptor length")  # 32 * 32 * 1 * 4
 
 
 def test_haar_settings_change_the_faces(open_page):
     at = open_page(PAGE)
     picture = _image_url(at, "Boxes: detected faces")
-    _ok(at.slider(key="features.neighbours").set_value(0).run())
-    assert _metric(at, "Faces found") > 1
+    ok(at.slider(key="features.neighbours").set_value(0).run())
+    assert int(metric(at, "Faces found")) > 1
     assert _image_url(at, "Boxes: detected faces") != picture
-    _ok(at.slider(key="features.min_size").set_value(200).run())
-    assert _metric(at, "Faces found") == 0
+    ok(at.slider(key="features.min_size").set_value(200).run())
+    assert int(metric(at, "Faces found")) == 0
     assert any(info.value.startswith("Nothing found with these settings") for info in at.info)
-    _ok(at.select_slider(key="features.haar_scale").set_value(1.5).run())
+    ok(at.select_slider(key="features.haar_scale").set_value(1.5).run())
 
 
 def test_words_and_seed_change_the_histogram(open_page):
     at = open_page(PAGE)
     (chart,) = at.get("plotly_chart")
     before = chart.proto.spec
-    _ok(at.slider(key="features.k").set_value(5).run())
+    ok(at.slider(key="features.k").set_value(5).run())
     (chart,) = at.get("plotly_chart")
     assert chart.proto.spec != before and '"x":[0,1,2,3,4]' in chart.proto.spec.replace(" ", "")
-    _ok(at.number_input(key="features.seed").set_value(3).run())
+    ok(at.number_input(key="features.seed").set_value(3).run())
     (after,) = at.get("plotly_chart")
     assert after.proto.spec != chart.proto.spec
 
@@ -135,7 +126,7 @@ def test_deep_link_sets_the_widgets(open_page):
     assert at.radio(key="features.matcher").value == "ratio"
     # Levels at least 63 px on a side: 512 / 1.5**5 = 67 fits, 512 / 1.5**6 = 45 doesn't, so 6 levels.
     gray = cv2.cvtColor(samples.load_builtin("sample:astronaut"), cv2.COLOR_RGB2GRAY)
-    assert _metric(at, "Keypoints found") == len(cv2.ORB_create(200, 1.5, 6).detect(gray, None))
+    assert int(metric(at, "Keypoints found")) == len(cv2.ORB_create(200, 1.5, 6).detect(gray, None))
     assert any("Only 6 of the 8 levels" in caption.value for caption in at.caption)
     assert not at.warning
 
@@ -147,38 +138,27 @@ def test_garbage_link_warns_and_falls_back(open_page):
         assert name in warning.value
     assert at.slider(key="features.n_features").value == 500
     assert at.select_slider(key="features.cell").value == 8
-    assert _metric(at, "Keypoints found") == 500
+    assert int(metric(at, "Keypoints found")) == 500
 
 
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
     before = _image_urls(at)
-    _ok(at.selectbox(key="shared.sample").set_value("coins").run())
+    ok(at.selectbox(key="shared.sample").set_value("coins").run())
     after = _image_urls(at)
     assert len(after) == len(before) and all(a != b for a, b in zip(after, before))
     coins = cv2.cvtColor(samples.load_sample("coins"), cv2.COLOR_RGB2GRAY)
     expected = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml").detectMultiScale(
         coins, scaleFactor=1.1, minNeighbors=5, minSize=(30, 30)
     )
-    assert _metric(at, "Faces found") == len(expected)  # coins can look like faces to a cascade
+    assert int(metric(at, "Faces found")) == len(expected)  # coins can look like faces to a cascade
     assert any("Most similar sample" in md.value or "itself" in md.value for md in at.markdown)
 
 
-def _use_own_image(at, image: np.ndarray, name: str):
-    """Put an image in the session as if it had been uploaded (the picker keeps it while no new file comes).
-
-    Real upload ids are content hashes; each test uses its own id, since caches outlive an AppTest.
-    """
-    at.session_state["shared.source"] = "Upload"
-    at.session_state["shared.user_images"] = {f"upload:{name}": image}
-    at.session_state["shared.image_id"] = f"upload:{name}"
-    return _ok(at.run())
-
-
 def test_a_flat_image_says_nothing_found(open_page):
-    at = _use_own_image(open_page(PAGE), np.full((200, 300, 3), 128, np.uint8), "test-flat")
-    assert _metric(at, "Keypoints found") == 0
-    assert _metric(at, "Faces found") == 0
+    at = use_own_image(open_page(PAGE), np.full((200, 300, 3), 128, np.uint8), "test-flat")
+    assert int(metric(at, "Keypoints found")) == 0
+    assert int(metric(at, "Faces found")) == 0
     infos = " ".join(info.value for info in at.info)
     assert "Nothing found: ORB needs corners" in infos
     assert "Nothing to match" in infos
@@ -186,14 +166,14 @@ def test_a_flat_image_says_nothing_found(open_page):
 
 
 def test_a_one_pixel_image_works(open_page):
-    at = _use_own_image(open_page(PAGE), np.zeros((1, 1, 3), np.uint8), "test-one-pixel")
-    assert _metric(at, "Keypoints found") == 0
+    at = use_own_image(open_page(PAGE), np.zeros((1, 1, 3), np.uint8), "test-one-pixel")
+    assert int(metric(at, "Keypoints found")) == 0
     assert any(info.value.startswith("No HOG for this image: image must be at least 16 × 16 px") for info in at.info)
     assert not at.error
 
 
 def test_a_one_row_image_works(open_page):
     strip = np.tile((np.arange(1024) % 256).astype(np.uint8)[None, :, None], (1, 1, 3))
-    at = _use_own_image(open_page(PAGE), strip, "test-one-row")
-    assert _metric(at, "Keypoints found") == 0 and _metric(at, "Faces found") == 0
+    at = use_own_image(open_page(PAGE), strip, "test-one-row")
+    assert int(metric(at, "Keypoints found")) == 0 and int(metric(at, "Faces found")) == 0
     assert not at.error

@@ -8,13 +8,9 @@ import pytest
 from scipy import ndimage
 
 from explorer import fourier, imageio, kernels, samples
+from tests.app.helpers import metric, ok, use_own_image
 
 PAGE = "app_pages/fourier.py"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _image(at, caption_start: str) -> str:
@@ -22,11 +18,6 @@ def _image(at, caption_start: str) -> str:
     found = [image for image in at.get("image") if image.captions and image.captions[0].startswith(caption_start)]
     assert found, [image.captions for image in at.get("image")]
     return found[0].value[0]
-
-
-def _metric(at, label: str) -> str:
-    (metric,) = [metric for metric in at.metric if metric.label == label]
-    return metric.value
 
 
 def _work(image_id: str = "sample:astronaut") -> np.ndarray:
@@ -50,7 +41,7 @@ def test_each_mask_setting_changes_the_reconstruction(open_page, kind, value):
     at = open_page(PAGE)
     before = _image(at, "Back to an image")
     widget = at.radio(key=f"fourier.{kind}") if kind != "radius" else at.slider(key="fourier.radius")
-    _ok(widget.set_value(value).run())
+    ok(widget.set_value(value).run())
     assert _image(at, "Back to an image") != before
 
 
@@ -66,26 +57,26 @@ def test_high_pass_is_drawn_stretched_and_keeps_little_energy(open_page):
 
 
 def test_band_pass_uses_the_range_slider(open_page):
-    at = _ok(open_page(PAGE).radio(key="fourier.mask").set_value("band-pass").run())
+    at = ok(open_page(PAGE).radio(key="fourier.mask").set_value("band-pass").run())
     before = _image(at, "Back to an image")
-    _ok(at.slider(key="fourier.band").set_value((5, 20)).run())
+    ok(at.slider(key="fourier.band").set_value((5, 20)).run())
     assert _image(at, "Back to an image") != before
 
 
 def test_drawn_mask_from_the_session_key(open_page):
-    at = _ok(open_page(PAGE).radio(key="fourier.mask").set_value("drawn").run())
+    at = ok(open_page(PAGE).radio(key="fourier.mask").set_value("drawn").run())
     assert any("Nothing drawn yet" in info.value for info in at.info)
     strokes = np.zeros((256, 256), np.uint8)
     strokes[100:156, 100:156] = 255  # a square round the centre: a low-pass of sorts
     at.session_state["fourier.drawn"] = strokes
-    _ok(at.run())
+    ok(at.run())
     kept = _image(at, "Back to an image")
     assert "clipped" in [i for i in at.get("image") if i.captions[0].startswith("Back to an image")][0].captions[0]
-    _ok(at.radio(key="fourier.draw_action").set_value("remove").run())
+    ok(at.radio(key="fourier.draw_action").set_value("remove").run())
     assert _image(at, "Back to an image") != kept
     # Clearing the canvas leaves an empty drawing: a message, no exception, no error.
     at.session_state["fourier.drawn"] = np.zeros((256, 256), np.uint8)
-    _ok(at.run())
+    ok(at.run())
     assert any("the drawn mask is empty" in info.value for info in at.info)
     assert not at.error
 
@@ -93,27 +84,27 @@ def test_drawn_mask_from_the_session_key(open_page):
 def test_the_row_slider_changes_the_strip(open_page):
     at = open_page(PAGE)
     before = _image(at, "Row 128")
-    _ok(at.slider(key="fourier.row").set_value(40).run())
+    ok(at.slider(key="fourier.row").set_value(40).run())
     assert _image(at, "Row 40") != before
 
 
 def test_the_second_image_changes_the_swaps(open_page):
     at = open_page(PAGE)
     before = _image(at, "Magnitude of A + phase of B")
-    _ok(at.selectbox(key="fourier.other").set_value("coins").run())
+    ok(at.selectbox(key="fourier.other").set_value("coins").run())
     assert _image(at, "Magnitude of A + phase of B") != before
     assert _image(at, "B: coins")
 
 
 def test_kernel_numbers_agree_with_scipy(open_page):
-    at = _ok(open_page(PAGE).selectbox(key="fourier.kernel").set_value("sobel x").run())
+    at = ok(open_page(PAGE).selectbox(key="fourier.kernel").set_value("sobel x").run())
     kernel = kernels.PRESETS["sobel x"]
     work = _work()
     wrap = ndimage.correlate(work, kernel, mode="grid-wrap")
     zero = ndimage.correlate(work, kernel, mode="constant")
-    assert float(_metric(at, "Wrap padding")) < 1e-4
-    assert float(_metric(at, "Zero padding")) == pytest.approx(np.abs(zero - wrap).max(), rel=0.02)
-    assert float(_metric(at, "Zero padding, inside")) < 1e-4
+    assert float(metric(at, "Wrap padding")) < 1e-4
+    assert float(metric(at, "Zero padding")) == pytest.approx(np.abs(zero - wrap).max(), rel=0.02)
+    assert float(metric(at, "Zero padding, inside")) < 1e-4
     assert "0 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
     assert any("sums to 0" in caption.value for caption in at.caption)  # normalising refused, explained
 
@@ -121,7 +112,7 @@ def test_kernel_numbers_agree_with_scipy(open_page):
 def test_the_kernel_choice_changes_the_output(open_page):
     at = open_page(PAGE)
     before = _image(at, "Kernel response")
-    _ok(at.selectbox(key="fourier.kernel").set_value("laplacian (8 in the centre)").run())
+    ok(at.selectbox(key="fourier.kernel").set_value("laplacian (8 in the centre)").run())
     assert _image(at, "Kernel response") != before
 
 
@@ -129,10 +120,10 @@ def test_the_kernels_page_kernel_is_offered(open_page):
     at = open_page(PAGE)
     assert "your kernel from the Kernels page" not in at.selectbox(key="fourier.kernel").options
     at.session_state["kernels.good"] = ((0.0, 0.0, 0.0), (0.0, 2.0, 0.0), (0.0, 0.0, 0.0))
-    _ok(at.run())
+    ok(at.run())
     assert "your kernel from the Kernels page" in at.selectbox(key="fourier.kernel").options
     at.toggle(key="fourier.normalize").set_value(False)
-    _ok(at.selectbox(key="fourier.kernel").set_value("your kernel from the Kernels page").run())
+    ok(at.selectbox(key="fourier.kernel").set_value("your kernel from the Kernels page").run())
     assert "2 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
 
 
@@ -161,21 +152,9 @@ def test_garbage_link_values_warn_and_fall_back(open_page):
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
     before = _image(at, "Magnitude, log")
-    _ok(at.selectbox(key="shared.sample").set_value("coins").run())
+    ok(at.selectbox(key="shared.sample").set_value("coins").run())
     assert _image(at, "Magnitude, log") != before
     assert any("Working size: 202 × 256 px" in caption.value for caption in at.caption)  # coins: 303 x 384, × 2/3
-
-
-def _use_own_image(at, image: np.ndarray):
-    """Put an image in the session as if it had been uploaded (the picker keeps it while no new file comes).
-
-    The id is unique per shape, as the content hash of a real upload would be: results are cached by id.
-    """
-    image_id = f"upload:fourier-test-{'x'.join(map(str, image.shape))}"
-    at.session_state["shared.source"] = "Upload"
-    at.session_state["shared.user_images"] = {image_id: image}
-    at.session_state["shared.image_id"] = image_id
-    return _ok(at.run())
 
 
 @pytest.mark.parametrize(
@@ -183,12 +162,12 @@ def _use_own_image(at, image: np.ndarray):
 )
 def test_any_image_size_works(open_page, shape, working):
     image = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
-    at = _use_own_image(open_page(PAGE, query={"row": "200"}), image)
+    at = use_own_image(open_page(PAGE, query={"row": "200"}), image, f"fourier-test-{'x'.join(map(str, shape))}")
     assert not at.error
     captions = [caption.value for caption in at.caption]
     assert any(f"Working size: {working} px" in caption for caption in captions), captions
-    _ok(at.radio(key="fourier.mask").set_value("band-pass").run())
-    _ok(at.selectbox(key="fourier.kernel").set_value("box blur 10×11").run())
+    ok(at.radio(key="fourier.mask").set_value("band-pass").run())
+    ok(at.selectbox(key="fourier.kernel").set_value("box blur 10×11").run())
     assert "imageio.load_image" in at.code[0].value
 
 
@@ -198,4 +177,4 @@ def test_show_the_code_reproduces_the_numbers(open_page):
     exec(at.code[0].value.replace("print(", "(lambda *a: None)("), namespace)
     assert namespace["work"].shape == (256, 256)
     assert namespace["mask"].sum() == pytest.approx((1 - fourier.frequency_mask((256, 256), kind="low-pass", radius=12)).sum())
-    assert f"{namespace['check'].zero_difference:.2g}" == _metric(at, "Zero padding")
+    assert f"{namespace['check'].zero_difference:.2g}" == metric(at, "Zero padding")

@@ -1,16 +1,13 @@
 """The "Images are numbers" page: renders, follows its widgets, the sidebar image and deep links."""
 
 import numpy as np
+from tests.app.helpers import image_captions
 
 PAGE = "app_pages/images_are_numbers.py"
 
 
 def region_table(at) -> np.ndarray:
     return at.dataframe[0].value.to_numpy()
-
-
-def image_captions(at) -> list[str]:
-    return [img.caption for element in at.get("image") for img in element.proto.imgs]
 
 
 def test_renders_with_defaults(open_page):

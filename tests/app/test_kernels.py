@@ -9,6 +9,7 @@ import pytest
 from scipy import ndimage
 
 from explorer import imageio, samples
+from tests.app.helpers import metric
 
 PAGE = "app_pages/kernels.py"
 SIZE = 512  # the default sample (astronaut) is 512 x 512
@@ -21,11 +22,6 @@ def _gray() -> np.ndarray:
 def _output_url(at) -> str:
     (image,) = [image for image in at.get("image") if image.captions and image.captions[0].startswith("Output")]
     return image.value[0]
-
-
-def _metric(at, prefix: str) -> float:
-    (metric,) = [metric for metric in at.metric if metric.label.startswith(prefix)]
-    return float(metric.value)
 
 
 def _size_text(at) -> str:
@@ -52,7 +48,7 @@ def test_renders_default_blur(open_page):
     assert "512 × 512" in _size_text(at)
     # Default: the 3x3 box blur, normalised. The centre pixel must equal SciPy's 3x3 mean there.
     expected = ndimage.correlate(_gray(), np.full((3, 3), 1 / 9, np.float32), mode="constant")[256, 256]
-    assert _metric(at, "Output pixel") == pytest.approx(expected, abs=1e-4)
+    assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
 def test_choosing_a_preset_changes_the_output(open_page):
@@ -66,7 +62,7 @@ def test_choosing_a_preset_changes_the_output(open_page):
     # Sobel sums to 0: normalising (on by default) is refused with the explorer's reason, no crash.
     assert any("sum to 0" in w.value for w in at.warning)
     expected = ndimage.correlate(_gray(), sobel, mode="constant")[256, 256]
-    assert _metric(at, "Output pixel") == pytest.approx(expected, abs=1e-4)
+    assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
 def test_valid_padding_and_stride_change_the_output_size(open_page):
@@ -105,7 +101,7 @@ def test_editing_a_cell_changes_the_kernel_and_output(open_page):
     np.testing.assert_array_equal(_good_kernel(at), expected_kernel)
     assert _output_url(at) != before
     expected = ndimage.correlate(_gray(), expected_kernel, mode="constant")[256, 256]
-    assert _metric(at, "Output pixel") == pytest.approx(expected, abs=1e-4)
+    assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
 def test_fractions_are_accepted(open_page):
@@ -131,7 +127,7 @@ def test_all_zero_kernel_with_normalize_warns_and_keeps_going(open_page):
     assert at.toggle(key="kernels.normalize").value is True
     _edit(at, {r: {str(c): "0" for c in range(3)} for r in range(3)})
     assert any("sum to 0" in w.value and "normalised" in w.value for w in at.warning), [w.value for w in at.warning]
-    assert _metric(at, "Output pixel") == 0.0
+    assert float(metric(at, "Output pixel")) == 0.0
 
 
 def test_clicked_pixel_worked_example_sums_to_the_output(open_page):
@@ -140,7 +136,7 @@ def test_clicked_pixel_worked_example_sums_to_the_output(open_page):
     at.session_state["kernels.click"] = (100, 300)
     at.run()
     assert not at.exception
-    total, pixel = _metric(at, "Sum of the products"), _metric(at, "Output pixel (row 100, column 300)")
+    total, pixel = float(metric(at, "Sum of the products")), float(metric(at, "Output pixel (row 100, column 300)"))
     assert total == pytest.approx(pixel, abs=1e-4)
     laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
     assert pixel == pytest.approx(ndimage.correlate(_gray(), laplacian, mode="constant")[100, 300], abs=1e-4)
@@ -152,8 +148,8 @@ def test_worked_example_follows_stride(open_page):
     at.session_state["kernels.click"] = (100, 300)
     at.run()
     # With stride 2, output (50, 150) has its window centred on input (100, 300).
-    pixel = _metric(at, "Output pixel (row 50, column 150)")
-    assert pixel == pytest.approx(_metric(at, "Sum of the products"), abs=1e-4)
+    pixel = float(metric(at, "Output pixel (row 50, column 150)"))
+    assert pixel == pytest.approx(float(metric(at, "Sum of the products")), abs=1e-4)
     mean = ndimage.correlate(_gray(), np.full((3, 3), 1 / 9, np.float32), mode="constant")[100, 300]
     assert pixel == pytest.approx(mean, abs=1e-4)
 
@@ -255,9 +251,9 @@ def test_show_the_code_reproduces_the_page(open_page):
     namespace: dict = {}
     exec(at.code[0].value.replace("print(", "(lambda *a: None)("), namespace)
     assert namespace["output"].shape == (171, 171)  # floor((512 + 1 - 2) / 3) + 1
-    assert namespace["example"].total == pytest.approx(_metric(at, "Sum of the products"), abs=1e-4)
+    assert namespace["example"].total == pytest.approx(float(metric(at, "Sum of the products")), abs=1e-4)
     # And against SciPy, whose default anchor for a 2x2 kernel is also cell (kh // 2, kw // 2) = (1, 1).
     kernel = np.array([[1, 2], [-3, 0.5]], np.float32)
     reference = ndimage.correlate(_gray(), kernel, mode="grid-wrap")
     row, col = namespace["example"].out_row, namespace["example"].out_col
-    assert _metric(at, "Output pixel") == pytest.approx(reference[row * 3, col * 3], abs=1e-4)
+    assert float(metric(at, "Output pixel")) == pytest.approx(reference[row * 3, col * 3], abs=1e-4)

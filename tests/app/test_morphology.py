@@ -11,6 +11,7 @@ from skimage.filters import threshold_otsu
 
 from explorer import imageio, morphology, samples
 from ui import common
+from tests.app.helpers import metric, ok
 
 PAGE = "app_pages/morphology.py"
 
@@ -20,21 +21,11 @@ def _image_url(at, prefix: str) -> str:
     return image.value[0]
 
 
-def _metric(at, label: str) -> int:
-    (metric,) = [metric for metric in at.metric if metric.label == label]
-    return int(metric.value)
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _draw(at, edits: dict[int, dict[str, bool]]):
     """Tick / untick cells of the drawing grid the way the browser reports it (row -> column name -> value)."""
     key = f"_morph.draw.{at.session_state['morph.drawn_version'] if 'morph.drawn_version' in at.session_state else 0}"
     at.session_state[key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
-    return _ok(at.run())
+    return ok(at.run())
 
 
 def test_renders_with_otsu_like_scikit_image(open_page):
@@ -51,13 +42,13 @@ def test_renders_with_otsu_like_scikit_image(open_page):
 def test_operation_iterations_and_threshold_change_the_result(open_page):
     at = open_page(PAGE)
     before = _image_url(at, "After open")
-    _ok(at.selectbox(key="morph.op").set_value("dilate").run())
+    ok(at.selectbox(key="morph.op").set_value("dilate").run())
     after = _image_url(at, "After dilate")
     assert after != before
-    _ok(at.slider(key="morph.iterations").set_value(3).run())
+    ok(at.slider(key="morph.iterations").set_value(3).run())
     assert _image_url(at, "After dilate") != after
     binary = _image_url(at, "Binary")
-    _ok(at.radio(key="morph.method").set_value("adaptive gaussian").run())
+    ok(at.radio(key="morph.method").set_value("adaptive gaussian").run())
     assert _image_url(at, "Binary") != binary
 
 
@@ -66,13 +57,13 @@ def test_changing_the_structuring_element_changes_the_result(open_page, key, kin
     at = open_page(PAGE)
     before = _image_url(at, "After open")
     getattr(at, kind)(key=key).set_value(value)
-    _ok(at.run())
+    ok(at.run())
     assert _image_url(at, "After open") != before
 
 
 def test_a_drawn_element_is_used_and_an_empty_one_is_an_error(open_page):
     at = open_page(PAGE, query={"src": "letter", "op": "dilate"})
-    _ok(at.radio(key="morph.element_mode").set_value("drawn").run())
+    ok(at.radio(key="morph.element_mode").set_value("drawn").run())
     cross = _image_url(at, "After dilate")  # the default drawing: a 3 x 3 cross
     white_cross = int(_image_caption_number(at))
     _draw(at, {2: {"3": True, "5": True}, 4: {"3": True, "5": True}})  # the 3 x 3 square
@@ -96,17 +87,17 @@ def test_noisy_letter_opening_removes_the_salt(open_page):
     assert f"After open: {int(expected.sum())} white pixels (before: {int(letter.noisy.sum())})" in [
         i.captions[0] for i in at.get("image") if i.captions
     ]
-    assert _metric(at, "Shapes found") == 1  # the specks are gone: only the letter is outlined
+    assert int(metric(at, "Shapes found")) == 1  # the specks are gone: only the letter is outlined
 
 
 def test_contour_area_filter_and_connectivity_change_the_counts(open_page):
     at = open_page(PAGE, query={"op": "erode"})
-    found = _metric(at, "Shapes found")
-    _ok(at.number_input(key="morph.min_area").set_value(500).run())
-    assert _metric(at, "Shapes found") < found
-    eight = _metric(at, "Components")
-    _ok(at.radio(key="morph.connectivity").set_value(4).run())
-    four = _metric(at, "Components")
+    found = int(metric(at, "Shapes found"))
+    ok(at.number_input(key="morph.min_area").set_value(500).run())
+    assert int(metric(at, "Shapes found")) < found
+    eight = int(metric(at, "Components"))
+    ok(at.radio(key="morph.connectivity").set_value(4).run())
+    four = int(metric(at, "Components"))
     # Against SciPy on the same eroded Otsu mask.
     gray = imageio.to_gray(samples.load_builtin("sample:astronaut"))
     mask, _ = morphology.binarize(gray, method="otsu")
@@ -124,12 +115,12 @@ def test_min_above_max_area_is_an_error_message(open_page):
 def test_kmeans_widgets_change_the_segmentation(open_page):
     at = open_page(PAGE)
     before = _image_url(at, "Every pixel painted")
-    _ok(at.slider(key="morph.k").set_value(6).run())
+    ok(at.slider(key="morph.k").set_value(6).run())
     after = _image_url(at, "Every pixel painted")
     assert after != before
     swatches = [i for i in at.get("image") if i.captions and " · Lab " in i.captions[0]]
     assert len(swatches) == 6
-    _ok(at.radio(key="morph.space").set_value("RGB").run())
+    ok(at.radio(key="morph.space").set_value("RGB").run())
     assert _image_url(at, "Every pixel painted") != after
 
 
@@ -162,20 +153,20 @@ def test_garbage_link_values_warn_and_fall_back(open_page):
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
     before = _image_url(at, "After open"), _image_url(at, "Every pixel painted")
-    _ok(at.selectbox(key="shared.sample").set_value("coins").run())
+    ok(at.selectbox(key="shared.sample").set_value("coins").run())
     after = _image_url(at, "After open"), _image_url(at, "Every pixel painted")
     assert before[0] != after[0] and before[1] != after[1]
 
 
 def test_challenges_grade_the_page_settings(open_page):
     at = open_page(PAGE)  # open, 3 x 3 rectangle, 1 iteration: the right answer to "remove the specks"
-    _ok(at.button(key="_morph.grade.salt").click().run())
+    ok(at.button(key="_morph.grade.salt").click().run())
     assert any(s.value.startswith("Solved!") for s in at.success)
-    _ok(at.selectbox(key="morph.op").set_value("erode").run())
+    ok(at.selectbox(key="morph.op").set_value("erode").run())
     assert not at.success  # the verdict belongs to the settings that were graded
-    _ok(at.button(key="_morph.grade.salt").click().run())
+    ok(at.button(key="_morph.grade.salt").click().run())
     (warning,) = at.warning
     assert warning.value.startswith("Not yet.") and "Erosion alone shrinks every stroke" in warning.value
-    _ok(at.selectbox(key="morph.op").set_value("close").run())
-    _ok(at.button(key="_morph.grade.holes").click().run())
+    ok(at.selectbox(key="morph.op").set_value("close").run())
+    ok(at.button(key="_morph.grade.holes").click().run())
     assert any(s.value.startswith("Solved!") and "holes are filled" in s.value for s in at.success)

@@ -12,12 +12,9 @@ import pytest
 from explorer import architecture_table, datasets, datasets_own, training
 from ui import cached_training as cached
 from ui import training_jobs as tj
+from tests.app.helpers import metric
 
 PAGE = "app_pages/train.py"
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def summary_frame(at):
