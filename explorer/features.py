@@ -6,7 +6,8 @@
   image's keypoints with the copy's and checks every match against that transform.
 
 The input checks and image helpers here (:func:`check_image`, :func:`fit_within`, :func:`gray_uint8`,
-:func:`rgb_picture`) are shared with :mod:`explorer.hog` and :mod:`explorer.detection`. Images are ``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1].
+:func:`rgb_picture`) are shared with :mod:`explorer.hog` and :mod:`explorer.detection`. Images are
+``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1].
 
 Points are ``(row, col)``; an affine ``matrix`` is ``(2, 3)`` in OpenCV's convention, acting on
 ``(x, y, 1) = (col, row, 1)``. :func:`map_points` applies it to ``(row, col)`` points.
