@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import architecture, receptive, translation
-from ui import cached_anatomy as cached
+from explorer.nets import architecture, receptive, translation
+from ui.cached import cnn_anatomy as cached
 from ui import common, torch_runtime, urlstate
 
 NONE = "none"
@@ -251,7 +251,7 @@ common.check_yourself(
     key="anatomy.check",
 )
 common.show_code(
-    f"""from explorer import architecture, receptive, translation
+    f"""from explorer.nets import architecture, receptive, translation
 
 # Output size of one layer
 receptive.conv_output_size({size}, kernel={kernel}, padding={padding}, stride={stride}, dilation={dilation})

@@ -3,8 +3,8 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import color
-from ui import cached_images as cached
+from explorer.images import color
+from ui.cached import color as cached
 from ui import common, images, show, urlstate
 
 SPACE_HELP = {
@@ -199,7 +199,7 @@ if image_id.startswith(("sample:", "pattern:")):
 else:
     load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
-    f"""from explorer import color, imageio, samples
+    f"""from explorer.images import color, imageio, samples
 
 {load_line}
 channels, names = color.convert(image, space={space!r})    # (H, W, C) float32, units in the docstring

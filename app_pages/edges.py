@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import edges, hough
-from ui import cached_edges as cached
+from explorer.classical import edges, hough
+from ui.cached import edges as cached
 from ui import common, images, urlstate
 
-# Slider ranges. Thresholds are in "step units": 1 is a sharp black-to-white edge (see explorer.edges).
+# Slider ranges. Thresholds are in "step units": 1 is a sharp black-to-white edge (see explorer.classical.edges).
 SIGMA_STEP = 0.2
 THRESHOLD_STEP = 0.01
 # Above 0.5 of the strongest edge almost nothing of a photo is left; the sliders stop there for precision.
@@ -288,7 +288,8 @@ if image_id.startswith(("sample:", "pattern:")):
 else:  # an upload or a camera photo lives only in this browser session: read the file instead
     source_line = 'image = imageio.to_gray(imageio.load_image(open("your_photo.jpg", "rb").read()))  # (H, W) float32'
 common.show_code(
-    f"""from explorer import edges, hough, imageio, samples
+    f"""from explorer.classical import edges, hough
+from explorer.images import imageio, samples
 
 {source_line}
 

@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import bovw, detection, features
-from ui import cached_features as cached
+from explorer.classical import bovw, detection, features
+from ui.cached import features as cached
 from ui import common, images, urlstate
-from ui.cached_kernels import input_picture
+from ui.cached.shared import input_picture
 
 # Slider ranges on this page (the explorer functions accept more; these keep every rerun interactive).
 FEATURE_COUNTS = (1, 2000)  # more than 2000 keypoints turn the drawing into a blur
@@ -288,7 +288,8 @@ if image_id.startswith(("sample:", "pattern:")):
 else:
     load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
-    f"""from explorer import bovw, detection, features, hog, imageio, samples
+    f"""from explorer.classical import bovw, detection, features, hog
+from explorer.images import imageio, samples
 
 {load_line}
 keypoints = features.orb_keypoints(image, n_features={n_features}, scale_factor={scale_factor}, n_levels={n_levels})

@@ -8,10 +8,11 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from explorer import fourier, kernels, samples
-from ui import cached_fourier as cached
+from explorer.classical import fourier
+from explorer.images import kernels, samples
+from ui.cached import fourier as cached
 from ui import common, images, urlstate
-from ui.cached_kernels import kernel_key
+from ui.cached.shared import kernel_key
 
 MASK_CHOICES = ("low-pass", "high-pass", "band-pass", "drawn")
 MASK_LABELS = {"low-pass": "low-pass", "high-pass": "high-pass", "band-pass": "band-pass", "drawn": "draw your own"}
@@ -347,7 +348,8 @@ else:
     load_code = 'image = imageio.to_gray(imageio.load_image(open("your_image.jpg", "rb").read()))'
 common.show_code(
     f"""import numpy as np
-from explorer import fourier, imageio, kernels, samples
+from explorer.classical import fourier
+from explorer.images import imageio, kernels, samples
 
 {load_code}
 work = fourier.working_image(image)          # longest side at most {fourier.FFT_SIZE} px: {rows} x {cols}

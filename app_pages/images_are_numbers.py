@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import digits, regions
-from ui import cached_images as cached
+from explorer.images import digits, regions
+from ui.cached import images_are_numbers as cached
 from ui import common, images, show, urlstate
 
 # Region coordinates accepted from a link: larger than any working image (uploads are shrunk to 1024 px,
@@ -224,7 +224,7 @@ if image_id.startswith(("sample:", "pattern:")):
 else:
     load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
-    f"""from explorer import color, digits, imageio, regions, samples
+    f"""from explorer.images import color, digits, imageio, regions, samples
 
 {load_line}
 small, step = regions.overview(image)                        # every step-th pixel, for hovering

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from explorer import challenges, convolution, kernels
-from explorer.display import DISPLAY_MODES
-from ui import cached_kernels as cached
+from explorer.images import challenges, convolution, kernels
+from explorer.core.display import DISPLAY_MODES
+from ui.cached import kernels as cached
+from ui.cached import shared
 from ui import common, images, kernel_grid, urlstate
 
 DEFAULT_PRESET = "box blur 3×3"
@@ -106,7 +107,7 @@ with editor:
         if hint:
             st.info(hint)
 
-kernel_id = cached.kernel_key(applied)
+kernel_id = shared.kernel_key(applied)
 with response:
     st.markdown("**What it does to patterns**")
     st.image(cached.frequency_picture(kernel_id), width=180, output_format="PNG")
@@ -143,7 +144,7 @@ if per_channel and mode == "diverging":
     st.info("The diverging colours need a single channel, so the colour output is drawn normalised.")
 before, after = st.columns(2)
 before.image(
-    cached.input_picture(images.image_id(), per_channel, source),
+    shared.input_picture(images.image_id(), per_channel, source),
     caption=f"Input ({'colour' if per_channel else 'gray'}) · {gray.shape[0]} × {gray.shape[1]}",
     width="stretch",
     output_format="JPEG",

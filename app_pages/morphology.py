@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import morphology, segmentation
-from ui import cached_morphology as cached
+from explorer.classical import morphology, segmentation
+from ui.cached import morphology as cached
 from ui import common, images, urlstate
 
 SOURCES = ("image", "letter")
@@ -338,7 +338,8 @@ else:
 kmeans_input = "rgb" if source == "image" else "samples.load_builtin(" + repr(images.image_id()) + ")"
 common.show_code(
     f"""import numpy as np
-from explorer import imageio, morphology, samples, segmentation
+from explorer.classical import morphology, segmentation
+from explorer.images import imageio, samples
 
 {load}
 mask, threshold = morphology.binarize(gray, method={method!r}, threshold={threshold}, block_size={block},

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import neurons
-from ui import cached_neurons as cached
+from explorer.nets import neurons
+from ui.cached import neurons as cached
 from ui import common, urlstate
 
 STATE_KEY = "neurons.state"  # the perceptron's training state (not a widget)
@@ -418,7 +418,7 @@ common.check_yourself(
     key="neurons.check",
 )
 common.show_code(
-    f"""from explorer import neurons
+    f"""from explorer.nets import neurons
 
 # the worked example: a linear unit, x = (1, -1), target 0, rate 1
 neurons.perceptron_step((0.8, 0.4), 0.0, (1, -1), 0, rate=1, activation="linear", learn_bias=False)

@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from explorer import architecture, architecture_table, augment, datasets_own, datasets_torchvision, imageio, training
-from ui import cached_training as cached
+from explorer.data import own_images, torchvision_sets
+from explorer.images import imageio
+from explorer.nets import architecture, augment, layer_table, training
+from ui.cached import train as cached
 from ui import common, training_jobs, urlstate
 
 DATASETS = {
@@ -38,7 +40,7 @@ WEIGHT_DECAYS = (0.0, 0.00001, 0.0001, 0.001, 0.01)
 MAX_EPOCHS_PER_RUN = 30
 MAX_SEED = 9999
 MAX_ROTATION = 45  # degrees; further, a 6 becomes a 9
-MAX_OWN_CLASSES = datasets_own.MAX_CLASSES
+MAX_OWN_CLASSES = own_images.MAX_CLASSES
 PREVIEW_PER_CLASS = 8
 GALLERY_SIZE = 16  # misclassified test images shown, most confident first
 CELL_IMAGES = 16  # test images shown for a chosen cell of the confusion matrix
@@ -71,7 +73,7 @@ PARAMS = (
     urlstate.Param("data", "train.dataset", "digits8", parse=urlstate.one_of(tuple(DATASETS))),
     urlstate.Param("per_class", "train.per_class", 300, parse=_choice(PER_CLASS_CHOICES)),
     urlstate.Param("test", "train.test_pct", 20, parse=urlstate.int_in(10, 50)),
-    urlstate.Param("net", "train.preset", architecture_table.SMALL_CNN, parse=urlstate.one_of(architecture_table.TABLE_PRESETS)),
+    urlstate.Param("net", "train.preset", layer_table.SMALL_CNN, parse=urlstate.one_of(layer_table.TABLE_PRESETS)),
     urlstate.Param("opt", "train.optimizer", "adam", parse=urlstate.one_of(training.OPTIMIZERS)),
     urlstate.Param("lr", "train.lr", 0.001, parse=_choice(LEARNING_RATES), format=lambda v: f"{v:g}"),
     urlstate.Param("momentum", "train.momentum", 0.9, parse=urlstate.float_in(0.0, 0.99)),
@@ -90,10 +92,10 @@ PARAMS = (
     urlstate.Param("own", "train.own_mode", "zip", parse=urlstate.one_of(("zip", "classes"))),
     urlstate.Param("own_size", "train.own_size", 32, parse=_choice(OWN_SIZES)),
     urlstate.Param("own_color", "train.own_color", True, parse=urlstate.boolean, format=urlstate.format_bool),
-    urlstate.Param("classes", "train.own_classes", datasets_own.MIN_CLASSES,
-                   parse=urlstate.int_in(datasets_own.MIN_CLASSES, MAX_OWN_CLASSES)),
+    urlstate.Param("classes", "train.own_classes", own_images.MIN_CLASSES,
+                   parse=urlstate.int_in(own_images.MIN_CLASSES, MAX_OWN_CLASSES)),
     urlstate.Param("camera", "train.use_camera", False, parse=urlstate.boolean, format=urlstate.format_bool),
-    *(urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=datasets_own.clean_class_name)
+    *(urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=own_images.clean_class_name)
       for index in range(MAX_OWN_CLASSES)),
 )
 
@@ -119,13 +121,13 @@ def _camera(captures: dict[int, list[bytes]], names: list[str]) -> None:
                           format_func=lambda index: names[index])
         shot = st.camera_input("Take a picture", key="_train.camera",
                                help="Take a picture, press Clear photo, take the next one.")
-    full = sum(len(taken) for taken in captures.values()) >= datasets_own.MAX_IMAGES  # bounds a session's memory
+    full = sum(len(taken) for taken in captures.values()) >= own_images.MAX_IMAGES  # bounds a session's memory
     if shot is not None and shot.file_id not in seen:
         seen.add(shot.file_id)
         if not full:
             captures.setdefault(target, []).append(shot.getvalue())
     if full:
-        st.warning(f"{datasets_own.MAX_IMAGES:,} pictures is the most a data set can hold: forget some before "
+        st.warning(f"{own_images.MAX_IMAGES:,} pictures is the most a data set can hold: forget some before "
                    "taking more.")
 
 
@@ -139,8 +141,8 @@ def _own_dataset():
     size = left.select_slider("Image size (pixels a side)", OWN_SIZES, key="train.own_size")
     color = right.toggle("Keep colour", key="train.own_color")
     st.caption(
-        f"{datasets_own.MIN_CLASSES} to {datasets_own.MAX_CLASSES} classes, at least "
-        f"{datasets_own.MIN_IMAGES_PER_CLASS} pictures each, {datasets_own.MAX_IMAGES} in all. Every picture is "
+        f"{own_images.MIN_CLASSES} to {own_images.MAX_CLASSES} classes, at least "
+        f"{own_images.MIN_IMAGES_PER_CLASS} pictures each, {own_images.MAX_IMAGES} in all. Every picture is "
         "cropped to its centre square and shrunk."
     )
     if mode == "zip":
@@ -153,7 +155,7 @@ def _own_dataset():
         with common.user_errors():
             result = cached.own_zip(key, size, color, data)
         return f"own:zip:{key}:{size}:{int(color)}", result
-    count = int(st.number_input("Number of classes", datasets_own.MIN_CLASSES, MAX_OWN_CLASSES, key="train.own_classes"))
+    count = int(st.number_input("Number of classes", own_images.MIN_CLASSES, MAX_OWN_CLASSES, key="train.own_classes"))
     use_camera = st.toggle("Take pictures with the camera", key="train.use_camera")
     captures = st.session_state.setdefault(CAPTURES_KEY, {})
     names = [_class_name(index) for index in range(count)]
@@ -167,7 +169,7 @@ def _own_dataset():
             for index in range(column_index, count, columns):
                 with column, st.container(border=True):
                     st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}",
-                                  max_chars=datasets_own.MAX_CLASS_NAME_CHARS)
+                                  max_chars=own_images.MAX_CLASS_NAME_CHARS)
                     uploads = st.file_uploader(
                         "Pictures", type=list(imageio.UPLOAD_EXTENSIONS), accept_multiple_files=True,
                         key=f"_train.own_files{index}",
@@ -193,7 +195,7 @@ def _torchvision_dataset(name: str, per_class: int):
     """MNIST / Fashion-MNIST / CIFAR-10 from the cache folder, or a download button; None until loaded."""
     try:
         return cached.torchvision_set(name, per_class)
-    except datasets_torchvision.DatasetUnavailableError as error:
+    except torchvision_sets.DatasetUnavailableError as error:
         st.warning(str(error))
         return None
     except ValueError:
@@ -245,7 +247,7 @@ def _set_layers(rows) -> None:
 
 
 def _load_preset() -> None:
-    _set_layers(architecture_table.preset_rows(st.session_state["train.preset"]))
+    _set_layers(layer_table.preset_rows(st.session_state["train.preset"]))
 
 
 def _editor_key() -> str:
@@ -256,17 +258,17 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     rows = []
     for record in frame.to_dict("records"):
         rows.append({c: (None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else v)
-                     for c, v in record.items() if c in architecture_table.COLUMNS})
+                     for c, v in record.items() if c in layer_table.COLUMNS})
     return rows
 
 
-def layer_table() -> list[dict]:
+def edit_layers() -> list[dict]:
     """The editable layer table; returns its rows."""
     if BASE_KEY not in st.session_state:
         _load_preset()
     elif _editor_key() not in st.session_state and st.session_state.get(ROWS_KEY) != st.session_state[BASE_KEY]:
         _set_layers(st.session_state[ROWS_KEY])  # back from another page: keep the edits
-    frame = pd.DataFrame(st.session_state[BASE_KEY], columns=list(architecture_table.COLUMNS))
+    frame = pd.DataFrame(st.session_state[BASE_KEY], columns=list(layer_table.COLUMNS))
     frame = frame.astype({"size": "float64", "kernel": "float64", "stride": "float64", "padding": "object"})
     frame.index = pd.RangeIndex(1, len(frame) + 1)  # numbered as the summary and the error messages number layers
     edited = st.data_editor(
@@ -275,7 +277,7 @@ def layer_table() -> list[dict]:
         num_rows="dynamic",
         hide_index=False,
         column_config={
-            "layer": st.column_config.SelectboxColumn("layer", options=list(architecture_table.LAYER_KINDS), required=True),
+            "layer": st.column_config.SelectboxColumn("layer", options=list(layer_table.LAYER_KINDS), required=True),
             "size": st.column_config.NumberColumn(
                 "size", help="filters (conv), units (dense), window (pools), drop probability (dropout)", format="%g"
             ),
@@ -457,11 +459,11 @@ def _dataset_code() -> str:
     if choice in ("shapes", "shapes_color"):
         return f"shapes.make_shapes({per_class}, color={choice == 'shapes_color'}, seed=0)"
     if choice in TORCHVISION:
-        return f"datasets_torchvision.load_torchvision({choice!r}, max_per_class={per_class})"
+        return f"torchvision_sets.load_torchvision({choice!r}, max_per_class={per_class})"
     size, color = st.session_state["train.own_size"], st.session_state["train.own_color"]
     if st.session_state["train.own_mode"] == "zip":
-        return f'datasets_own.from_zip(open("my_images.zip", "rb").read(), image_size={size}, color={color}).dataset'
-    return (f'datasets_own.from_class_files({{"cats": [open("cat1.jpg", "rb").read(), ...], "dogs": [...]}}, '
+        return f'own_images.from_zip(open("my_images.zip", "rb").read(), image_size={size}, color={color}).dataset'
+    return (f'own_images.from_class_files({{"cats": [open("cat1.jpg", "rb").read(), ...], "dogs": [...]}}, '
             f'image_size={size}, color={color}).dataset')
 
 
@@ -508,14 +510,14 @@ st.markdown(
 )
 net_column, summary_column = st.columns([1.2, 1.0], gap="large")
 with net_column:
-    st.selectbox("Start from", architecture_table.TABLE_PRESETS, key="train.preset", on_change=_load_preset,
-                 format_func=architecture_table.TABLE_PRESET_TITLES.get)
-    rows = layer_table()
+    st.selectbox("Start from", layer_table.TABLE_PRESETS, key="train.preset", on_change=_load_preset,
+                 format_func=layer_table.TABLE_PRESET_TITLES.get)
+    rows = edit_layers()
 spec, spec_error = None, None
 if dataset is not None:
-    title = architecture_table.TABLE_PRESET_TITLES[st.session_state["train.preset"]]
+    title = layer_table.TABLE_PRESET_TITLES[st.session_state["train.preset"]]
     try:
-        spec = architecture_table.rows_to_spec(rows, name=title[:architecture.MAX_NAME_LENGTH],
+        spec = layer_table.rows_to_spec(rows, name=title[:architecture.MAX_NAME_LENGTH],
                                                input_shape=dataset.image_shape, num_classes=dataset.n_classes)
     except ValueError as error:
         spec_error = str(error)
@@ -703,13 +705,13 @@ common.check_yourself(
     key="train.check",
 )
 common.show_code(
-    f"""from explorer import (architecture_table, augment, checkpoints, datasets, datasets_own,
-                      datasets_torchvision, evaluation, shapes, training)
+    f"""from explorer.data import datasets, own_images, shapes, torchvision_sets
+from explorer.nets import augment, checkpoints, evaluation, layer_table, training
 
 dataset = {_dataset_code()}
 train, test = dataset.split({test_pct / 100:g}, seed={seed})
 rows = {st.session_state.get(ROWS_KEY)!r}
-spec = architecture_table.rows_to_spec(rows, name="my network", input_shape=dataset.image_shape,
+spec = layer_table.rows_to_spec(rows, name="my network", input_shape=dataset.image_shape,
                                        num_classes=dataset.n_classes)
 config = training.TrainConfig(optimizer={optimizer!r}, learning_rate={st.session_state["train.lr"]:g},
                               momentum={st.session_state["train.momentum"]:g}, batch_size={st.session_state["train.batch"]},

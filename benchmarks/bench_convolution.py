@@ -1,4 +1,4 @@
-"""Speed of ``explorer.convolution.correlate`` against a bare ``cv2.filter2D`` call, in the same process.
+"""Speed of ``explorer.images.convolution.correlate`` against a bare ``cv2.filter2D`` call, in the same process.
 
 For a 512 x 512 float32 image, 3 x 3 and 11 x 11 kernels and every padding mode, both are timed in
 alternating rounds (so a busy moment on the machine hits both alike) and the median time per call is
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from explorer.convolution import PADDING_MODES, correlate  # noqa: E402
+from explorer.images.convolution import PADDING_MODES, correlate  # noqa: E402
 
 IMAGE_SIZE = 512
 KERNEL_SIZES = (3, 11)

@@ -1,4 +1,4 @@
-"""Training speed and memory of ``explorer.training.Trainer``.
+"""Training speed and memory of ``explorer.nets.training.Trainer``.
 
 1. **Throughput** against a notebook-style loop on the same model and data, in the same process: a
    ``DataLoader`` over a ``TensorDataset`` (batch 32, shuffled, default settings), ``torch.optim.Adam``,
@@ -33,9 +33,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
-from explorer import architecture, datasets  # noqa: E402
-from explorer.recipes import DEFAULT_DIGITS_RECIPE, DEFAULT_SHAPES_RECIPE  # noqa: E402
-from explorer.training import TrainConfig, Trainer  # noqa: E402
+from explorer.data import datasets
+from explorer.nets import architecture
+from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE, DEFAULT_SHAPES_RECIPE  # noqa: E402
+from explorer.nets.training import TrainConfig, Trainer  # noqa: E402
 from ui import torch_runtime  # noqa: E402
 
 ROUNDS = 5  # epochs timed per side and model: enough for a median that ignores one disturbed round

@@ -3,7 +3,7 @@
     python scripts/make_default_models.py            # both
     python scripts/make_default_models.py digits     # one of them
 
-For each recipe in ``explorer.recipes.RECIPES`` (seeded: the same run gives the same weights on the same
+For each recipe in ``explorer.nets.recipes.RECIPES`` (seeded: the same run gives the same weights on the same
 machine and torch version): split the data, train (and settle, if the recipe says so), save
 ``<name>.safetensors``, reload that file with ``load_checkpoint`` and measure its test accuracy the way
 ``tests/unit/test_default_models.py`` does, then write everything to ``accuracy.json``.
@@ -21,10 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from explorer.checkpoints import ACCURACY_FILE, MODELS_DIR, load_checkpoint, save_checkpoint  # noqa: E402
-from explorer.evaluation import predict  # noqa: E402
-from explorer.recipes import RECIPES, Recipe  # noqa: E402
-from explorer.training import Trainer  # noqa: E402
+from explorer.nets.checkpoints import ACCURACY_FILE, MODELS_DIR, load_checkpoint, save_checkpoint  # noqa: E402
+from explorer.nets.evaluation import predict  # noqa: E402
+from explorer.nets.recipes import RECIPES, Recipe  # noqa: E402
+from explorer.nets.training import Trainer  # noqa: E402
 from ui import torch_runtime  # noqa: E402
 
 

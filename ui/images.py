@@ -2,7 +2,7 @@
 
 The current image is named by an id string kept in ``st.session_state["shared.image_id"]``:
 
-- ``sample:NAME`` and ``pattern:NAME[:ANGLE]`` are built in (``explorer.samples.load_builtin``); they can be
+- ``sample:NAME`` and ``pattern:NAME[:ANGLE]`` are built in (``explorer.images.samples.load_builtin``); they can be
   shared in the URL as ``?img=...``;
 - ``upload:HASH`` and ``camera:HASH`` are this session's own images, decoded once and kept in
   ``st.session_state["shared.user_images"]`` (never shared between sessions).
@@ -17,7 +17,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from explorer import imageio, samples
+from explorer.images import imageio, samples
 from ui import common, urlstate
 
 IMAGE_ID_KEY = "shared.image_id"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import challenges, convolution, kernels
+from explorer.images import challenges, convolution, kernels
 
 BASE_KEY = "kernels.base"  # tuple of rows of cell texts: what a fresh editor shows
 VERSION_KEY = "kernels.version"  # bumped whenever the base changes
@@ -267,7 +267,7 @@ def code(
         load = 'rgb = imageio.load_image(open("my_photo.jpg", "rb").read())  # your own image'
     image = "imageio.to_float(rgb)  # (H, W, 3): each channel filtered on its own" if per_channel else "imageio.to_gray(rgb)"
     lines = [
-        "from explorer import convolution, display, imageio, kernels, samples",
+        "from explorer.core import display\nfrom explorer.images import convolution, imageio, kernels, samples",
         "",
         load,
         f"image = {image}",

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from explorer.display import to_display
+from explorer.core.display import to_display
 
 
 def image(array: np.ndarray, caption: str | None = None, *, mode: str = "clip") -> None:
-    """Show one image; ``uint8`` as is, floats through :func:`explorer.display.to_display`."""
+    """Show one image; ``uint8`` as is, floats through :func:`explorer.core.display.to_display`."""
     picture = array if array.dtype == np.uint8 else to_display(array, mode=mode)
     st.image(picture, caption=caption, width="stretch")
 

@@ -14,7 +14,7 @@ user training at once would slow everybody down, so:
   with ``st.error`` and never a traceback (the traceback goes to the server log).
 
 The queue and the job states are plain Python, unit-tested without Streamlit. Streamlit only appears in
-:func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.cached_training``.
+:func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.cached.train``.
 """
 
 from __future__ import annotations

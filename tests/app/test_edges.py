@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from explorer import hough, imageio, samples
+from explorer.classical import hough
+from explorer.images import imageio, samples
 from tests.app.helpers import ok
 
 PAGE = "app_pages/edges.py"

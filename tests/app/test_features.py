@@ -7,7 +7,7 @@ Numbers read from the page are checked against OpenCV called directly, or the HO
 import cv2
 import numpy as np
 
-from explorer import samples
+from explorer.images import samples
 from tests.app.helpers import metric, ok, use_own_image
 
 PAGE = "app_pages/features.py"

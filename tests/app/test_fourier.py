@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer import fourier, imageio, kernels, samples
+from explorer.classical import fourier
+from explorer.images import imageio, kernels, samples
 from tests.app.helpers import metric, ok, use_own_image
 
 PAGE = "app_pages/fourier.py"

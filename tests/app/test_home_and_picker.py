@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explorer import samples
+from explorer.images import samples
 from ui.site_map import SITE_MAP
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer import imageio, samples
+from explorer.images import imageio, samples
 from tests.app.helpers import metric
 
 PAGE = "app_pages/kernels.py"

@@ -9,7 +9,8 @@ import pytest
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 
-from explorer import imageio, morphology, samples
+from explorer.classical import morphology
+from explorer.images import imageio, samples
 from ui import common
 from tests.app.helpers import metric, ok
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from explorer import neurons
+from explorer.nets import neurons
 
 PAGE = "app_pages/neurons.py"
 

@@ -9,8 +9,9 @@ import threading
 import numpy as np
 import pytest
 
-from explorer import architecture_table, datasets, datasets_own, training
-from ui import cached_training as cached
+from explorer.data import datasets, own_images
+from explorer.nets import layer_table, training
+from ui.cached import train as cached
 from ui import training_jobs as tj
 from tests.app.helpers import metric
 
@@ -137,7 +138,7 @@ def test_augmentation_preview_appears_when_switched_on(open_page):
 def tiny_run():
     """One epoch of the small CNN on the 8×8 digits: a real trainer, a real result (a fraction of a second)."""
     train, test = datasets.digits(size=8).split(0.2, seed=0)
-    spec = architecture_table.rows_to_spec(architecture_table.preset_rows("small_cnn"), name="small",
+    spec = layer_table.rows_to_spec(layer_table.preset_rows("small_cnn"), name="small",
                                            input_shape=(1, 8, 8), num_classes=10)
     trainer = training.Trainer(spec, train, test, training.TrainConfig(epochs=1, batch_size=32))
     return cached.TrainingRun(trainer, trainer.run(), test, "Digits 8×8")
@@ -286,8 +287,8 @@ def test_a_class_camera_pictures_can_be_forgotten(open_page):
 def test_the_camera_stops_keeping_pictures_at_the_data_set_limit(open_page):
     at = open_page(PAGE, query={"data": "own", "own": "classes", "camera": "1"})
     assert not any("the most a data set can hold" in w.value for w in at.warning)
-    half = datasets_own.MAX_IMAGES // 2
-    at.session_state["train.captures"] = {0: [b"x"] * half, 1: [b"y"] * (datasets_own.MAX_IMAGES - half)}
+    half = own_images.MAX_IMAGES // 2
+    at.session_state["train.captures"] = {0: [b"x"] * half, 1: [b"y"] * (own_images.MAX_IMAGES - half)}
     at.run()
     assert not at.exception
-    assert any(f"{datasets_own.MAX_IMAGES:,} pictures is the most a data set can hold" in w.value for w in at.warning)
+    assert any(f"{own_images.MAX_IMAGES:,} pictures is the most a data set can hold" in w.value for w in at.warning)

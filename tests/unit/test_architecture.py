@@ -1,11 +1,11 @@
-"""explorer.architecture: the Keras figures of the TensorFlow tutorial, hand counts of TinyVGG and LeNet-5,
+"""explorer.nets.architecture: the Keras figures of the TensorFlow tutorial, hand counts of TinyVGG and LeNet-5,
 PyTorch builds that agree with the arithmetic, and bad specs refused with clear messages."""
 
 import pytest
 import torch
 
-from explorer import architecture as arch
-from explorer.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from explorer.nets import architecture as arch
+from explorer.nets.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from ui import torch_runtime
 
 # One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.

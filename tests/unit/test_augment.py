@@ -1,4 +1,4 @@
-"""explorer.augment: each operation against a hand-made case or torchvision's v2 functional kernels, the
+"""explorer.nets.augment: each operation against a hand-made case or torchvision's v2 functional kernels, the
 identity settings, seeded determinism, and the messages for bad input."""
 
 import numpy as np
@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torchvision.transforms.v2 import InterpolationMode
 from torchvision.transforms.v2 import functional as tvf
 
-from explorer.augment import AugmentConfig, affine_theta, augment_batch, augmentation_preview, erase_mask
+from explorer.nets.augment import AugmentConfig, affine_theta, augment_batch, augmentation_preview, erase_mask
 from ui import torch_runtime
 
 torch_runtime.configure()

@@ -1,11 +1,12 @@
-"""explorer.bovw: word assignment against a brute-force Hamming search, similarity against SciPy, and the
+"""explorer.classical.bovw: word assignment against a brute-force Hamming search, similarity against SciPy, and the
 codebook's determinism."""
 
 import numpy as np
 import pytest
 from scipy.spatial import distance
 
-from explorer import bovw, samples
+from explorer.classical import bovw
+from explorer.images import samples
 
 
 @pytest.fixture(scope="module")

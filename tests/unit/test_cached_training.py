@@ -1,4 +1,4 @@
-"""The "Train a CNN" page's model plumbing (ui.cached_training): uploaded checkpoints, the trained-model copy,
+"""The "Train a CNN" page's model plumbing (ui.cached.train): uploaded checkpoints, the trained-model copy,
 and the job that trains in the background."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import architecture_table, checkpoints, datasets, training
-from ui import cached_training as cached
+from explorer.data import datasets
+from explorer.nets import checkpoints, layer_table, training
+from ui.cached import train as cached
 from ui import training_jobs as tj
 
 
@@ -22,7 +23,7 @@ def digits_split():
 
 @pytest.fixture(scope="module")
 def spec():
-    return architecture_table.rows_to_spec(
+    return layer_table.rows_to_spec(
         [{"layer": "flatten"}, {"layer": "dense", "size": 16}, {"layer": "relu"}],
         name="tiny", input_shape=(1, 8, 8), num_classes=10,
     )

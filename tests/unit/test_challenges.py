@@ -1,4 +1,4 @@
-"""explorer.challenges: the lesson's answers pass; wrong kernels fail with feedback on what went wrong."""
+"""explorer.images.challenges: the lesson's answers pass; wrong kernels fail with feedback on what went wrong."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from explorer import challenges
-from explorer.kernels import PRESETS
+from explorer.images import challenges
+from explorer.images.kernels import PRESETS
 
 BOX_OVER_9 = np.full((3, 3), 1 / 9, dtype=np.float32)
 

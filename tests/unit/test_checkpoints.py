@@ -1,4 +1,4 @@
-"""explorer.checkpoints: a round trip gives the same predictions; the file is plain safetensors; files that
+"""explorer.nets.checkpoints: a round trip gives the same predictions; the file is plain safetensors; files that
 don't match their architecture, damaged files and pickles carrying code are refused, and the code never runs."""
 
 import io
@@ -12,12 +12,12 @@ import torch
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_save
 
-from explorer import datasets
-from explorer.architecture import ArchitectureSpec, Conv, Dense, Flatten, build
-from explorer.architecture_json import spec_to_dict
-from explorer.checkpoints import load_checkpoint, save_checkpoint
-from explorer.evaluation import predict
-from explorer.recipes import DIGITS_SPEC
+from explorer.data import datasets
+from explorer.nets.architecture import ArchitectureSpec, Conv, Dense, Flatten, build
+from explorer.nets.spec_json import spec_to_dict
+from explorer.nets.checkpoints import load_checkpoint, save_checkpoint
+from explorer.nets.evaluation import predict
+from explorer.nets.recipes import DIGITS_SPEC
 from ui import torch_runtime
 
 torch_runtime.configure()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explorer import checks
+from explorer.core import checks
 
 # ---------------------------------------------------------------------------------------------- integer
 

@@ -1,4 +1,4 @@
-"""explorer.color against OpenCV (cvtColor, inRange, calcHist), scikit-image and hand-computed pixels."""
+"""explorer.images.color against OpenCV (cvtColor, inRange, calcHist), scikit-image and hand-computed pixels."""
 
 import cv2
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis.extra.numpy import arrays
 from skimage import color as skcolor
 
-from explorer import color
+from explorer.images import color
 
 RNG = np.random.default_rng(0)
 IMAGE = RNG.integers(0, 256, size=(23, 31, 3), dtype=np.uint8)

@@ -1,4 +1,4 @@
-"""explorer.convolution against OpenCV, SciPy, a NumPy sliding-window reference and hand-computed cases."""
+"""explorer.images.convolution against OpenCV, SciPy, a NumPy sliding-window reference and hand-computed cases."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.lib.stride_tricks import sliding_window_view
 
-from explorer import convolution
-from explorer.convolution import PADDING_MODES, correlate
+from explorer.images import convolution
+from explorer.images.convolution import PADDING_MODES, correlate
 
 SAME_MODES = ("zero", "reflect", "replicate", "wrap")
 SCIPY_MODE = {"zero": "constant", "reflect": "mirror", "replicate": "nearest", "wrap": "grid-wrap"}

@@ -1,4 +1,4 @@
-"""explorer.datasets: the Dataset container (hand-computed cases), digits against scikit-learn and
+"""explorer.data.datasets: the Dataset container (hand-computed cases), digits against scikit-learn and
 scikit-image, and drawing_to_digit on hand-made drawings checked by hand and by a scikit-learn classifier."""
 
 import cv2
@@ -8,8 +8,8 @@ from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
 from skimage.transform import resize
 
-from explorer import datasets
-from explorer.datasets import Dataset
+from explorer.data import datasets
+from explorer.data.datasets import Dataset
 
 
 def small(counts=(10, 5, 3), channels=1, size=2):

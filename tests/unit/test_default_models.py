@@ -6,9 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from explorer.checkpoints import DEFAULT_MODELS, MODELS_DIR, default_accuracy, load_default
-from explorer.evaluation import predict
-from explorer.recipes import RECIPES
+from explorer.nets.checkpoints import DEFAULT_MODELS, MODELS_DIR, default_accuracy, load_default
+from explorer.nets.evaluation import predict
+from explorer.nets.recipes import RECIPES
 from ui import torch_runtime
 
 torch_runtime.configure()

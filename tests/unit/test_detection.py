@@ -1,4 +1,4 @@
-"""explorer.detection: the bundled Haar cascade against a direct OpenCV call and a known face position."""
+"""explorer.classical.detection: the bundled Haar cascade against a direct OpenCV call and a known face position."""
 
 import os
 
@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from explorer import detection, samples
+from explorer.classical import detection
+from explorer.images import samples
 
 
 @pytest.fixture(scope="module")

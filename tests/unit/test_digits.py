@@ -1,11 +1,11 @@
-"""explorer.digits against scikit-learn's cosine_similarity and a hand-computed case."""
+"""explorer.images.digits against scikit-learn's cosine_similarity and a hand-computed case."""
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.metrics.pairwise import cosine_similarity
 
-from explorer import digits
+from explorer.images import digits
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
-"""explorer.display: float results to uint8 pictures, checked on hand-computed values."""
+"""explorer.core.display: float results to uint8 pictures, checked on hand-computed values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from explorer import display
-from explorer.display import to_display
+from explorer.core import display
+from explorer.core.display import to_display
 
 VALUES = np.array([[-1.0, -0.5, 0.0], [0.25, 1.0, 2.0]], dtype=np.float32)
 

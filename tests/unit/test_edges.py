@@ -1,4 +1,4 @@
-"""explorer.edges against OpenCV, SciPy, NumPy and small cases worked out by hand."""
+"""explorer.classical.edges against OpenCV, SciPy, NumPy and small cases worked out by hand."""
 
 import colorsys
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer import edges, imageio, samples
+from explorer.classical import edges
+from explorer.images import imageio, samples
 
 
 @pytest.fixture(scope="module")

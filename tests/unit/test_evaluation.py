@@ -1,13 +1,13 @@
-"""explorer.evaluation: counts against scikit-learn, model outputs against numpy by hand on a tiny network,
+"""explorer.nets.evaluation: counts against scikit-learn, model outputs against numpy by hand on a tiny network,
 batching that doesn't change results, and messages for bad input."""
 
 import numpy as np
 import pytest
 from sklearn import metrics
 
-from explorer import evaluation
-from explorer.architecture import Activation, ArchitectureSpec, Dense, Flatten, build
-from explorer.datasets import Dataset
+from explorer.nets import evaluation
+from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Flatten, build
+from explorer.data.datasets import Dataset
 from ui import torch_runtime
 
 torch_runtime.configure()

@@ -1,11 +1,12 @@
-"""explorer.features: ORB keypoints against OpenCV and a checkerboard's known corners, matching against a
+"""explorer.classical.features: ORB keypoints against OpenCV and a checkerboard's known corners, matching against a
 known transform (np.rot90 as the reference for 90 degrees), shrinking an image against OpenCV."""
 
 import cv2
 import numpy as np
 import pytest
 
-from explorer import features, samples
+from explorer.classical import features
+from explorer.images import samples
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""explorer.fourier against NumPy's FFT, SciPy's filters and small cases worked out by hand."""
+"""explorer.classical.fourier against NumPy's FFT, SciPy's filters and small cases worked out by hand."""
 
 import math
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import ndimage
 
-from explorer import convolution, fourier, kernels
+from explorer.classical import fourier
+from explorer.images import convolution, kernels
 
 RNG = np.random.default_rng(7)
 IMAGE = RNG.random((24, 31), dtype=np.float32)  # odd and even sides, not square

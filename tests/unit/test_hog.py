@@ -1,11 +1,12 @@
-"""explorer.hog: HOG against skimage.feature.hog and the length formula by hand, per-cell histograms against
+"""explorer.classical.hog: HOG against skimage.feature.hog and the length formula by hand, per-cell histograms against
 skimage's cells, a vertical edge by hand, and bad input."""
 
 import numpy as np
 import pytest
 import skimage.feature
 
-from explorer import hog, imageio, samples
+from explorer.classical import hog
+from explorer.images import imageio, samples
 
 
 @pytest.fixture(scope="module")

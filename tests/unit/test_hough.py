@@ -1,4 +1,4 @@
-"""explorer.hough against scikit-image's accumulator and against lines and circles drawn at known places."""
+"""explorer.classical.hough against scikit-image's accumulator and against lines and circles drawn at known places."""
 
 import math
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from skimage.transform import hough_line
 
-from explorer import edges, hough
+from explorer.classical import edges, hough
 
 
 def _line_mask(shape: tuple[int, int], rho: float, theta_degrees: float) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import imageio
+from explorer.images import imageio
 
 RNG = np.random.default_rng(0)
 NOISE_RGB = RNG.integers(0, 256, (32, 48, 3), dtype=np.uint8)  # noise compresses badly: truncation bites

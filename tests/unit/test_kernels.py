@@ -1,4 +1,4 @@
-"""explorer.kernels: presets, Gaussian (against OpenCV), parsing typed cells, normalising, resizing, text."""
+"""explorer.images.kernels: presets, Gaussian (against OpenCV), parsing typed cells, normalising, resizing, text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer import kernels
+from explorer.images import kernels
 
 
 def test_presets_hold_the_lesson_kernels():

@@ -1,4 +1,4 @@
-"""explorer.morphology against OpenCV (morphologyEx, adaptiveThreshold), SciPy (binary_* / grey_*),
+"""explorer.classical.morphology against OpenCV (morphologyEx, adaptiveThreshold), SciPy (binary_* / grey_*),
 scikit-image (threshold_otsu) and hand-computed masks; the challenge graders with right and wrong answers."""
 
 import cv2
@@ -10,7 +10,8 @@ from hypothesis.extra.numpy import arrays
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 
-from explorer import imageio, morphology, samples
+from explorer.classical import morphology
+from explorer.images import imageio, samples
 
 RNG = np.random.default_rng(0)
 MASK = RNG.random((40, 53)) < 0.4  # (40, 53) bool

@@ -1,4 +1,4 @@
-"""explorer.neurons: the lesson's worked example, perceptron training by hand, XOR, backprop against finite
+"""explorer.nets.neurons: the lesson's worked example, perceptron training by hand, XOR, backprop against finite
 differences, activations against SciPy/NumPy and finite differences, softmax against SciPy, losses against
 scikit-learn, and the error messages."""
 
@@ -11,7 +11,7 @@ import pytest
 from scipy import special
 from sklearn.metrics import log_loss, mean_squared_error
 
-from explorer import neurons
+from explorer.nets import neurons
 
 
 # ------------------------------------------------------------------------------------- worked example

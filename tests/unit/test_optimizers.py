@@ -1,13 +1,13 @@
-"""explorer.optimizers: Adam and SGD against hand-computed updates and against torch.optim over several steps."""
+"""explorer.nets.optimizers: Adam and SGD against hand-computed updates and against torch.optim over several steps."""
 
 import numpy as np
 import pytest
 import torch
 
-from explorer import datasets
-from explorer.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build
-from explorer.optimizers import Optimizer
-from explorer.training import TrainConfig
+from explorer.data import datasets
+from explorer.nets.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build
+from explorer.nets.optimizers import Optimizer
+from explorer.nets.training import TrainConfig
 from ui import torch_runtime
 
 torch_runtime.configure()

@@ -1,12 +1,12 @@
-"""explorer.receptive: output sizes against torch's own layers, receptive fields against hand counts, the
+"""explorer.nets.receptive: output sizes against torch's own layers, receptive fields against hand counts, the
 VGG-16 figures from the literature, and a brute-force gradient check."""
 
 import numpy as np
 import pytest
 import torch
 
-from explorer import receptive
-from explorer.receptive import Window
+from explorer.nets import receptive
+from explorer.nets.receptive import Window
 from ui import torch_runtime
 
 # One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.

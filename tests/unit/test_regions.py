@@ -1,10 +1,10 @@
-"""explorer.regions: the hover overview, region values (against OpenCV's gray) and the gray arithmetic."""
+"""explorer.images.regions: the hover overview, region values (against OpenCV's gray) and the gray arithmetic."""
 
 import cv2
 import numpy as np
 import pytest
 
-from explorer import regions
+from explorer.images import regions
 
 RNG = np.random.default_rng(1)
 IMAGE = RNG.integers(0, 256, size=(40, 50, 3), dtype=np.uint8)

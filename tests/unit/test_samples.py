@@ -10,7 +10,7 @@ import scipy.ndimage
 import skimage.data
 from sklearn.datasets import load_sample_image
 
-from explorer import samples
+from explorer.images import samples
 
 SIZE = 64
 

@@ -1,4 +1,4 @@
-"""explorer.segmentation: contours on a hand-drawn mask with known shapes, connected components against
+"""explorer.classical.segmentation: contours on a hand-drawn mask with known shapes, connected components against
 SciPy's ``ndimage.label``, k-means on an image of three flat colours."""
 
 import cv2
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer import color, segmentation
+from explorer.classical import segmentation
+from explorer.images import color
 
 # Imported at collection time: its first import takes about a second, which would otherwise be billed to
 # whichever k-means test runs first.

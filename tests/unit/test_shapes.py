@@ -1,4 +1,4 @@
-"""explorer.shapes: format, determinism, balance, speed, and that the classes are what their names say
+"""explorer.data.shapes: format, determinism, balance, speed, and that the classes are what their names say
 (stripe orientation measured with numpy gradients; separability with a scikit-learn classifier)."""
 
 import time
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.neighbors import NearestCentroid
 
-from explorer import shapes
+from explorer.data import shapes
 
 
 @pytest.fixture(scope="module")

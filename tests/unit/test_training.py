@@ -1,4 +1,4 @@
-"""explorer.training: learning on small sets, stop within one batch, divergence caught, continuing = training
+"""explorer.nets.training: learning on small sets, stop within one batch, divergence caught, continuing = training
 in one go, determinism by seed, snapshots, messages."""
 
 import dataclasses
@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import datasets
-from explorer.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build, preset
-from explorer.augment import AugmentConfig
-from explorer.recipes import DEFAULT_DIGITS_RECIPE, DIGITS_SPEC
-from explorer.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer
+from explorer.data import datasets
+from explorer.nets.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build, preset
+from explorer.nets.augment import AugmentConfig
+from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE, DIGITS_SPEC
+from explorer.nets.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer
 from ui import torch_runtime
 
 torch_runtime.configure()

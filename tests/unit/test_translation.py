@@ -1,4 +1,4 @@
-"""explorer.translation: the dense unit forgets a moved eye, the conv unit follows it.
+"""explorer.nets.translation: the dense unit forgets a moved eye, the conv unit follows it.
 
 The detectors are trained once for the module (about a third of a second, seeded); the conv response map is
 checked against SciPy's ``ndimage.correlate`` with zero padding.
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer import translation
+from explorer.nets import translation
 from ui import torch_runtime
 
 # One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.

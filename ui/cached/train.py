@@ -1,0 +1,320 @@
+"""Cached pieces of the "Train a CNN" page: data sets, previews, evaluations, checkpoints, and the job that
+trains. Only neural-network pages import this module (it uses torch through ``explorer``).
+
+- Data sets are ``st.cache_resource``: one read-only copy shared by every session (``Dataset`` arrays are
+  read-only), keyed by a short data-set key (``"digits:8"``, ``"shapes:color:300"``, ``"own:<sha256>"``).
+- Results are ``st.cache_data`` keyed by small stable keys: the data-set key, the split seed, a model token
+  (``"job 3, epoch 2"``, the SHA-256 of an uploaded checkpoint), a frozen config.
+- :func:`start_training` hands a training to ``ui.training_jobs.SCHEDULER``; the work function reports a
+  :class:`LiveState` after every batch and a copy of the weights after every epoch, so the page can draw
+  curves and a confusion matrix while the model trains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from explorer.data import datasets, own_images, shapes, torchvision_sets
+from explorer.nets import architecture, augment, evaluation
+from explorer.data.datasets import Dataset
+from ui import torch_runtime, training_jobs
+
+# Own-image sets and uploaded checkpoints are keyed by content: a session tries a few, a workshop a few dozen.
+MAX_UPLOADS = 16
+# A session evaluates a few models (one per epoch, a couple of uploads) on a few data sets.
+MAX_RESULTS = 64
+# Pictures in the augmentation preview: two rows of eight.
+AUGMENT_PREVIEW_IMAGES = 16
+
+
+# ------------------------------------------------------------------------------------------------ data sets
+@st.cache_resource(show_spinner=False)
+def digits(size: int) -> Dataset:
+    """``datasets.digits(size=size)``, shared read-only."""
+    return datasets.digits(size=size)
+
+
+@st.cache_resource(show_spinner=False)
+def shapes_set(color: bool, per_class: int) -> Dataset:
+    """``shapes.make_shapes(per_class, color=color, seed=0)``, shared read-only."""
+    return shapes.make_shapes(per_class, color=color, seed=0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def torchvision_set(name: str, per_class: int, _download: bool = False, _on_progress: Callable | None = None) -> Dataset:
+    """The first ``per_class`` training images of each class of MNIST, Fashion-MNIST or CIFAR-10.
+
+    ``_download`` is not part of the key: a call without it raises ``ValueError`` when the files are not in
+    the cache folder (nothing is cached then), so the page can offer the download instead of starting one.
+    """
+    return torchvision_sets.load_torchvision(
+        name, train=True, max_per_class=per_class, download=_download, on_progress=_on_progress
+    )
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_UPLOADS)
+def own_zip(key: str, image_size: int, color: bool, _data: bytes) -> own_images.OwnImagesResult:
+    """``own_images.from_zip`` keyed by the ZIP's SHA-256."""
+    return own_images.from_zip(_data, image_size=image_size, color=color)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_UPLOADS)
+def own_files(key: str, image_size: int, color: bool, _files: dict[str, list[bytes]]) -> own_images.OwnImagesResult:
+    """``own_images.from_class_files`` keyed by a hash over the class names and files."""
+    return own_images.from_class_files(_files, image_size=image_size, color=color)
+
+
+def files_key(files: dict[str, list[bytes]]) -> str:
+    """One SHA-256 over the class names and the files' bytes, in order."""
+    hasher = hashlib.sha256()
+    for name, items in files.items():
+        hasher.update(name.encode() + b"\0")
+        for item in items:
+            hasher.update(digest(item).encode())
+        hasher.update(b"\1")
+    return hasher.hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_RESULTS)
+def split(dataset_key: str, test_fraction: float, seed: int, _dataset: Dataset) -> tuple[Dataset, Dataset]:
+    """``dataset.split(test_fraction, seed=seed)``: ``(train, test)``, shared read-only."""
+    return _dataset.split(test_fraction, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
+def preview(dataset_key: str, per_class: int, _dataset: Dataset) -> np.ndarray:
+    """``dataset.preview(per_class=...)`` enlarged to whole screen pixels: ``uint8``, a row per class."""
+    picture = _dataset.preview(per_class=per_class, gap=1)
+    scale = max(1, 48 // _dataset.image_shape[1])  # a cell at least ~48 screen pixels high
+    return np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
+def augmented(dataset_key: str, config: augment.AugmentConfig, seed: int, _dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """``(originals, augmented)``: the first :data:`AUGMENT_PREVIEW_IMAGES` images as ``(N, H, W[, 3]) uint8``."""
+    torch_runtime.configure()
+    images = np.ascontiguousarray(_dataset.images[:AUGMENT_PREVIEW_IMAGES])
+    changed = augment.augmentation_preview(images, config, seed=seed)
+    return to_pictures(images), to_pictures(changed)
+
+
+def to_pictures(images: np.ndarray) -> np.ndarray:
+    """``(N, C, H, W) float32`` in [0, 1] -> ``(N, H, W) uint8`` (gray) or ``(N, H, W, 3) uint8``."""
+    pictures = np.round(np.clip(images, 0.0, 1.0) * 255.0).astype(np.uint8).transpose(0, 2, 3, 1)
+    return pictures[..., 0] if pictures.shape[-1] == 1 else pictures
+
+
+# -------------------------------------------------------------------------------------------- evaluation
+@dataclass(frozen=True)
+class Evaluation:
+    """A model's results on a test set (what the page draws)."""
+
+    predictions: np.ndarray  # (N,) int64
+    confidence: np.ndarray  # (N,) float32, the probability of the predicted class
+    matrix: np.ndarray  # (K, K) int64, row = true class
+    per_class: np.ndarray  # (K,) float64, NaN for a class without test images
+    wrong: np.ndarray  # (M,) int64 indices, most confident mistakes first
+    accuracy: float
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
+def evaluate(model_token: str, dataset_key: str, _model: Any, _test: Dataset) -> Evaluation:
+    """``evaluation.predict`` and friends on the test set. ``model_token`` names the weights exactly."""
+    torch_runtime.configure()
+    predictions, probabilities = evaluation.predict(_model, _test)
+    k = _test.n_classes
+    labels = _test.labels
+    return Evaluation(
+        predictions,
+        probabilities[np.arange(len(predictions)), predictions],
+        evaluation.confusion_matrix(labels, predictions, num_classes=k),
+        evaluation.per_class_accuracy(labels, predictions, num_classes=k),
+        evaluation.misclassified(labels, predictions, probabilities),
+        float(np.mean(predictions == labels)),
+    )
+
+
+# ---------------------------------------------------------------------------------------- trained models
+@dataclass(frozen=True, eq=False)
+class TrainedModel:
+    """What ``st.session_state["train.model"]`` holds: a model ready to use, and where it came from.
+
+    model : ``torch.nn.Sequential`` (``architecture.build(spec)``) in eval mode; never trained in place again.
+    spec, class_names : its architecture and the name of each output.
+    token : names the weights exactly (a cache key): ``"job 3"``, ``"upload <sha256>"``, ``"default digits"``.
+    source : for people ("trained here on Digits 8×8", "uploaded file model.pt").
+    history : the ``EpochRecord`` of each epoch trained here (empty for uploads).
+    snapshots : what the training kept after each epoch (for the Inspect pages).
+    metrics : numbers stored with a checkpoint (``{"test_accuracy": ...}``).
+    """
+
+    model: Any
+    spec: architecture.ArchitectureSpec
+    class_names: tuple[str, ...]
+    token: str
+    source: str
+    history: tuple = ()
+    snapshots: tuple = ()
+    metrics: dict = field(default_factory=dict)
+    test: Dataset | None = None  # the test set it was measured on (None: not known, e.g. an upload)
+
+
+# -------------------------------------------------------------------------------------------- training
+@dataclass(frozen=True, eq=False)
+class LiveState:
+    """What a training job reports: the latest ``Progress`` and a copy of the model after the last epoch."""
+
+    progress: Any  # explorer.nets.training.Progress
+    test: Dataset  # the test set the job measures on
+    model: Any = None  # a deep copy taken after epoch ``model_epoch`` (None before the first epoch ends)
+    model_epoch: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingRun:
+    """A job's value: the trainer (to continue training), its result, and the data it trained on."""
+
+    trainer: Any  # explorer.nets.training.Trainer
+    result: Any  # explorer.nets.training.TrainResult
+    test: Dataset
+    dataset_title: str
+
+
+def _work(trainer, epochs: int, test: Dataset, title: str) -> Callable[[training_jobs.Control], Any]:
+    """The function the job's thread runs: ``trainer.run`` with live reports and a model copy per epoch."""
+
+    def work(control: training_jobs.Control):
+        import copy
+
+        torch_runtime.configure()
+        state = {"epochs_seen": len(trainer.history), "model": None, "model_epoch": 0}
+        if trainer.history:  # continuing: the model as it is now is the latest epoch's
+            state.update(model=copy.deepcopy(trainer.model), model_epoch=len(trainer.history))
+
+        def on_progress(progress) -> None:
+            # Called on this thread between two batches, so the weights are not changing while copied.
+            if len(progress.history) > state["epochs_seen"]:
+                state.update(epochs_seen=len(progress.history), model=copy.deepcopy(trainer.model),
+                             model_epoch=len(progress.history))
+            control.report(LiveState(progress, test, state["model"], state["model_epoch"]))
+
+        result = trainer.run(epochs=epochs, on_progress=on_progress, should_stop=control.should_stop)
+        run = TrainingRun(trainer, result, test, title)
+        if result.diverged_message:
+            return training_jobs.Outcome(training_jobs.DIVERGED, run, f"Training broke off: {result.diverged_message}.")
+        return run
+
+    return work
+
+
+def start_training(spec, train: Dataset, test: Dataset, config, *, title: str) -> training_jobs.Job:
+    """A new :class:`explorer.nets.training.Trainer` on ``train``/``test``, queued on the server's scheduler.
+
+    The trainer is built here, on the script thread, so a setting that doesn't fit (``ValueError``) is
+    reported right away rather than from the thread.
+    """
+    from explorer.nets import training
+
+    torch_runtime.configure()
+    trainer = training.Trainer(spec, train, test, config)
+    return continue_training(trainer, config.epochs, test=test, title=title)
+
+
+def continue_training(trainer, epochs: int, *, test: Dataset, title: str) -> training_jobs.Job:
+    """Train ``trainer`` ``epochs`` more epochs in a new job (the history and optimizer state carry on)."""
+    session = training_jobs.current_session_id()
+    return training_jobs.SCHEDULER.submit(
+        _work(trainer, epochs, test, title), label=title, is_alive=training_jobs.session_alive(session)
+    )
+
+
+def trained_model(run: TrainingRun, job_id: int) -> TrainedModel:
+    """A finished job's model as the session's model: a copy, so continuing the training can't change it."""
+    import copy
+
+    history = run.result.history
+    return TrainedModel(
+        copy.deepcopy(run.trainer.model).eval(),
+        run.trainer.spec,
+        tuple(run.trainer.class_names),
+        token=f"job {job_id}",
+        source=f"trained here on {run.dataset_title}, {len(history)} epoch(s)",
+        history=history,
+        snapshots=run.result.snapshots,
+        metrics={"test_accuracy": history[-1].test_accuracy, "epochs": len(history)} if history else {},
+        test=run.test,
+    )
+
+
+# ----------------------------------------------------------------------------------------- checkpoints
+@st.cache_data(show_spinner=False, max_entries=MAX_UPLOADS)
+def checkpoint_bytes(token: str, _trained: TrainedModel) -> bytes:
+    """``checkpoints.save_checkpoint`` of the session's model (the token names its weights)."""
+    from explorer.nets import checkpoints
+
+    return checkpoints.save_checkpoint(
+        _trained.model, _trained.spec, class_names=_trained.class_names, metrics=dict(_trained.metrics)
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_UPLOADS)
+def _load_checkpoint(key: str, _data: bytes):
+    from explorer.nets import checkpoints
+
+    torch_runtime.configure()
+    return checkpoints.load_checkpoint(_data)
+
+
+@st.cache_resource(show_spinner=False)
+def _default(name: str):
+    from explorer.nets import checkpoints
+
+    torch_runtime.configure()
+    return checkpoints.load_default(name)
+
+
+def _from_checkpoint(checkpoint, *, token: str, source: str) -> TrainedModel:
+    return TrainedModel(checkpoint.model, checkpoint.spec, tuple(checkpoint.class_names), token=token, source=source,
+                        metrics=dict(checkpoint.metrics or {}))
+
+
+def load_uploaded(data: bytes, file_name: str) -> TrainedModel:
+    """An uploaded checkpoint as a :class:`TrainedModel`; ``ValueError`` with the reason if it is refused."""
+    key = digest(data)
+    checkpoint = _load_checkpoint(key, data)
+    return _from_checkpoint(checkpoint, token=f"upload {key}", source=f"loaded from {file_name}")
+
+
+def use_uploaded_model(uploader_key: str, model_key: str, error_key: str) -> None:
+    """``on_change`` of the checkpoint uploader: the upload becomes the session's model, or an error message."""
+    st.session_state[error_key] = ""
+    upload = st.session_state.get(uploader_key)
+    if upload is None:
+        return
+    try:
+        st.session_state[model_key] = load_uploaded(upload.getvalue(), upload.name)
+    except ValueError as error:
+        st.session_state[error_key] = f"This file can't be used as a model: {error}"
+
+
+def use_default_model(model_key: str, error_key: str) -> None:
+    """``on_click`` of "Use the default digits model": the shipped model, or an error message."""
+    st.session_state[error_key] = ""
+    try:
+        checkpoint = _default("digits")
+    except (ValueError, OSError) as error:  # a missing or damaged file in assets/models
+        st.session_state[error_key] = f"The default model could not be loaded: {error}"
+        return
+    st.session_state[model_key] = _from_checkpoint(
+        checkpoint, token="default digits", source="the default digits model shipped with the app"
+    )
