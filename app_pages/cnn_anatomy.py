@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.nets import architecture, receptive, translation
-from ui.cached import cnn_anatomy as cached
 from ui import common, torch_runtime, urlstate
+from ui.cached import cnn_anatomy as cached
 
 NONE = "none"
 LAYER_OPTIONS = (*receptive.LAYER_CHOICES, NONE)
@@ -74,11 +74,18 @@ with inputs:
     padding = third.number_input("Padding", 0, receptive.MAX_PADDING, step=1, key="anatomy.padding")
     stride = first.number_input("Stride", 1, receptive.MAX_STRIDE, step=1, key="anatomy.stride")
     dilation = second.number_input(
-        "Dilation", 1, receptive.MAX_DILATION, step=1, key="anatomy.dilation",
+        "Dilation",
+        1,
+        receptive.MAX_DILATION,
+        step=1,
+        key="anatomy.dilation",
         help="Gaps between the kernel's cells: dilation 2 spreads a 3×3 kernel over 5×5 pixels.",
     )
     pool = third.selectbox(
-        "Then pool", POOL_CHOICES, key="anatomy.pool", format_func=lambda p: "no pooling" if p == 0 else f"{p}×{p}, stride {p}"
+        "Then pool",
+        POOL_CHOICES,
+        key="anatomy.pool",
+        format_func=lambda p: "no pooling" if p == 0 else f"{p}×{p}, stride {p}",
     )
 with result:
     # A calculator mistake (a kernel bigger than the input) is shown here and must not stop the rest of the
@@ -92,7 +99,10 @@ with result:
         final = conv_size
         if pool:
             final = receptive.conv_output_size(conv_size, kernel=pool, stride=pool)
-            st.markdown("**Pooling** (same formula, no padding): " + receptive.output_size_formula(conv_size, kernel=pool, stride=pool))
+            st.markdown(
+                "**Pooling** (same formula, no padding): "
+                + receptive.output_size_formula(conv_size, kernel=pool, stride=pool)
+            )
         st.metric("Output size", f"{final} × {final}")
     except ValueError as error:
         st.error(f"No output: {error}.")
@@ -107,7 +117,9 @@ st.markdown(
 pickers = st.columns(STACK_DEPTH + 1)
 for index, column in enumerate(pickers[:STACK_DEPTH]):
     column.selectbox(
-        f"Layer {index + 1}", LAYER_OPTIONS, key=f"anatomy.layer{index + 1}",
+        f"Layer {index + 1}",
+        LAYER_OPTIONS,
+        key=f"anatomy.layer{index + 1}",
         format_func=lambda code: "(none)" if code == NONE else receptive.LAYER_CHOICES[code].label,
     )
 grid = pickers[STACK_DEPTH].slider("Input grid (pixels a side)", *GRID_RANGE, key="anatomy.grid")
@@ -190,7 +202,9 @@ st.markdown(
 torch_runtime.configure()
 shift = st.slider(
     "Move the eye right (pixels; negative moves it left)",
-    -translation.MAX_SHIFT, translation.MAX_SHIFT, key="anatomy.shift",
+    -translation.MAX_SHIFT,
+    translation.MAX_SHIFT,
+    key="anatomy.shift",
 )
 urlstate.publish(PARAMS)
 eye = cached.eye_view(SEED, shift)
@@ -198,12 +212,16 @@ curve = cached.shift_curve(SEED)
 pictures = st.columns(4)
 pictures[0].image(eye.canvas_picture, caption=f"Input: the eye moved {shift:+d} px", output_format="PNG")
 pictures[1].image(
-    eye.dense_weights_picture, caption="Dense weights (red positive, blue negative): a template glued in place",
+    eye.dense_weights_picture,
+    caption="Dense weights (red positive, blue negative): a template glued in place",
     output_format="PNG",
 )
-pictures[2].image(eye.conv_kernel_picture, caption="Conv filter, 5×5: the same template, used everywhere", output_format="PNG")
+pictures[2].image(
+    eye.conv_kernel_picture, caption="Conv filter, 5×5: the same template, used everywhere", output_format="PNG"
+)
 pictures[3].image(
-    eye.conv_map_picture, caption=f"Conv response map: brightest at row {eye.conv_peak_at[0]}, column {eye.conv_peak_at[1]}",
+    eye.conv_map_picture,
+    caption=f"Conv response map: brightest at row {eye.conv_peak_at[0]}, column {eye.conv_peak_at[1]}",
     output_format="PNG",
 )
 numbers = st.columns(3)
@@ -217,8 +235,12 @@ figure.add_scatter(
 )
 figure.add_vline(x=shift, line_dash="dot", line_color="gray")
 figure.update_layout(
-    xaxis_title="shift of the eye (pixels)", yaxis_title="response", yaxis_range=[-0.05, 1.05], height=320,
-    margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
+    xaxis_title="shift of the eye (pixels)",
+    yaxis_title="response",
+    yaxis_range=[-0.05, 1.05],
+    height=320,
+    margin=dict(l=10, r=10, t=30, b=10),
+    legend=dict(orientation="h", y=1.12),
 )
 st.plotly_chart(figure, key="anatomy.curve_chart")
 

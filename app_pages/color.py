@@ -4,8 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.images import color
-from ui.cached import color as cached
 from ui import common, images, show, urlstate
+from ui.cached import color as cached
 
 SPACE_HELP = {
     "RGB": "How screens and most files store colour: how much red, green and blue light to mix.",
@@ -44,7 +44,9 @@ def _range_param(space: str, channel: int) -> urlstate.Param:
     name, key, default = RANGE_PARAMS[space][channel]
     low, high = (int(v) for v in color.CHANNEL_RANGES[space][channel])
     return urlstate.Param(
-        name, key, default,
+        name,
+        key,
+        default,
         parse=lambda text: color.parse_range(text, low=low, high=high),
         format=lambda value: f"{value[0]},{value[1]}",
     )
@@ -143,9 +145,7 @@ with option_columns[1]:
 
 with common.user_errors():
     background = color.hex_to_rgb(background_text)
-    mask_picture, kept, fraction = cached.selection(
-        image_id, sel_space, tuple(lower), tuple(upper), background, rgb
-    )
+    mask_picture, kept, fraction = cached.selection(image_id, sel_space, tuple(lower), tuple(upper), background, rgb)
 st.metric("Pixels selected", f"{fraction:.1%}")
 show.side_by_side([rgb, mask_picture, kept], ["The image", "Mask: white = selected", "Selected pixels kept"])
 
@@ -163,8 +163,10 @@ for c, (name, line) in enumerate(zip(("R", "G", "B"), ("#d62728", "#2ca02c", "#1
     figure.add_trace(go.Scatter(x=list(range(256)), y=counts[c], name=name, mode="lines", line={"color": line}))
 log_counts = st.toggle("Logarithmic count axis (lets small counts show next to one huge peak)", key="color.log")
 figure.update_layout(
-    height=320, margin={"l": 0, "r": 0, "t": 10, "b": 0},
-    xaxis_title="value (0..255)", yaxis_title="number of pixels" + (" (log scale)" if log_counts else ""),
+    height=320,
+    margin={"l": 0, "r": 0, "t": 10, "b": 0},
+    xaxis_title="value (0..255)",
+    yaxis_title="number of pixels" + (" (log scale)" if log_counts else ""),
     yaxis_type="log" if log_counts else "linear",
 )
 st.plotly_chart(figure, key="_color.histogram_chart")
@@ -182,8 +184,10 @@ metric_column.metric("Mean brightness (V, 0..255)", f"{brightness:.1f}")
 with verdict_column:
     relation = "≥" if verdict == "day" else "<"
     st.markdown(f"### Verdict: **{verdict}**")
-    st.caption(f"{brightness:.1f} {relation} {threshold}. It only measures light: a photo of a black cat at "
-               "noon also says night.")
+    st.caption(
+        f"{brightness:.1f} {relation} {threshold}. It only measures light: a photo of a black cat at "
+        "noon also says night."
+    )
 
 common.check_yourself(
     "You want to select a red ball that is half in sunlight and half in shade. Why does an HSV range work "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classical import edges, hough
-from ui.cached import edges as cached
 from ui import common, images, urlstate
+from ui.cached import edges as cached
 
 # Slider ranges. Thresholds are in "step units": 1 is a sharp black-to-white edge (see explorer.classical.edges).
 SIGMA_STEP = 0.2
@@ -88,14 +88,16 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     ksize = st.select_slider("Sobel kernel size", edges.SOBEL_SIZES, key="edges.ksize")
     sigma = st.slider(
-        "Smoothing before differentiating (Gaussian σ, pixels)", 0.0, edges.MAX_SIGMA, step=SIGMA_STEP,
-        key="edges.sigma", help="0 means no smoothing. Used by every detector on this page except Harris.",
+        "Smoothing before differentiating (Gaussian σ, pixels)",
+        0.0,
+        edges.MAX_SIGMA,
+        step=SIGMA_STEP,
+        key="edges.sigma",
+        help="0 means no smoothing. Used by every detector on this page except Harris.",
     )
 kx, ky, divisor = edges.sobel_kernels(ksize)
 with right:
-    st.latex(
-        rf"G_x = \frac{{1}}{{{divisor:g}}}{_matrix(kx)} \qquad G_y = \frac{{1}}{{{divisor:g}}}{_matrix(ky)}"
-    )
+    st.latex(rf"G_x = \frac{{1}}{{{divisor:g}}}{_matrix(kx)} \qquad G_y = \frac{{1}}{{{divisor:g}}}{_matrix(ky)}")
     st.caption(
         f"Each kernel is a difference in one direction times a smoothing in the other. Dividing by "
         f"{divisor:g} (the sum of the positive weights) makes a sharp black-to-white step read exactly 1, "
@@ -105,30 +107,56 @@ with right:
 with common.user_errors():
     gx_png, gy_png, magnitude_png, strongest = cached.sobel_pictures(image_id, ksize, sigma, gray)
 columns = st.columns(3)
-columns[0].image(gx_png, caption="gx: change to the right (red brighter to the right, blue darker)", width="stretch", output_format="PNG")
-columns[1].image(gy_png, caption="gy: change downwards (red brighter below, blue darker)", width="stretch", output_format="PNG")
+columns[0].image(
+    gx_png,
+    caption="gx: change to the right (red brighter to the right, blue darker)",
+    width="stretch",
+    output_format="PNG",
+)
+columns[1].image(
+    gy_png, caption="gy: change downwards (red brighter below, blue darker)", width="stretch", output_format="PNG"
+)
 columns[2].image(
     magnitude_png,
     caption=f"Magnitude √(gx² + gy²), black 0 … white {cached.MAGNITUDE_WHITE:g} or more (largest here: {strongest:.2f})",
-    width="stretch", output_format="PNG",
+    width="stretch",
+    output_format="PNG",
 )
 
 columns = st.columns([1, 0.35, 1], gap="medium")
 with columns[0]:
     mask = st.slider(
-        "Hide directions where the magnitude is below", 0.0, MAX_MASK, step=THRESHOLD_STEP, key="edges.mask",
+        "Hide directions where the magnitude is below",
+        0.0,
+        MAX_MASK,
+        step=THRESHOLD_STEP,
+        key="edges.mask",
         help="On flat areas the gradient is tiny and its direction is just noise.",
     )
     with common.user_errors():
-        st.image(cached.direction_png(image_id, ksize, sigma, mask, gray), width="stretch", output_format="PNG",
-                 caption="Direction atan2(gy, gx) as a colour; black: magnitude too small")
+        st.image(
+            cached.direction_png(image_id, ksize, sigma, mask, gray),
+            width="stretch",
+            output_format="PNG",
+            caption="Direction atan2(gy, gx) as a colour; black: magnitude too small",
+        )
 with columns[1]:
-    st.image(cached.hue_wheel_png(), width=120, output_format="PNG", caption="Colour = direction the arrow points (rows go down)")
+    st.image(
+        cached.hue_wheel_png(),
+        width=120,
+        output_format="PNG",
+        caption="Colour = direction the arrow points (rows go down)",
+    )
 with columns[2]:
     level = st.slider("Keep pixels whose magnitude is at least", 0.0, 1.0, step=THRESHOLD_STEP, key="edges.level")
     with common.user_errors():
         threshold_png, kept = cached.threshold_png(image_id, ksize, sigma, level, gray)
-    st.image(threshold_png, width="stretch", output_format="PNG", caption=f"Magnitude ≥ {level:.2f}: {kept:.1%} of the pixels")
+    st.image(
+        threshold_png,
+        width="stretch",
+        output_format="PNG",
+        caption=f"Magnitude ≥ {level:.2f}: {kept:.1%} of the pixels",
+    )
 st.markdown(
     "A plain threshold gives thick edges (every pixel on the slope passes) and broken ones (a weak stretch "
     "of an edge falls below). Canny, further down, fixes both."
@@ -147,9 +175,15 @@ with common.user_errors():
     raw_png, smoothed_png, scharr_png, laplacian_png = cached.comparison_pictures(image_id, sigma, gray)
 columns = st.columns(4)
 columns[0].image(raw_png, caption="Sobel 3 × 3 magnitude, no smoothing", width="stretch", output_format="PNG")
-columns[1].image(smoothed_png, caption=f"Sobel 3 × 3 magnitude after σ = {sigma:g}", width="stretch", output_format="PNG")
-columns[2].image(scharr_png, caption=f"Scharr (3-10-3 weights) magnitude after σ = {sigma:g}", width="stretch", output_format="PNG")
-columns[3].image(laplacian_png, caption=f"Laplacian after σ = {sigma:g} (red +, blue −)", width="stretch", output_format="PNG")
+columns[1].image(
+    smoothed_png, caption=f"Sobel 3 × 3 magnitude after σ = {sigma:g}", width="stretch", output_format="PNG"
+)
+columns[2].image(
+    scharr_png, caption=f"Scharr (3-10-3 weights) magnitude after σ = {sigma:g}", width="stretch", output_format="PNG"
+)
+columns[3].image(
+    laplacian_png, caption=f"Laplacian after σ = {sigma:g} (red +, blue −)", width="stretch", output_format="PNG"
+)
 st.caption(
     "Scharr is a 3 × 3 derivative with weights 3-10-3 instead of 1-2-1: its response depends less on the "
     "edge's angle. The Laplacian is the second derivative (gx's change along x plus gy's along y): it has "
@@ -161,12 +195,17 @@ st.header("Canny, step by step")
 auto_column, slider_column = st.columns([1, 2], gap="large")
 with auto_column:
     auto = st.toggle(
-        "Automatic thresholds (median rule)", key="edges.auto",
+        "Automatic thresholds (median rule)",
+        key="edges.auto",
         help="low = 0.67 × median brightness, high = 1.33 × median brightness, converted to this page's units.",
     )
 with slider_column:
     chosen = st.slider(
-        "Low and high thresholds (gradient magnitude)", 0.0, 1.0, step=THRESHOLD_STEP, key="edges.canny",
+        "Low and high thresholds (gradient magnitude)",
+        0.0,
+        1.0,
+        step=THRESHOLD_STEP,
+        key="edges.canny",
         disabled=auto,
     )
 with common.user_errors():
@@ -208,17 +247,37 @@ st.markdown(
 )
 columns = st.columns(3)
 block = columns[0].slider("Window (block size, pixels)", edges.MIN_BLOCK_SIZE, edges.MAX_BLOCK_SIZE, key="edges.block")
-k = columns[1].slider("k", 0.01, edges.MAX_HARRIS_K, step=0.01, key="edges.k",
-                      help="Larger k demands a more even corner; 0.04–0.06 is the usual choice.")
+k = columns[1].slider(
+    "k",
+    0.01,
+    edges.MAX_HARRIS_K,
+    step=0.01,
+    key="edges.k",
+    help="Larger k demands a more even corner; 0.04–0.06 is the usual choice.",
+)
 corner_threshold = columns[2].slider(
-    "Threshold (fraction of the strongest corner)", MIN_CORNER, MAX_CORNER, step=MIN_CORNER, key="edges.corner",
+    "Threshold (fraction of the strongest corner)",
+    MIN_CORNER,
+    MAX_CORNER,
+    step=MIN_CORNER,
+    key="edges.corner",
     format="%.3f",
 )
 with common.user_errors():
     corners_png, response_png, n_corners = cached.harris_pictures(image_id, block, k, corner_threshold, gray)
 columns = st.columns(2)
-columns[0].image(corners_png, caption=f"{n_corners} corners (one ring per blob above the threshold)", width="stretch", output_format="PNG")
-columns[1].image(response_png, caption="Harris score: red corner (full red from the threshold up), blue edge, white flat", width="stretch", output_format="PNG")
+columns[0].image(
+    corners_png,
+    caption=f"{n_corners} corners (one ring per blob above the threshold)",
+    width="stretch",
+    output_format="PNG",
+)
+columns[1].image(
+    response_png,
+    caption="Harris score: red corner (full red from the threshold up), blue edge, white flat",
+    width="stretch",
+    output_format="PNG",
+)
 if n_corners == 0:
     st.info("Nothing found: no corner response above 0 (a flat image or a single straight edge has no corners).")
 
@@ -240,12 +299,15 @@ with common.user_errors():
         image_id, sigma, low, high, line_votes, max_lines, gray
     )
 columns = st.columns([1, 0.8, 1])
-columns[0].image(edges_png, caption="Canny edges at the working size (the voters)", width="stretch", output_format="PNG")
+columns[0].image(
+    edges_png, caption="Canny edges at the working size (the voters)", width="stretch", output_format="PNG"
+)
 columns[1].image(
     accumulator_png,
     caption=f"Accumulator: θ from −90° (left) to 89° (right), ρ from −{accumulator_shape[0] // 2} (top) "
     f"to {accumulator_shape[0] // 2} px (bottom); white rings: lines found",
-    width="stretch", output_format="PNG",
+    width="stretch",
+    output_format="PNG",
 )
 columns[2].image(lines_png, caption=f"{len(lines)} lines drawn back", width="stretch", output_format="PNG")
 if len(lines) == 0:
@@ -264,7 +326,12 @@ circle_votes = columns[1].slider("Votes a centre needs", 5, MAX_VOTES, key="edge
 with common.user_errors():
     circles_png, circles = cached.circle_pictures(image_id, sigma, high, tuple(radii), circle_votes, gray)
 columns = st.columns([1, 1])
-columns[0].image(circles_png, caption=f"Hough circles: {len(circles)} found with radius {radii[0]}–{radii[1]} px", width="stretch", output_format="PNG")
+columns[0].image(
+    circles_png,
+    caption=f"Hough circles: {len(circles)} found with radius {radii[0]}–{radii[1]} px",
+    width="stretch",
+    output_format="PNG",
+)
 with columns[1]:
     if len(circles) == 0:
         st.info("Nothing found: no centre got enough votes. Widen the radius range or lower the votes needed.")
@@ -280,9 +347,7 @@ common.check_yourself(
     "The edge itself runs across that arrow, at about 37°.",
     key="edges.check",
 )
-canny_line = (
-    "low, high = edges.auto_thresholds(image)  # the median rule\n" if auto else f"low, high = {low}, {high}\n"
-)
+canny_line = "low, high = edges.auto_thresholds(image)  # the median rule\n" if auto else f"low, high = {low}, {high}\n"
 if image_id.startswith(("sample:", "pattern:")):
     source_line = f"image = imageio.to_gray(samples.load_builtin({image_id!r}))  # (H, W) float32 in [0, 1]"
 else:  # an upload or a camera photo lives only in this browser session: read the file instead

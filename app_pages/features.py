@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.classical import bovw, detection, features
-from ui.cached import features as cached
 from ui import common, images, urlstate
+from ui.cached import features as cached
 from ui.cached.shared import input_picture
 
 # Slider ranges on this page (the explorer functions accept more; these keep every rerun interactive).
@@ -73,7 +73,9 @@ st.markdown(
 orb_cols = st.columns(3)
 n_features = orb_cols[0].slider("Number of keypoints (at most)", *FEATURE_COUNTS, step=1, key="features.n_features")
 scale_factor = orb_cols[1].select_slider(
-    "Pyramid scale factor", PYRAMID_SCALES, key="features.scale_factor",
+    "Pyramid scale factor",
+    PYRAMID_SCALES,
+    key="features.scale_factor",
     help="Each level of the pyramid is this many times smaller than the one above.",
 )
 n_levels = orb_cols[2].slider("Pyramid levels", 1, MAX_PAGE_LEVELS, key="features.n_levels")
@@ -83,8 +85,12 @@ with common.user_errors():
     orb = cached.orb(image_id, n_features, scale_factor, n_levels, rgb)
 picture_col, numbers_col = st.columns([2.2, 1.0], gap="medium")
 with picture_col:
-    st.image(orb.picture, caption="Circle = the patch described (bigger on coarser levels); line = orientation; "
-             "colour = pyramid level", width="stretch", output_format="JPEG")
+    st.image(
+        orb.picture,
+        caption="Circle = the patch described (bigger on coarser levels); line = orientation; colour = pyramid level",
+        width="stretch",
+        output_format="JPEG",
+    )
 with numbers_col:
     st.metric("Keypoints found", orb.count)
     if orb.count == 0:
@@ -100,9 +106,15 @@ with numbers_col:
         )
     if orb.count:
         st.dataframe(
-            pd.DataFrame({"level": range(len(orb.per_level)), "keypoints": orb.per_level,
-                          "scale": [f"1/{scale_factor**i:.2f}" for i in range(len(orb.per_level))]}),
-            hide_index=True, width="stretch",
+            pd.DataFrame(
+                {
+                    "level": range(len(orb.per_level)),
+                    "keypoints": orb.per_level,
+                    "scale": [f"1/{scale_factor**i:.2f}" for i in range(len(orb.per_level))],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
 
 # -------------------------------------------------------------------------------------------- matching
@@ -116,11 +128,15 @@ st.markdown(
 match_cols = st.columns([1.0, 1.0, 1.2, 1.0])
 angle = match_cols[0].slider("Rotation (degrees)", -180, 180, step=5, key="features.angle")
 scale = match_cols[1].select_slider("Scale of the copy", COPY_SCALES, key="features.scale")
-matcher = match_cols[2].radio("Matching rule", features.MATCHERS, key="features.matcher", format_func=MATCHER_LABELS.get)
+matcher = match_cols[2].radio(
+    "Matching rule", features.MATCHERS, key="features.matcher", format_func=MATCHER_LABELS.get
+)
 ratio = st.session_state["features.ratio"]
 if matcher == "ratio":
     ratio = match_cols[3].select_slider(
-        "Ratio", RATIOS, key="features.ratio",
+        "Ratio",
+        RATIOS,
+        key="features.ratio",
         help="Keep a match only if the best candidate is nearer than this fraction of the second best.",
     )
 else:
@@ -136,9 +152,13 @@ share = f"{match.right / match.matches:.0%} of matches" if match.matches else "n
 metric_cols[3].metric("Geometrically right", match.right, delta=share, delta_color="off")
 if match.matches == 0:
     st.info("Nothing to match: one of the two images has no keypoints (or no pair passed the matching rule).")
-st.image(match.picture, caption=f"Left: the image. Right: the copy ({match.copy_shape[0]} × {match.copy_shape[1]} px), "
-         "turned counter-clockwise and scaled. Blue lines: right matches; orange: wrong ones.",
-         width="stretch", output_format="JPEG")
+st.image(
+    match.picture,
+    caption=f"Left: the image. Right: the copy ({match.copy_shape[0]} × {match.copy_shape[1]} px), "
+    "turned counter-clockwise and scaled. Blue lines: right matches; orange: wrong ones.",
+    width="stretch",
+    output_format="JPEG",
+)
 
 # ------------------------------------------------------------------------------------------------- HOG
 st.header("HOG: histograms of oriented gradients")
@@ -162,9 +182,17 @@ except ValueError as error:
 if hog is not None:
     image_col, glyph_col = st.columns(2)
     image_col.image(input_picture(image_id, False, rgb), caption="The image", width="stretch", output_format="JPEG")
-    glyph_col.image(hog.picture, caption=f"One star per {cell} × {cell} px cell · {hog.cells[0]} × {hog.cells[1]} cells",
-                    width="stretch", output_format="PNG")
-    shrunk = " (a copy shrunk to at most " f"{cached.HOG_MAX_SIDE} px, enough for {cell} px cells)" if max(rgb.shape[:2]) > cached.HOG_MAX_SIDE else ""
+    glyph_col.image(
+        hog.picture,
+        caption=f"One star per {cell} × {cell} px cell · {hog.cells[0]} × {hog.cells[1]} cells",
+        width="stretch",
+        output_format="PNG",
+    )
+    shrunk = (
+        f" (a copy shrunk to at most {cached.HOG_MAX_SIDE} px, enough for {cell} px cells)"
+        if max(rgb.shape[:2]) > cached.HOG_MAX_SIDE
+        else ""
+    )
     st.markdown(
         f"**Descriptor length: {hog.length:,}.** On the {hog.shape[0]} × {hog.shape[1]} px image{shrunk}:\n\n"
         f"- cells: ⌊{hog.shape[0]} / {cell}⌋ × ⌊{hog.shape[1]} / {cell}⌋ = {hog.cells[0]} × {hog.cells[1]}\n"
@@ -193,7 +221,11 @@ with common.user_errors():
     found = cached.faces(image_id, haar_scale, neighbours, min_size, rgb)
 face_picture, face_numbers = st.columns([2.2, 1.0], gap="medium")
 with face_picture:
-    note = f" (detected on a copy at most {detection.DETECT_MAX_SIDE} px on a side)" if max(rgb.shape[:2]) > detection.DETECT_MAX_SIDE else ""
+    note = (
+        f" (detected on a copy at most {detection.DETECT_MAX_SIDE} px on a side)"
+        if max(rgb.shape[:2]) > detection.DETECT_MAX_SIDE
+        else ""
+    )
     st.image(found.picture, caption=f"Boxes: detected faces{note}", width="stretch", output_format="JPEG")
 with face_numbers:
     st.metric("Faces found", len(found.boxes))
@@ -250,25 +282,38 @@ else:
             f"**{words.names[closest_other]}** (cosine {words.similarity[closest_other]:.3f})."
         )
     else:
-        st.markdown(
-            f"Most similar sample: **{words.names[best]}** (cosine similarity {words.similarity[best]:.3f})."
-        )
+        st.markdown(f"Most similar sample: **{words.names[best]}** (cosine similarity {words.similarity[best]:.3f}).")
     figure = go.Figure()
     figure.add_trace(go.Bar(x=list(range(k)), y=list(words.histogram), name="this image", marker_color="#1f77b4"))
     compare = words.names[closest_other]
-    figure.add_trace(go.Bar(x=list(range(k)), y=list(cached.sample_histogram(k, int(seed), compare)),
-                            name=f"{compare} (most similar other sample)", marker_color="#ff7f0e"))
+    figure.add_trace(
+        go.Bar(
+            x=list(range(k)),
+            y=list(cached.sample_histogram(k, int(seed), compare)),
+            name=f"{compare} (most similar other sample)",
+            marker_color="#ff7f0e",
+        )
+    )
     figure.update_layout(
-        height=300, margin={"l": 0, "r": 0, "t": 10, "b": 0}, barmode="group",
-        xaxis_title="visual word", yaxis_title="descriptors", legend={"orientation": "h", "y": 1.12},
+        height=300,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        barmode="group",
+        xaxis_title="visual word",
+        yaxis_title="descriptors",
+        legend={"orientation": "h", "y": 1.12},
     )
     chart_col, table_col = st.columns([2.2, 1.0], gap="medium")
     chart_col.plotly_chart(figure, key="_features.words_chart")
     chart_col.caption(f"{total} descriptors of this image, each counted once at its nearest word.")
     table_col.dataframe(
-        pd.DataFrame({"sample": [words.names[i] for i in words.order],
-                      "cosine similarity": [round(words.similarity[i], 3) for i in words.order]}),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            {
+                "sample": [words.names[i] for i in words.order],
+                "cosine similarity": [round(words.similarity[i], 3) for i in words.order],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 
 # ---------------------------------------------------------------------------------------------- wrap-up

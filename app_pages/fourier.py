@@ -10,8 +10,8 @@ from streamlit_drawable_canvas import st_canvas
 
 from explorer.classical import fourier
 from explorer.images import kernels, samples
-from ui.cached import fourier as cached
 from ui import common, images, urlstate
+from ui.cached import fourier as cached
 from ui.cached.shared import kernel_key
 
 MASK_CHOICES = ("low-pass", "high-pass", "band-pass", "drawn")
@@ -133,7 +133,10 @@ with controls:
     kind = st.radio("Mask", MASK_CHOICES, key="fourier.mask", format_func=MASK_LABELS.get)
     if kind == "drawn":
         action = st.radio(
-            "What you draw", DRAW_ACTIONS, key="fourier.draw_action", horizontal=True,
+            "What you draw",
+            DRAW_ACTIONS,
+            key="fourier.draw_action",
+            horizontal=True,
             format_func=lambda name: f"{name} those frequencies",
         )
         brush = st.slider("Brush width (canvas pixels)", MIN_BRUSH, MAX_BRUSH, key="fourier.brush")
@@ -143,18 +146,27 @@ with controls:
         )
     else:
         profile = st.radio(
-            "Edge of the mask", fourier.PROFILES, key="fourier.profile", horizontal=True,
+            "Edge of the mask",
+            fourier.PROFILES,
+            key="fourier.profile",
+            horizontal=True,
             help="Ideal: a sharp cut-off (1 inside, 0 outside). Gaussian: a smooth fall-off.",
         )
         if kind == "band-pass":
             inner, outer = st.slider(
-                "Band: inner and outer radius", 0, fourier.MAX_RADIUS, key="fourier.band",
+                "Band: inner and outer radius",
+                0,
+                fourier.MAX_RADIUS,
+                key="fourier.band",
                 help="In frequency steps from the centre. The band between the two radii is kept.",
             )
             mask_key = (kind, profile, float(inner), float(outer))
         else:
             radius = st.slider(
-                "Radius", 0, fourier.MAX_RADIUS, key="fourier.radius",
+                "Radius",
+                0,
+                fourier.MAX_RADIUS,
+                key="fourier.radius",
                 help="In frequency steps from the centre (for the Gaussian: its width σ).",
             )
             mask_key = (kind, profile, float(radius))
@@ -165,7 +177,9 @@ if kind == "drawn":
         draw_col, result_col = st.columns([1.05, 1], gap="medium")
     with draw_col:
         # Above the canvas, not below: it also leaves room for the canvas's toolbar, which floats over it.
-        st.caption("Draw on the spectrum (centre = flat areas, edge = finest detail). Undo and clear are in the toolbar.")
+        st.caption(
+            "Draw on the spectrum (centre = flat areas, edge = finest detail). Undo and clear are in the toolbar."
+        )
         if CANVAS_KEY not in st.session_state:  # (re)mounted: redraw the last drawing, then keep it fixed
             st.session_state[INITIAL_KEY] = st.session_state.get(DRAWING_KEY)
         canvas = st_canvas(
@@ -243,11 +257,17 @@ if st.session_state.get("fourier.kernel") not in choices:
     st.session_state["fourier.kernel"] = DEFAULT_KERNEL
 pick, normal = st.columns([2, 1])
 chosen = pick.selectbox(
-    "Kernel", choices, key="fourier.kernel",
+    "Kernel",
+    choices,
+    key="fourier.kernel",
     help="The presets of the Kernels page; once you have edited a kernel there, it is offered here too.",
 )
-normalize = normal.toggle("Divide by the sum", key="fourier.normalize", help="As on the Kernels page: a blur keeps the brightness.")
-raw = np.array(st.session_state[KERNELS_GOOD_KEY], np.float32) if chosen == FROM_KERNELS_PAGE else kernels.PRESETS[chosen]
+normalize = normal.toggle(
+    "Divide by the sum", key="fourier.normalize", help="As on the Kernels page: a blur keeps the brightness."
+)
+raw = (
+    np.array(st.session_state[KERNELS_GOOD_KEY], np.float32) if chosen == FROM_KERNELS_PAGE else kernels.PRESETS[chosen]
+)
 applied = raw
 if normalize:
     try:
@@ -275,16 +295,19 @@ numbers_col, corner_col = st.columns([3, 1])
 with numbers_col:
     metric_cols = st.columns(3)
     metric_cols[0].metric(
-        "Wrap padding", f"{numbers.wrap_difference:.1e}",
+        "Wrap padding",
+        f"{numbers.wrap_difference:.1e}",
         help="Largest |sliding in space − multiplying spectra| over all pixels, with wrap padding.",
     )
     metric_cols[1].metric(
-        "Zero padding", f"{numbers.zero_difference:.2g}",
+        "Zero padding",
+        f"{numbers.zero_difference:.2g}",
         help="The same with zero padding: the largest difference, found at the border.",
     )
     inside = "none" if np.isnan(numbers.zero_difference_inside) else f"{numbers.zero_difference_inside:.1e}"
     metric_cols[2].metric(
-        "Zero padding, inside", inside,
+        "Zero padding, inside",
+        inside,
         help="Zero padding again, but only where the kernel never reaches past the border.",
     )
     st.caption("Largest difference between sliding the kernel in space and multiplying spectra.")
@@ -340,7 +363,8 @@ else:
 kernel_code = (
     f"kernel = np.array({[list(r) for r in key]}, dtype=np.float32)"
     if chosen == FROM_KERNELS_PAGE
-    else f"kernel = kernels.PRESETS[{chosen!r}]" + ("\nkernel = kernels.normalize(kernel)" if applied is not raw else "")
+    else f"kernel = kernels.PRESETS[{chosen!r}]"
+    + ("\nkernel = kernels.normalize(kernel)" if applied is not raw else "")
 )
 if image_id.partition(":")[0] in ("sample", "pattern"):
     load_code = f"image = imageio.to_gray(samples.load_builtin({image_id!r}))"

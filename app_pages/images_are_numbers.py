@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.images import digits, regions
-from ui.cached import images_are_numbers as cached
 from ui import common, images, show, urlstate
+from ui.cached import images_are_numbers as cached
 
 # Region coordinates accepted from a link: larger than any working image (uploads are shrunk to 1024 px,
 # patterns to 2048 px at most); a region that then falls outside the image is moved inside it.
@@ -62,8 +62,9 @@ if fitted != requested:
 picture_column, controls_column = st.columns([3, 2])
 with controls_column:
     st.markdown("**Pick a region** (its top-left pixel and its side)")
-    size = st.slider("Region size (pixels per side)", regions.MIN_REGION, min(regions.MAX_REGION, rows, cols),
-                     key="numbers.size")
+    size = st.slider(
+        "Region size (pixels per side)", regions.MIN_REGION, min(regions.MAX_REGION, rows, cols), key="numbers.size"
+    )
     # A bigger region may no longer fit at the current position: move it before drawing the inputs.
     state["numbers.row"], state["numbers.col"], _ = regions.fit_region(
         rgb.shape, top=state["numbers.row"], left=state["numbers.col"], size=size
@@ -71,7 +72,9 @@ with controls_column:
     top = st.number_input("Top row", 0, rows - size, step=1, key="numbers.row")
     left = st.number_input("Left column", 0, cols - size, step=1, key="numbers.col")
     channel = st.selectbox(
-        "Numbers of", regions.REGION_CHANNELS, key="numbers.channel",
+        "Numbers of",
+        regions.REGION_CHANNELS,
+        key="numbers.channel",
         help="Gray = 0.299 R + 0.587 G + 0.114 B, rounded; R, G and B are the stored values.",
     )
     st.caption(f"Image: {images.describe()}. Row 0 is the top, column 0 the left edge.")
@@ -83,12 +86,20 @@ with common.user_errors():
 with picture_column:
     figure = go.Figure(
         go.Image(
-            z=small, x0=0, dx=step, y0=0, dy=step,
+            z=small,
+            x0=0,
+            dx=step,
+            y0=0,
+            dy=step,
             hovertemplate="row %{y}, col %{x}<br>R %{z[0]}  G %{z[1]}  B %{z[2]}<extra></extra>",
         )
     )
     figure.add_shape(
-        type="rect", x0=left - 0.5, x1=left + size - 0.5, y0=top - 0.5, y1=top + size - 0.5,
+        type="rect",
+        x0=left - 0.5,
+        x1=left + size - 0.5,
+        y0=top - 0.5,
+        y1=top + size - 0.5,
         line={"color": "yellow", "width": 2},
     )
     figure.update_layout(height=520, margin={"l": 0, "r": 0, "t": 0, "b": 0})
@@ -102,8 +113,10 @@ with picture_column:
     else:
         st.caption("Hover to read pixels. The yellow square is your region; scroll or drag to zoom.")
 
-st.subheader(f"The region's {'gray values' if channel == 'Gray' else channel + ' values'}, "
-             f"rows {top}–{top + size - 1}, columns {left}–{left + size - 1}")
+st.subheader(
+    f"The region's {'gray values' if channel == 'Gray' else channel + ' values'}, "
+    f"rows {top}–{top + size - 1}, columns {left}–{left + size - 1}"
+)
 # Up to 12×12 the numbered heatmap fits beside the table; a bigger one gets the full width so its digits
 # stay legible.
 WIDE_HEATMAP_FROM = 13
@@ -116,27 +129,38 @@ with table_column:
     headers = [str(c) for c in range(left, left + size)]
     table = pd.DataFrame(values, index=range(top, top + size), columns=headers)
     st.dataframe(
-        table, height=min(36 * (size + 1) + 4, 640),
+        table,
+        height=min(36 * (size + 1) + 4, 640),
         column_config={name: st.column_config.NumberColumn(width=40) for name in headers},
     )
 with heatmap_column:
     heatmap = go.Figure(
         go.Heatmap(
-            z=values, x=list(range(left, left + size)), y=list(range(top, top + size)),
-            text=values, texttemplate="%{text}", textfont={"size": 13 if size < WIDE_HEATMAP_FROM else 11},
-            colorscale=HEATMAP_SCALES[channel], zmin=0, zmax=255, showscale=False,
+            z=values,
+            x=list(range(left, left + size)),
+            y=list(range(top, top + size)),
+            text=values,
+            texttemplate="%{text}",
+            textfont={"size": 13 if size < WIDE_HEATMAP_FROM else 11},
+            colorscale=HEATMAP_SCALES[channel],
+            zmin=0,
+            zmax=255,
+            showscale=False,
             hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
         )
     )
     ticks = 1 if size <= 12 else 2
     heatmap.update_yaxes(autorange="reversed", scaleanchor="x", dtick=ticks)
     heatmap.update_xaxes(dtick=ticks, side="top", constrain="domain")
-    heatmap.update_layout(height=420 if size < WIDE_HEATMAP_FROM else 32 * size + 40,
-                          margin={"l": 0, "r": 0, "t": 24, "b": 0})
+    heatmap.update_layout(
+        height=420 if size < WIDE_HEATMAP_FROM else 32 * size + 40, margin={"l": 0, "r": 0, "t": 24, "b": 0}
+    )
     st.plotly_chart(heatmap, key="_numbers.region_chart")
 with zoom_column:
-    show.image(regions.enlarge(rgb[top : top + size, left : left + size], factor=max(1, 192 // size)),
-               "The region in colour, enlarged")
+    show.image(
+        regions.enlarge(rgb[top : top + size, left : left + size], factor=max(1, 192 // size)),
+        "The region in colour, enlarged",
+    )
 
 # ---- channels and gray ------------------------------------------------------------------------------------
 st.header("Three channels, and gray")
@@ -155,8 +179,10 @@ show.side_by_side(
     [red, green, blue, images.current_gray()],
     ["R (red)", "G (green)", "B (blue)", "Gray = 0.299 R + 0.587 G + 0.114 B"],
 )
-st.markdown(f"For the region's top-left pixel (row {arithmetic.row}, column {arithmetic.col}), "
-            f"R = {arithmetic.rgb[0]}, G = {arithmetic.rgb[1]}, B = {arithmetic.rgb[2]}:")
+st.markdown(
+    f"For the region's top-left pixel (row {arithmetic.row}, column {arithmetic.col}), "
+    f"R = {arithmetic.rgb[0]}, G = {arithmetic.rgb[1]}, B = {arithmetic.rgb[2]}:"
+)
 st.code(f"gray = {arithmetic.formula()}", language=None)
 
 common.check_yourself(
@@ -185,8 +211,9 @@ def _random_digit() -> None:
 
 index_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
 with index_column:
-    index = st.number_input(f"Digit index (0 to {len(digit_images) - 1})", 0, len(digit_images) - 1, step=1,
-                            key="numbers.digit")
+    index = st.number_input(
+        f"Digit index (0 to {len(digit_images) - 1})", 0, len(digit_images) - 1, step=1, key="numbers.digit"
+    )
 with button_column:
     st.button("Random digit", key="_numbers.random", on_click=_random_digit)
 
@@ -194,8 +221,7 @@ with common.user_errors():
     found = cached.digit_neighbours(int(index), NEIGHBOURS)
 picture_column, matrix_column = st.columns([1, 2])
 with picture_column:
-    st.image(digits.to_picture(digit_images[index], scale=24),
-             caption=f"#{index}: a handwritten {digit_labels[index]}")
+    st.image(digits.to_picture(digit_images[index], scale=24), caption=f"#{index}: a handwritten {digit_labels[index]}")
 with matrix_column:
     st.dataframe(pd.DataFrame(digit_images[index].astype(int)), height=36 * 9 + 4)
 
@@ -204,8 +230,10 @@ def _gallery(title: str, indices, scores) -> None:
     st.markdown(f"**{title}**")
     for column, other, score in zip(st.columns(len(indices)), indices, scores):
         with column:
-            st.image(digits.to_picture(digit_images[other], scale=12),
-                     caption=f"#{other} · a {digit_labels[other]} · cos {score:.3f}")
+            st.image(
+                digits.to_picture(digit_images[other], scale=12),
+                caption=f"#{other} · a {digit_labels[other]} · cos {score:.3f}",
+            )
 
 
 _gallery("Most similar (highest cosine similarity, itself left out)", found.most, found.most_scores)

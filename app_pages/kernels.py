@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from explorer.images import challenges, convolution, kernels
 from explorer.core.display import DISPLAY_MODES
+from explorer.images import challenges, convolution, kernels
+from ui import common, images, kernel_grid, urlstate
 from ui.cached import kernels as cached
 from ui.cached import shared
-from ui import common, images, kernel_grid, urlstate
 
 DEFAULT_PRESET = "box blur 3×3"
 # The click-to-inspect image is drawn at most this wide, so one screen pixel is about one image pixel.
@@ -63,7 +63,9 @@ st.markdown(
 urlstate.restore("kernels", PARAMS)
 if kernel_grid.BASE_KEY not in st.session_state:
     link_kernel = st.session_state["kernels.text"]
-    kernel_grid.set_base(kernels.from_text(link_kernel) if link_kernel else kernels.preset(st.session_state["kernels.preset"]))
+    kernel_grid.set_base(
+        kernels.from_text(link_kernel) if link_kernel else kernels.preset(st.session_state["kernels.preset"])
+    )
 kernel_grid.keep_edits()
 
 # ------------------------------------------------------------------------------------------- the kernel
@@ -87,7 +89,9 @@ with controls:
         help="Divide every cell by the sum of all cells, so a flat area keeps its brightness.",
     )
     st.button("Reset to the preset", key="_kernels.reset", on_click=_load_preset)
-    st.caption(f"Any size from 1 × 1 to {kernels.MAX_KERNEL_SIZE} × {kernels.MAX_KERNEL_SIZE}; rows and columns need not match.")
+    st.caption(
+        f"Any size from 1 × 1 to {kernels.MAX_KERNEL_SIZE} × {kernels.MAX_KERNEL_SIZE}; rows and columns need not match."
+    )
 
 with editor:
     st.markdown("**The kernel** (click a cell to type a number)")
@@ -121,8 +125,14 @@ settings = st.columns([1.2, 1.0, 1.2, 1.6], gap="medium")
 padding = settings[0].radio(
     "Padding at the border", convolution.PADDING_MODES, key="kernels.padding", format_func=PADDING_LABELS.get
 )
-stride = settings[1].slider("Stride", 1, convolution.MAX_STRIDE, key="kernels.stride", help="How far the kernel jumps between output pixels.")
-per_channel = settings[2].toggle("Per colour channel", key="kernels.per_channel", help="Filter red, green and blue separately instead of the gray image.")
+stride = settings[1].slider(
+    "Stride", 1, convolution.MAX_STRIDE, key="kernels.stride", help="How far the kernel jumps between output pixels."
+)
+per_channel = settings[2].toggle(
+    "Per colour channel",
+    key="kernels.per_channel",
+    help="Filter red, green and blue separately instead of the gray image.",
+)
 mode = settings[3].radio(
     "Drawing negative values", DISPLAY_MODES, key="kernels.display", format_func=DISPLAY_LABELS.get, horizontal=True
 )
@@ -136,7 +146,9 @@ source = cached.as_float(images.image_id(), images.current_rgb()) if per_channel
 with common.user_errors():
     kernel_grid.show_output_size(gray.shape, applied.shape, padding=padding, stride=stride)
     output = cached.correlate(images.image_id(), kernel_id, padding, stride, per_channel, source)
-    gray_output = output if not per_channel else cached.correlate(images.image_id(), kernel_id, padding, stride, False, gray)
+    gray_output = (
+        output if not per_channel else cached.correlate(images.image_id(), kernel_id, padding, stride, False, gray)
+    )
 
 shown_mode = mode
 if per_channel and mode == "diverging":
@@ -194,7 +206,9 @@ if example is not None:
 
 # ------------------------------------------------------------------------------------------- challenges
 st.subheader("Challenges")
-st.markdown("Build a kernel in the grid above, then ask for a grade. The kernel in use (normalised if that is on) is graded.")
+st.markdown(
+    "Build a kernel in the grid above, then ask for a grade. The kernel in use (normalised if that is on) is graded."
+)
 for tab, challenge in zip(st.tabs([c.title for c in challenges.CHALLENGES]), challenges.CHALLENGES):
     with tab:
         st.markdown(challenge.prompt)

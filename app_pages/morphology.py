@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from explorer.classical import morphology, segmentation
-from ui.cached import morphology as cached
 from ui import common, images, urlstate
+from ui.cached import morphology as cached
 
 SOURCES = ("image", "letter")
 SOURCE_LABELS = {"image": "The image from the sidebar", "letter": "The noisy letter (salt and pepper)"}
@@ -120,7 +120,9 @@ def _drawing_from_shape() -> None:
 def _draw_grid() -> str:
     """The drawing grid (a data editor of checkboxes); returns the drawn element as text."""
     # After a page switch the editor's edits are gone (Streamlit drops undrawn widgets): re-base on them.
-    if _draw_editor_key() not in st.session_state and st.session_state["morph.drawn"] != st.session_state.get(DRAW_BASE_KEY):
+    if _draw_editor_key() not in st.session_state and st.session_state["morph.drawn"] != st.session_state.get(
+        DRAW_BASE_KEY
+    ):
         _set_drawing(st.session_state["morph.drawn"])
     base = morphology.element_from_text(st.session_state[DRAW_BASE_KEY]).astype(bool)
     columns = [str(c + 1) for c in range(DRAW_SIZE)]
@@ -161,15 +163,28 @@ else:
 st.header("1. Black and white")
 controls, pictures = st.columns([1.0, 2.2], gap="medium")
 with controls:
-    method = st.radio("How to choose the threshold", morphology.THRESHOLD_METHODS, key="morph.method", format_func=METHOD_LABELS.get)
-    threshold = st.slider("Threshold (white above it)", 0.0, 1.0, step=0.01, key="morph.threshold", disabled=method != "fixed")
+    method = st.radio(
+        "How to choose the threshold", morphology.THRESHOLD_METHODS, key="morph.method", format_func=METHOD_LABELS.get
+    )
+    threshold = st.slider(
+        "Threshold (white above it)", 0.0, 1.0, step=0.01, key="morph.threshold", disabled=method != "fixed"
+    )
     adaptive = method.startswith("adaptive")
     block = st.slider(
-        "Neighbourhood (block size, px)", morphology.MIN_BLOCK_SIZE, morphology.MAX_BLOCK_SIZE, step=2,
-        key="morph.block", disabled=not adaptive, help="Adaptive only: the square around each pixel whose mean is its threshold.",
+        "Neighbourhood (block size, px)",
+        morphology.MIN_BLOCK_SIZE,
+        morphology.MAX_BLOCK_SIZE,
+        step=2,
+        key="morph.block",
+        disabled=not adaptive,
+        help="Adaptive only: the square around each pixel whose mean is its threshold.",
     )
     c_levels = st.slider(
-        "Offset C (gray levels of 255)", -MAX_C_LEVELS, MAX_C_LEVELS, key="morph.c", disabled=not adaptive,
+        "Offset C (gray levels of 255)",
+        -MAX_C_LEVELS,
+        MAX_C_LEVELS,
+        key="morph.c",
+        disabled=not adaptive,
         help="Adaptive only: a pixel is white if it is brighter than its neighbourhood's mean minus C.",
     )
     invert = st.toggle("Invert (dark objects become white)", key="morph.invert")
@@ -190,7 +205,9 @@ if method == "otsu":
         "as tight as possible. It works when the picture really has two levels (dark and light)."
     )
 elif adaptive:
-    st.caption("Adaptive thresholds follow uneven lighting: a shadowed page and a sunlit one both come out as text on paper.")
+    st.caption(
+        "Adaptive thresholds follow uneven lighting: a shadowed page and a sunlit one both come out as text on paper."
+    )
 
 # ------------------------------------------------------------------------------------------ morphology
 st.header("2. Erode, dilate, open, close")
@@ -198,10 +215,21 @@ controls, element_column, pictures = st.columns([0.9, 1.3, 2.4], gap="medium")
 with controls:
     operation = st.selectbox("Operation", morphology.OPERATIONS, key="morph.op", format_func=OPERATION_LABELS.get)
     st.caption(OPERATION_HELP[operation])
-    iterations = st.slider("Iterations", 1, morphology.MAX_ITERATIONS, key="morph.iterations",
-                           help="Repeat every erosion and dilation inside the operation this many times.")
+    iterations = st.slider(
+        "Iterations",
+        1,
+        morphology.MAX_ITERATIONS,
+        key="morph.iterations",
+        help="Repeat every erosion and dilation inside the operation this many times.",
+    )
 with element_column:
-    mode = st.radio("Structuring element", ELEMENT_MODES, key="morph.element_mode", format_func=ELEMENT_MODE_LABELS.get, horizontal=True)
+    mode = st.radio(
+        "Structuring element",
+        ELEMENT_MODES,
+        key="morph.element_mode",
+        format_func=ELEMENT_MODE_LABELS.get,
+        horizontal=True,
+    )
     if mode == "shape":
         shape = st.selectbox("Shape", morphology.ELEMENT_SHAPES, key="morph.shape")
         size = st.slider("Size (cells, odd)", 1, morphology.MAX_ELEMENT_SIZE, step=2, key="morph.size")
@@ -209,8 +237,12 @@ with element_column:
     else:
         st.caption("Tick the cells of the element; the middle cell is its centre.")
         st.session_state["morph.drawn"] = _draw_grid()
-        st.button("Start from the shape", key="_morph.from_shape", on_click=_drawing_from_shape,
-                  help="Copy the rectangle / ellipse / cross chosen under 'a shape' into the grid.")
+        st.button(
+            "Start from the shape",
+            key="_morph.from_shape",
+            on_click=_drawing_from_shape,
+            help="Copy the rectangle / ellipse / cross chosen under 'a shape' into the grid.",
+        )
         element_text = st.session_state["morph.drawn"]
     with common.user_errors():
         element = morphology.element_from_text(element_text)
@@ -221,7 +253,9 @@ with common.user_errors():
     result, result_png, difference_png, white_before, white_after = cached.morphed(step_key, mask)
 with pictures:
     left, right = st.columns(2)
-    left.image(result_png, caption=f"After {operation}: {white_after} white pixels (before: {white_before})", width="stretch")
+    left.image(
+        result_png, caption=f"After {operation}: {white_after} white pixels (before: {white_before})", width="stretch"
+    )
     right.image(difference_png, caption="Compared: white kept · green added · red removed", width="stretch")
 
 # ------------------------------------------------------------------------------------------ contours
@@ -237,7 +271,9 @@ with controls:
     boxes = st.toggle("Draw bounding boxes", key="morph.boxes")
 background = cached.letter_gray() if source == "letter" else images.current_rgb()
 with common.user_errors():
-    contour_png, contour_count, contour_table = cached.contours(step_key, int(min_area), int(max_area), boxes, result, background)
+    contour_png, contour_count, contour_table = cached.contours(
+        step_key, int(min_area), int(max_area), boxes, result, background
+    )
 with controls:
     st.metric("Shapes found", contour_count)
     if contour_count >= segmentation.MAX_CONTOURS:
@@ -281,20 +317,31 @@ st.markdown(
 controls, picture = st.columns([1.0, 2.2], gap="medium")
 with controls:
     k = st.slider("Number of groups k", 2, segmentation.MAX_K, key="morph.k")
-    space = st.radio("Compare colours in", segmentation.KMEANS_SPACES, key="morph.space", horizontal=True,
-                     help="Lab is built so that equal distances look equally different; in HSV the hue wraps around at red.")
-    seed = st.number_input("Seed", 0, MAX_SEED, step=1, key="morph.seed", help="Chooses the starting guesses and the pixels sampled.")
+    space = st.radio(
+        "Compare colours in",
+        segmentation.KMEANS_SPACES,
+        key="morph.space",
+        horizontal=True,
+        help="Lab is built so that equal distances look equally different; in HSV the hue wraps around at red.",
+    )
+    seed = st.number_input(
+        "Seed", 0, MAX_SEED, step=1, key="morph.seed", help="Chooses the starting guesses and the pixels sampled."
+    )
     st.caption(
         f"For speed the groups are fitted on {segmentation.KMEANS_SAMPLE:,} pixels picked at random (with the seed); "
         "then every pixel joins its nearest group."
     )
 try:
-    kmeans_png, tiles, fractions, centres = cached.kmeans(images.image_id(), int(k), space, int(seed), images.current_rgb())
+    kmeans_png, tiles, fractions, centres = cached.kmeans(
+        images.image_id(), int(k), space, int(seed), images.current_rgb()
+    )
 except ValueError as error:  # e.g. k above the number of colours of a tiny or flat image: say so, keep the page
     picture.error(str(error))
 else:
     with picture:
-        st.image(kmeans_png, caption=f"Every pixel painted with its group's mean colour (k = {k}, {space})", width="stretch")
+        st.image(
+            kmeans_png, caption=f"Every pixel painted with its group's mean colour (k = {k}, {space})", width="stretch"
+        )
         for column, tile, fraction, centre in zip(st.columns(len(tiles)), tiles, fractions, centres):
             column.image(tile, caption=f"{fraction:.0%} · {space} " + ", ".join(f"{v:.0f}" for v in centre), width=64)
 

@@ -3,13 +3,12 @@ functions, softmax and the cross-entropy loss."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
 from explorer.nets import neurons
-from ui.cached import neurons as cached
 from ui import common, urlstate
+from ui.cached import neurons as cached
 
 STATE_KEY = "neurons.state"  # the perceptron's training state (not a widget)
 STARTED_KEY = "neurons.state_start"  # the gate and starting weights that state began from
@@ -52,7 +51,13 @@ PARAMS = (
     urlstate.Param("w2", "neurons.w2", 0.4, parse=urlstate.float_in(-WEIGHT_LIMIT, WEIGHT_LIMIT), format="{:g}".format),
     urlstate.Param("b", "neurons.b", -0.5, parse=urlstate.float_in(-WEIGHT_LIMIT, WEIGHT_LIMIT), format="{:g}".format),
     urlstate.Param("seed", "neurons.seed", neurons.DEFAULT_SEED, parse=urlstate.int_in(0, MAX_SEED)),
-    urlstate.Param("mlp_rate", "neurons.mlp_rate", neurons.DEFAULT_MLP_RATE, parse=urlstate.number_from(MLP_RATES), format="{:g}".format),
+    urlstate.Param(
+        "mlp_rate",
+        "neurons.mlp_rate",
+        neurons.DEFAULT_MLP_RATE,
+        parse=urlstate.number_from(MLP_RATES),
+        format="{:g}".format,
+    ),
     urlstate.Param("epochs", "neurons.epochs", neurons.DEFAULT_MLP_EPOCHS, parse=urlstate.number_from(MLP_EPOCHS)),
     urlstate.Param("act", "neurons.activation", "sigmoid", parse=urlstate.one_of(neurons.ACTIVATIONS)),
     urlstate.Param("logits", "neurons.logits", DEFAULT_LOGITS, parse=_logits_text),
@@ -73,16 +78,25 @@ def _vec(values) -> str:
 # most of this page's rerun time; st.plotly_chart validates the finished figure once anyway.
 def _layout(title: str, height: int, **settings) -> dict:
     return {
-        "title": {"text": title}, "height": height, "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18}, **settings,
+        "title": {"text": title},
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18},
+        **settings,
     }
 
 
 def _plane(title: str, height: int = 420) -> dict:
     axis = {"range": [-0.5, 1.5], "zeroline": False, "constrain": "domain"}
-    return {"data": [], "layout": _layout(
-        title, height, xaxis={"title": {"text": "x1"}, **axis}, yaxis={"title": {"text": "x2"}, "scaleanchor": "x", **axis}
-    )}
+    return {
+        "data": [],
+        "layout": _layout(
+            title,
+            height,
+            xaxis={"title": {"text": "x1"}, **axis},
+            yaxis={"title": {"text": "x2"}, "scaleanchor": "x", **axis},
+        ),
+    }
 
 
 def _bars(title: str, values, *, height: int = 240) -> dict:
@@ -92,35 +106,60 @@ def _bars(title: str, values, *, height: int = 240) -> dict:
 
 
 def _add_region(figure: dict, axis, values, *, name: str) -> None:
-    figure["data"].append({
-        "type": "heatmap", "x": axis, "y": axis, "z": values, "zmin": 0, "zmax": 1, "showscale": False, "name": name,
-        "colorscale": [[0, "#d8e6f3"], [1, "#f6d5d8"]],
-        "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}: %{z:.2f}<extra>" + name + "</extra>",
-    })
+    figure["data"].append(
+        {
+            "type": "heatmap",
+            "x": axis,
+            "y": axis,
+            "z": values,
+            "zmin": 0,
+            "zmax": 1,
+            "showscale": False,
+            "name": name,
+            "colorscale": [[0, "#d8e6f3"], [1, "#f6d5d8"]],
+            "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}: %{z:.2f}<extra>" + name + "</extra>",
+        }
+    )
 
 
 def _add_line(figure: dict, ends, *, name: str, color: str, dash: str = "solid") -> None:
     if ends is not None:
-        figure["data"].append({
-            "type": "scatter", "x": ends[:, 0].tolist(), "y": ends[:, 1].tolist(), "mode": "lines", "name": name,
-            "line": {"color": color, "dash": dash, "width": 3},
-        })
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": ends[:, 0].tolist(),
+                "y": ends[:, 1].tolist(),
+                "mode": "lines",
+                "name": name,
+                "line": {"color": color, "dash": dash, "width": 3},
+            }
+        )
 
 
 def _add_points(figure: dict, targets, *, highlight: int | None = None) -> None:
     for label, symbol, color in ((1.0, "circle", "#b2182b"), (0.0, "x", "#2166ac")):
         chosen = [i for i, t in enumerate(targets) if t == label]
-        figure["data"].append({
-            "type": "scatter", "x": [neurons.INPUTS[i, 0] for i in chosen], "y": [neurons.INPUTS[i, 1] for i in chosen],
-            "mode": "markers", "name": f"target {label:g}",
-            "marker": {"symbol": symbol, "size": 16, "color": color, "line": {"width": 2}},
-        })
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": [neurons.INPUTS[i, 0] for i in chosen],
+                "y": [neurons.INPUTS[i, 1] for i in chosen],
+                "mode": "markers",
+                "name": f"target {label:g}",
+                "marker": {"symbol": symbol, "size": 16, "color": color, "line": {"width": 2}},
+            }
+        )
     if highlight is not None:
-        figure["data"].append({
-            "type": "scatter", "x": [neurons.INPUTS[highlight, 0]], "y": [neurons.INPUTS[highlight, 1]],
-            "mode": "markers", "name": "last example",
-            "marker": {"symbol": "circle-open", "size": 30, "color": "#333", "line": {"width": 3}},
-        })
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": [neurons.INPUTS[highlight, 0]],
+                "y": [neurons.INPUTS[highlight, 1]],
+                "mode": "markers",
+                "name": "last example",
+                "marker": {"symbol": "circle-open", "size": 30, "color": "#333", "line": {"width": 3}},
+            }
+        )
 
 
 st.title("Neurons")
@@ -138,7 +177,9 @@ network: a CNN is built from the same pieces.
 # ---- the lesson's worked example --------------------------------------------------------------------------
 st.header("One update, by hand")
 example = neurons.perceptron_step((0.8, 0.4), 0.0, (1.0, -1.0), 0.0, rate=1.0, activation="linear", learn_bias=False)
-again = neurons.perceptron_step(example.new_weights, 0.0, (1.0, -1.0), 0.0, rate=1.0, activation="linear", learn_bias=False)
+again = neurons.perceptron_step(
+    example.new_weights, 0.0, (1.0, -1.0), 0.0, rate=1.0, activation="linear", learn_bias=False
+)
 st.markdown(
     f"""
 The update rule is **w ← w + η (t − o) x**: target t minus output o is the error; each weight moves by the
@@ -210,7 +251,9 @@ with plot_col:
     figure = _plane(f"{gate}: where the perceptron fires")
     _add_region(figure, axis, region, name="output")
     if state.previous is not None:
-        _add_line(figure, neurons.decision_line(*state.previous), name="line before the step", color="#888", dash="dash")
+        _add_line(
+            figure, neurons.decision_line(*state.previous), name="line before the step", color="#888", dash="dash"
+        )
     _add_line(figure, neurons.decision_line(state.weights, state.bias), name="decision line", color="#222")
     _add_points(figure, targets, highlight=state.last_index)
     st.plotly_chart(figure, key="_neurons.perceptron_chart")
@@ -238,20 +281,30 @@ with steps_col:
 """
         )
     st.dataframe(
-        pd.DataFrame({
-            "x1": neurons.INPUTS[:, 0], "x2": neurons.INPUTS[:, 1], "target": targets, "output now": outputs,
-            "right?": ["yes" if o == t else "no" for o, t in zip(outputs, targets)],
-        }),
+        pd.DataFrame(
+            {
+                "x1": neurons.INPUTS[:, 0],
+                "x2": neurons.INPUTS[:, 1],
+                "target": targets,
+                "output now": outputs,
+                "right?": ["yes" if o == t else "no" for o, t in zip(outputs, targets)],
+            }
+        ),
         hide_index=True,
     )
     if state.converged:
         st.success(f"Learned {gate}: epoch {state.epoch} went by without a mistake, so the line separates the points.")
     elif gate == "XOR" and state.epoch:
-        st.warning("No straight line puts (0, 1) and (1, 0) on one side and (0, 0), (1, 1) on the other: keep "
-                   "clicking, the mistakes never reach 0.")
+        st.warning(
+            "No straight line puts (0, 1) and (1, 0) on one side and (0, 0), (1, 1) on the other: keep "
+            "clicking, the mistakes never reach 0."
+        )
     if state.history:
-        st.markdown("**Mistakes in each epoch so far:** " + ", ".join(str(m) for m in state.history[-30:])
-                    + (" (the last 30)" if len(state.history) > 30 else ""))
+        st.markdown(
+            "**Mistakes in each epoch so far:** "
+            + ", ".join(str(m) for m in state.history[-30:])
+            + (" (the last 30)" if len(state.history) > 30 else "")
+        )
 
 # ---- XOR ----------------------------------------------------------------------------------------------------
 st.header("XOR: one line is not enough")
@@ -277,7 +330,7 @@ run for {XOR_EPOCHS} epochs on XOR:
 st.subheader("Two hidden units solve it")
 st.markdown(
     "Put two neurons in between (a **hidden layer**) and let a third combine their answers. Each hidden unit "
-    "draws its own line; the output unit can then say \"between the two lines\", which is exactly XOR. These "
+    'draws its own line; the output unit can then say "between the two lines", which is exactly XOR. These '
     "units use a smooth sigmoid instead of a step, so the error can be passed back through them to every weight "
     "(**backpropagation**). The network below trains live, from random starting weights chosen by the seed."
 )
@@ -294,14 +347,20 @@ scores[0].metric("Accuracy on the 4 points", f"{run.accuracy:.0%}")
 scores[1].metric("Loss at the start", f"{run.losses[0]:.3f}")
 scores[2].metric("Loss at the end", f"{run.losses[-1]:.4f}")
 if run.accuracy < 1:
-    st.warning("This start got stuck: the loss stopped falling before every point was right. Gradient descent "
-               "only goes downhill from where it starts; try another seed or more epochs.")
+    st.warning(
+        "This start got stuck: the loss stopped falling before every point was right. Gradient descent "
+        "only goes downhill from where it starts; try another seed or more epochs."
+    )
 loss_col, region_col = st.columns(2, gap="medium")
 with loss_col:
     loss = {
         "data": [{"type": "scatter", "x": list(range(1, len(run.losses) + 1)), "y": run.losses, "mode": "lines"}],
-        "layout": _layout("Loss (cross-entropy) while training", 420, xaxis={"title": {"text": "epoch"}},
-                          yaxis={"title": {"text": "loss"}}),
+        "layout": _layout(
+            "Loss (cross-entropy) while training",
+            420,
+            xaxis={"title": {"text": "epoch"}},
+            yaxis={"title": {"text": "loss"}},
+        ),
     }
     st.plotly_chart(loss, key="_neurons.loss_chart")
 with region_col:
@@ -313,10 +372,16 @@ with region_col:
     _add_points(figure, neurons.GATES["XOR"])
     st.plotly_chart(figure, key="_neurons.mlp_chart")
 st.dataframe(
-    pd.DataFrame({
-        "x1": neurons.INPUTS[:, 0], "x2": neurons.INPUTS[:, 1], "hidden 1": hidden_values[:, 0],
-        "hidden 2": hidden_values[:, 1], "output": run.outputs, "target": neurons.GATES["XOR"],
-    }),
+    pd.DataFrame(
+        {
+            "x1": neurons.INPUTS[:, 0],
+            "x2": neurons.INPUTS[:, 1],
+            "hidden 1": hidden_values[:, 0],
+            "hidden 2": hidden_values[:, 1],
+            "output": run.outputs,
+            "target": neurons.GATES["XOR"],
+        }
+    ),
     hide_index=True,
 )
 st.caption(
@@ -330,12 +395,28 @@ st.markdown(
     "Learning by backpropagation needs the slope (derivative) of every activation: it says how much the output "
     "moves when the sum moves. The dashed curve is that slope."
 )
-name = st.radio("Activation", neurons.ACTIVATIONS, key="neurons.activation", format_func=ACTIVATION_LABELS.get, horizontal=True)
+name = st.radio(
+    "Activation", neurons.ACTIVATIONS, key="neurons.activation", format_func=ACTIVATION_LABELS.get, horizontal=True
+)
 z, values, slopes = cached.activation_curve(name, LEAKY_SHOWN)
 curves = {
     "data": [
-        {"type": "scatter", "x": z, "y": values, "mode": "lines", "name": f"{ACTIVATION_LABELS[name]}(z)", "line": {"width": 3}},
-        {"type": "scatter", "x": z, "y": slopes, "mode": "lines", "name": "its derivative", "line": {"dash": "dash", "width": 3}},
+        {
+            "type": "scatter",
+            "x": z,
+            "y": values,
+            "mode": "lines",
+            "name": f"{ACTIVATION_LABELS[name]}(z)",
+            "line": {"width": 3},
+        },
+        {
+            "type": "scatter",
+            "x": z,
+            "y": slopes,
+            "mode": "lines",
+            "name": "its derivative",
+            "line": {"dash": "dash", "width": 3},
+        },
     ],
     "layout": _layout("", 340, xaxis={"title": {"text": "z (the weighted sum)"}}),
 }
@@ -373,7 +454,11 @@ if logits is not None:
         st.dataframe(
             pd.DataFrame({"class": labels, "logit": logits, "probability": probabilities}),
             hide_index=True,
-            column_config={"probability": st.column_config.ProgressColumn("softmax probability", format="%.4f", min_value=0.0, max_value=1.0)},
+            column_config={
+                "probability": st.column_config.ProgressColumn(
+                    "softmax probability", format="%.4f", min_value=0.0, max_value=1.0
+                )
+            },
         )
 
 st.subheader("Cross-entropy versus squared error")
@@ -396,9 +481,13 @@ losses = {
         {"type": "scatter", "x": p_true, "y": ce_curve, "mode": "lines", "name": "cross-entropy −ln p"},
         {"type": "scatter", "x": p_true, "y": mse_curve, "mode": "lines", "name": "MSE (1 − p)²"},
     ],
-    "layout": _layout("Two classes: loss against p(true class)", 320,
-                      xaxis={"title": {"text": "probability given to the true class"}}, yaxis={"range": [0, 5]},
-                      legend={"x": 0.98, "xanchor": "right", "y": 0.98, "yanchor": "top"}),
+    "layout": _layout(
+        "Two classes: loss against p(true class)",
+        320,
+        xaxis={"title": {"text": "probability given to the true class"}},
+        yaxis={"range": [0, 5]},
+        legend={"x": 0.98, "xanchor": "right", "y": 0.98, "yanchor": "top"},
+    ),
 }
 curve_col, note_col = st.columns([1.2, 1.0], gap="medium")
 curve_col.plotly_chart(losses, key="_neurons.loss_compare_chart")
@@ -413,7 +502,7 @@ common.check_yourself(
     "A perceptron answers 1 on one side of a single straight line. XOR's 1s, (0, 1) and (1, 0), sit on one "
     "diagonal and its 0s on the other; any line that has both 1s on its firing side also has at least one 0 there. "
     "So every epoch contains a mistake and the weights keep changing. With a hidden layer each hidden unit draws "
-    "its own line, and the output unit combines them: \"above one line and below the other\" picks out exactly "
+    'its own line, and the output unit combines them: "above one line and below the other" picks out exactly '
     "the two 1s.",
     key="neurons.check",
 )

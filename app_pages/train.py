@@ -14,8 +14,8 @@ from plotly.subplots import make_subplots
 from explorer.data import own_images, torchvision_sets
 from explorer.images import imageio
 from explorer.nets import architecture, augment, layer_table, training
-from ui.cached import train as cached
 from ui import common, training_jobs, urlstate
+from ui.cached import train as cached
 
 DATASETS = {
     "digits8": "Digits 8×8 (1,797 handwritten digits, built in)",
@@ -92,11 +92,17 @@ PARAMS = (
     urlstate.Param("own", "train.own_mode", "zip", parse=urlstate.one_of(("zip", "classes"))),
     urlstate.Param("own_size", "train.own_size", 32, parse=_choice(OWN_SIZES)),
     urlstate.Param("own_color", "train.own_color", True, parse=urlstate.boolean, format=urlstate.format_bool),
-    urlstate.Param("classes", "train.own_classes", own_images.MIN_CLASSES,
-                   parse=urlstate.int_in(own_images.MIN_CLASSES, MAX_OWN_CLASSES)),
+    urlstate.Param(
+        "classes",
+        "train.own_classes",
+        own_images.MIN_CLASSES,
+        parse=urlstate.int_in(own_images.MIN_CLASSES, MAX_OWN_CLASSES),
+    ),
     urlstate.Param("camera", "train.use_camera", False, parse=urlstate.boolean, format=urlstate.format_bool),
-    *(urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=own_images.clean_class_name)
-      for index in range(MAX_OWN_CLASSES)),
+    *(
+        urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=own_images.clean_class_name)
+        for index in range(MAX_OWN_CLASSES)
+    ),
 )
 
 
@@ -117,24 +123,34 @@ def _camera(captures: dict[int, list[bytes]], names: list[str]) -> None:
     seen = st.session_state.setdefault(CAPTURE_IDS_KEY, set())
     _clamped("train.camera_class", len(names))
     with st.container(border=True):
-        target = st.radio("The next picture goes to", range(len(names)), key="train.camera_class", horizontal=True,
-                          format_func=lambda index: names[index])
-        shot = st.camera_input("Take a picture", key="_train.camera",
-                               help="Take a picture, press Clear photo, take the next one.")
+        target = st.radio(
+            "The next picture goes to",
+            range(len(names)),
+            key="train.camera_class",
+            horizontal=True,
+            format_func=lambda index: names[index],
+        )
+        shot = st.camera_input(
+            "Take a picture", key="_train.camera", help="Take a picture, press Clear photo, take the next one."
+        )
     full = sum(len(taken) for taken in captures.values()) >= own_images.MAX_IMAGES  # bounds a session's memory
     if shot is not None and shot.file_id not in seen:
         seen.add(shot.file_id)
         if not full:
             captures.setdefault(target, []).append(shot.getvalue())
     if full:
-        st.warning(f"{own_images.MAX_IMAGES:,} pictures is the most a data set can hold: forget some before "
-                   "taking more.")
+        st.warning(
+            f"{own_images.MAX_IMAGES:,} pictures is the most a data set can hold: forget some before taking more."
+        )
 
 
 def _own_dataset():
     """The user's own images (ZIP or per class), or None with a hint drawn."""
     mode = st.radio(
-        "How to give your pictures", ("zip", "classes"), key="train.own_mode", horizontal=True,
+        "How to give your pictures",
+        ("zip", "classes"),
+        key="train.own_mode",
+        horizontal=True,
         format_func={"zip": "a ZIP with one folder per class", "classes": "pictures per class (files or camera)"}.get,
     )
     left, right = st.columns(2)
@@ -168,10 +184,16 @@ def _own_dataset():
         for column_index, column in enumerate(st.columns(columns)):
             for index in range(column_index, count, columns):
                 with column, st.container(border=True):
-                    st.text_input(f"Class {index + 1} name", key=f"train.own_name{index}", placeholder=f"class {index + 1}",
-                                  max_chars=own_images.MAX_CLASS_NAME_CHARS)
+                    st.text_input(
+                        f"Class {index + 1} name",
+                        key=f"train.own_name{index}",
+                        placeholder=f"class {index + 1}",
+                        max_chars=own_images.MAX_CLASS_NAME_CHARS,
+                    )
                     uploads = st.file_uploader(
-                        "Pictures", type=list(imageio.UPLOAD_EXTENSIONS), accept_multiple_files=True,
+                        "Pictures",
+                        type=list(imageio.UPLOAD_EXTENSIONS),
+                        accept_multiple_files=True,
                         key=f"_train.own_files{index}",
                     )
                     pictures = [upload.getvalue() for upload in uploads or []]
@@ -179,8 +201,13 @@ def _own_dataset():
                     if use_camera or taken:
                         st.caption(f"{len(taken)} camera picture(s) kept for this class")
                     if taken:
-                        st.button("Forget them", key=f"_train.forget{index}", on_click=captures.pop, args=(index, None),
-                                  help="Drops this class's camera pictures, to take them again.")
+                        st.button(
+                            "Forget them",
+                            key=f"_train.forget{index}",
+                            on_click=captures.pop,
+                            args=(index, None),
+                            help="Drops this class's camera pictures, to take them again.",
+                        )
                     files[names[index]] = pictures + taken
     if sum(len(v) for v in files.values()) == 0:
         st.info("Add pictures to each class: upload files, or switch the camera on.")
@@ -206,7 +233,10 @@ def _torchvision_dataset(name: str, per_class: int):
     bar = st.progress(0.0, text="Checking the connection…")
     try:
         dataset = cached.torchvision_set(
-            name, per_class, _download=True, _on_progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Downloading… {f:.0%}")
+            name,
+            per_class,
+            _download=True,
+            _on_progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Downloading… {f:.0%}"),
         )
     except ValueError as error:  # DatasetUnavailableError is one: offline, or a server that doesn't answer
         bar.empty()
@@ -234,8 +264,10 @@ def choose_dataset():
         return None, None
     if result.skipped:
         with st.expander(f"{len(result.skipped)} file(s) left out"):
-            st.dataframe(pd.DataFrame({"file": [s.name for s in result.skipped], "why": [s.reason for s in result.skipped]}),
-                         hide_index=True)
+            st.dataframe(
+                pd.DataFrame({"file": [s.name for s in result.skipped], "why": [s.reason for s in result.skipped]}),
+                hide_index=True,
+            )
     return key, result.dataset
 
 
@@ -257,8 +289,13 @@ def _editor_key() -> str:
 def _records(frame: pd.DataFrame) -> list[dict]:
     rows = []
     for record in frame.to_dict("records"):
-        rows.append({c: (None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else v)
-                     for c, v in record.items() if c in layer_table.COLUMNS})
+        rows.append(
+            {
+                c: (None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else v)
+                for c, v in record.items()
+                if c in layer_table.COLUMNS
+            }
+        )
     return rows
 
 
@@ -313,18 +350,36 @@ def _curves(history, running=None) -> go.Figure:
     epochs = [record.epoch for record in history]
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)", "Accuracy"))
     for column, (train_values, test_values, running_value) in enumerate(
-        (([r.train_loss for r in history], [r.test_loss for r in history], "epoch_loss"),
-         ([r.train_accuracy for r in history], [r.test_accuracy for r in history], "epoch_accuracy")),
+        (
+            ([r.train_loss for r in history], [r.test_loss for r in history], "epoch_loss"),
+            ([r.train_accuracy for r in history], [r.test_accuracy for r in history], "epoch_accuracy"),
+        ),
         start=1,
     ):
         train_x = epochs
         if running is not None:
             train_x = [*epochs, running.epoch - 1 + running.batch / running.batches_per_epoch]
             train_values = [*train_values, getattr(running, running_value)]
-        figure.add_scatter(x=train_x, y=train_values, mode="lines+markers", name="train", line_color="#1b6ca8",
-                           showlegend=column == 1, row=1, col=column)
-        figure.add_scatter(x=epochs, y=test_values, mode="lines+markers", name="test", line_color="#d95f02",
-                           showlegend=column == 1, row=1, col=column)
+        figure.add_scatter(
+            x=train_x,
+            y=train_values,
+            mode="lines+markers",
+            name="train",
+            line_color="#1b6ca8",
+            showlegend=column == 1,
+            row=1,
+            col=column,
+        )
+        figure.add_scatter(
+            x=epochs,
+            y=test_values,
+            mode="lines+markers",
+            name="test",
+            line_color="#d95f02",
+            showlegend=column == 1,
+            row=1,
+            col=column,
+        )
     figure.update_xaxes(title_text="epoch", rangemode="tozero")
     figure.update_yaxes(rangemode="tozero", row=1, col=1)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
@@ -366,8 +421,10 @@ def show_job(job: training_jobs.Job) -> tuple:
             st.progress(min(max(live.progress.fraction_done, 0.0), 1.0), text=_progress_text(live.progress))
     elif view.status == training_jobs.DONE:
         last = history[-1] if history else None
-        st.success(f"Training finished: {len(history)} epoch(s)"
-                   + (f", test accuracy {last.test_accuracy:.1%}." if last else "."))
+        st.success(
+            f"Training finished: {len(history)} epoch(s)"
+            + (f", test accuracy {last.test_accuracy:.1%}." if last else ".")
+        )
     elif view.status == training_jobs.STOPPED:
         st.warning(view.message or "Training stopped.")
     elif view.status == training_jobs.DIVERGED:
@@ -384,8 +441,10 @@ def show_job(job: training_jobs.Job) -> tuple:
     if history or running is not None:
         st.plotly_chart(_curves(history, running), key="train.curves")
         if running is not None:
-            st.caption(f"The last training point is epoch {running.epoch} so far (batch {running.batch} of "
-                       f"{running.batches_per_epoch}); the test curve gets its point when the epoch ends.")
+            st.caption(
+                f"The last training point is epoch {running.epoch} so far (batch {running.batch} of "
+                f"{running.batches_per_epoch}); the test curve gets its point when the epoch ends."
+            )
     elif not view.finished:
         st.caption("The curves appear once the first batches have trained.")
     if live is not None and live.model is not None and not view.finished:
@@ -406,31 +465,55 @@ def show_results(model, token: str, test, class_names: tuple[str, ...], test_key
     st.markdown(f"**Test accuracy: {result.accuracy:.1%}** on {len(test):,} test images the network never trained on.")
     left, right = st.columns([1.3, 1.0], gap="large")
     with left:
-        figure = go.Figure(go.Heatmap(
-            z=result.matrix, x=names, y=names, colorscale="Blues", text=result.matrix, texttemplate="%{text}",
-            hovertemplate="true %{y}, predicted %{x}: %{z} images<extra></extra>",
-        ))
+        figure = go.Figure(
+            go.Heatmap(
+                z=result.matrix,
+                x=names,
+                y=names,
+                colorscale="Blues",
+                text=result.matrix,
+                texttemplate="%{text}",
+                hovertemplate="true %{y}, predicted %{x}: %{z} images<extra></extra>",
+            )
+        )
         figure.update_layout(
-            xaxis_title="predicted class", yaxis_title="true class", yaxis_autorange="reversed",
-            height=140 + 36 * k, margin=dict(l=10, r=10, t=30, b=10), xaxis_type="category", yaxis_type="category",
+            xaxis_title="predicted class",
+            yaxis_title="true class",
+            yaxis_autorange="reversed",
+            height=140 + 36 * k,
+            margin=dict(l=10, r=10, t=30, b=10),
+            xaxis_type="category",
+            yaxis_type="category",
         )
         st.plotly_chart(figure, key="train.confusion")
     with right:
-        per_class = pd.DataFrame({
-            "class": list(class_names),
-            "test images": result.matrix.sum(axis=1),
-            "accuracy": result.per_class,
-        })
-        st.dataframe(per_class, hide_index=True,
-                     column_config={"accuracy": st.column_config.ProgressColumn("accuracy", format="percent", min_value=0.0, max_value=1.0)})
+        per_class = pd.DataFrame(
+            {
+                "class": list(class_names),
+                "test images": result.matrix.sum(axis=1),
+                "accuracy": result.per_class,
+            }
+        )
+        st.dataframe(
+            per_class,
+            hide_index=True,
+            column_config={
+                "accuracy": st.column_config.ProgressColumn("accuracy", format="percent", min_value=0.0, max_value=1.0)
+            },
+        )
     st.markdown("**Look inside one cell.** Pick a true class and a predicted class to see those test images.")
     for key in ("train.cell_true", "train.cell_pred"):
         _clamped(key, k)
     first, second = st.columns(2)
     true_class = first.selectbox("True class", range(k), key="train.cell_true", format_func=lambda i: class_names[i])
-    predicted = second.selectbox("Predicted class", range(k), key="train.cell_pred", format_func=lambda i: class_names[i])
+    predicted = second.selectbox(
+        "Predicted class", range(k), key="train.cell_pred", format_func=lambda i: class_names[i]
+    )
     cell = np.flatnonzero((test.labels == true_class) & (result.predictions == predicted))
-    st.caption(f"{len(cell)} test image(s) in this cell" + (f"; the first {CELL_IMAGES} are shown." if len(cell) > CELL_IMAGES else "."))
+    st.caption(
+        f"{len(cell)} test image(s) in this cell"
+        + (f"; the first {CELL_IMAGES} are shown." if len(cell) > CELL_IMAGES else ".")
+    )
     if len(cell):
         _gallery(test, cell[:CELL_IMAGES], result, class_names)
     st.markdown("**The most confident mistakes**: test images the network got wrong, surest first.")
@@ -448,8 +531,10 @@ def _gallery(test, indices, result, class_names) -> None:
         with columns[slot % 8]:
             st.image(np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1), output_format="PNG")
             # Class names may come from a user's folders: st.text shows them as they are.
-            st.text(f"true: {class_names[test.labels[index]]}\nsaid: {class_names[result.predictions[index]]} "
-                    f"({result.confidence[index]:.0%})")
+            st.text(
+                f"true: {class_names[test.labels[index]]}\nsaid: {class_names[result.predictions[index]]} "
+                f"({result.confidence[index]:.0%})"
+            )
 
 
 def _dataset_code() -> str:
@@ -463,8 +548,10 @@ def _dataset_code() -> str:
     size, color = st.session_state["train.own_size"], st.session_state["train.own_color"]
     if st.session_state["train.own_mode"] == "zip":
         return f'own_images.from_zip(open("my_images.zip", "rb").read(), image_size={size}, color={color}).dataset'
-    return (f'own_images.from_class_files({{"cats": [open("cat1.jpg", "rb").read(), ...], "dogs": [...]}}, '
-            f'image_size={size}, color={color}).dataset')
+    return (
+        f'own_images.from_class_files({{"cats": [open("cat1.jpg", "rb").read(), ...], "dogs": [...]}}, '
+        f"image_size={size}, color={color}).dataset"
+    )
 
 
 # ------------------------------------------------------------------------------------------------- page
@@ -496,12 +583,18 @@ with data_column:
             f"**{len(dataset):,} images** of {height}×{width} pixels, {'colour' if channels == 3 else 'gray'}: "
             f"{len(split[0]):,} to train on, {len(split[1]):,} to test (split with seed {seed})."
         )
-        st.dataframe(pd.DataFrame({"class": list(counts), "images": list(counts.values())}), hide_index=True,
-                     height=min(400, 38 + 35 * len(counts)))
+        st.dataframe(
+            pd.DataFrame({"class": list(counts), "images": list(counts.values())}),
+            hide_index=True,
+            height=min(400, 38 + 35 * len(counts)),
+        )
 with preview_column:
     if dataset is not None:
-        st.image(cached.preview(dataset_key, PREVIEW_PER_CLASS, dataset), output_format="PNG",
-                 caption="The first images of each class, one row per class (in the order of the table).")
+        st.image(
+            cached.preview(dataset_key, PREVIEW_PER_CLASS, dataset),
+            output_format="PNG",
+            caption="The first images of each class, one row per class (in the order of the table).",
+        )
 
 st.subheader("2. The network")
 st.markdown(
@@ -510,15 +603,24 @@ st.markdown(
 )
 net_column, summary_column = st.columns([1.2, 1.0], gap="large")
 with net_column:
-    st.selectbox("Start from", layer_table.TABLE_PRESETS, key="train.preset", on_change=_load_preset,
-                 format_func=layer_table.TABLE_PRESET_TITLES.get)
+    st.selectbox(
+        "Start from",
+        layer_table.TABLE_PRESETS,
+        key="train.preset",
+        on_change=_load_preset,
+        format_func=layer_table.TABLE_PRESET_TITLES.get,
+    )
     rows = edit_layers()
 spec, spec_error = None, None
 if dataset is not None:
     title = layer_table.TABLE_PRESET_TITLES[st.session_state["train.preset"]]
     try:
-        spec = layer_table.rows_to_spec(rows, name=title[:architecture.MAX_NAME_LENGTH],
-                                               input_shape=dataset.image_shape, num_classes=dataset.n_classes)
+        spec = layer_table.rows_to_spec(
+            rows,
+            name=title[: architecture.MAX_NAME_LENGTH],
+            input_shape=dataset.image_shape,
+            num_classes=dataset.n_classes,
+        )
     except ValueError as error:
         spec_error = str(error)
 with summary_column:
@@ -541,14 +643,22 @@ with aug_column:
     st.slider("Noise (standard deviation)", 0.0, 0.3, step=0.05, key="train.noise")
     st.slider("Erase a patch (probability)", 0.0, 1.0, step=0.1, key="train.erasing")
 augment_config = augment.AugmentConfig(
-    hflip=st.session_state["train.hflip"], vflip=st.session_state["train.vflip"],
-    rotation_deg=float(st.session_state["train.rotation"]), shift=float(st.session_state["train.shift"]),
-    noise_std=float(st.session_state["train.noise"]), erasing_p=float(st.session_state["train.erasing"]),
+    hflip=st.session_state["train.hflip"],
+    vflip=st.session_state["train.vflip"],
+    rotation_deg=float(st.session_state["train.rotation"]),
+    shift=float(st.session_state["train.shift"]),
+    noise_std=float(st.session_state["train.noise"]),
+    erasing_p=float(st.session_state["train.erasing"]),
 )
 with opt_column:
     st.markdown("**Optimiser**: how each step changes the weights.")
-    optimizer = st.radio("Optimiser", training.OPTIMIZERS, key="train.optimizer", horizontal=True,
-                         format_func={"adam": "Adam", "sgd": "SGD with momentum"}.get)
+    optimizer = st.radio(
+        "Optimiser",
+        training.OPTIMIZERS,
+        key="train.optimizer",
+        horizontal=True,
+        format_func={"adam": "Adam", "sgd": "SGD with momentum"}.get,
+    )
     st.select_slider("Learning rate", LEARNING_RATES, key="train.lr", format_func=lambda v: f"{v:g}")
     st.slider("Momentum (SGD)", 0.0, 0.99, step=0.01, key="train.momentum", disabled=optimizer != "sgd")
     numbers = st.columns(2)
@@ -556,8 +666,14 @@ with opt_column:
     numbers[1].slider("Epochs", 1, MAX_EPOCHS_PER_RUN, key="train.epochs")
     numbers = st.columns(2)
     numbers[0].select_slider("Weight decay", WEIGHT_DECAYS, key="train.wd", format_func=lambda v: f"{v:g}")
-    numbers[1].number_input("Seed", 0, MAX_SEED, step=1, key="train.seed",
-                            help="The same seed gives the same split, starting weights and batch order.")
+    numbers[1].number_input(
+        "Seed",
+        0,
+        MAX_SEED,
+        step=1,
+        key="train.seed",
+        help="The same seed gives the same split, starting weights and batch order.",
+    )
 urlstate.publish(PARAMS)
 if dataset is not None and not augment_config.is_identity:
     originals, changed = cached.augmented(dataset_key, augment_config, seed, split[0])
@@ -570,10 +686,14 @@ if dataset is not None and not augment_config.is_identity:
 config = None
 with common.user_errors():
     config = training.TrainConfig(
-        optimizer=optimizer, learning_rate=float(st.session_state["train.lr"]),
-        momentum=float(st.session_state["train.momentum"]), batch_size=int(st.session_state["train.batch"]),
-        epochs=int(st.session_state["train.epochs"]), weight_decay=float(st.session_state["train.wd"]),
-        seed=int(seed), augment=augment_config,
+        optimizer=optimizer,
+        learning_rate=float(st.session_state["train.lr"]),
+        momentum=float(st.session_state["train.momentum"]),
+        batch_size=int(st.session_state["train.batch"]),
+        epochs=int(st.session_state["train.epochs"]),
+        weight_decay=float(st.session_state["train.wd"]),
+        seed=int(seed),
+        augment=augment_config,
     )
 
 st.subheader("4. Train")
@@ -582,19 +702,25 @@ buttons = st.columns([1, 2, 3])
 start = buttons[0].button("Start training", key="_train.start", type="primary", disabled=not ready)
 run = job_view.value if job_view is not None and isinstance(job_view.value, cached.TrainingRun) else None
 can_continue = (
-    run is not None and job_view.status in (training_jobs.DONE, training_jobs.STOPPED)
+    run is not None
+    and job_view.status in (training_jobs.DONE, training_jobs.STOPPED)
     and len(run.trainer.history) + config.epochs <= training.MAX_EPOCHS
 )
-more = buttons[1].button(f"Continue for {config.epochs} more epoch(s)", key="_train.continue", disabled=not can_continue,
-                         help="Keeps the weights and the optimiser's state and trains on the same data.")
+more = buttons[1].button(
+    f"Continue for {config.epochs} more epoch(s)",
+    key="_train.continue",
+    disabled=not can_continue,
+    help="Keeps the weights and the optimiser's state and trains on the same data.",
+)
 if start and ready:
     with common.user_errors():
         job = cached.start_training(spec, split[0], split[1], config, title=dataset.name)
     st.session_state[JOB_KEY] = job
     st.rerun()  # draw the page again with Start disabled and the live panel ticking
 elif more and can_continue:
-    st.session_state[JOB_KEY] = cached.continue_training(run.trainer, config.epochs, test=run.test,
-                                                         title=run.dataset_title)
+    st.session_state[JOB_KEY] = cached.continue_training(
+        run.trainer, config.epochs, test=run.test, title=run.dataset_title
+    )
     st.rerun()
 if job is None:
     st.caption("Press Start: the training runs on the server while you keep using the page.")
@@ -604,7 +730,9 @@ if job is not None:
     job_view = job.view()
     if job_view.finished and st.session_state.get(SEEN_KEY) != (job.id, job_view.status):
         st.session_state[SEEN_KEY] = (job.id, job_view.status)
-        if job_view.status in (training_jobs.DONE, training_jobs.STOPPED) and isinstance(job_view.value, cached.TrainingRun):
+        if job_view.status in (training_jobs.DONE, training_jobs.STOPPED) and isinstance(
+            job_view.value, cached.TrainingRun
+        ):
             if job_view.value.result.history:
                 st.session_state[MODEL_KEY] = cached.trained_model(job_view.value, job.id)
 active = job is not None and not job.view().finished
@@ -623,8 +751,9 @@ def live_panel() -> None:
     st.subheader("5. Results")
     if live is not None:
         st.caption(f"After epoch {live.model_epoch}; updated after every epoch while the network trains.")
-        show_results(live.model, f"job {job.id} epoch {live.model_epoch}", live.test, live.test.class_names,
-                     f"job {job.id}")
+        show_results(
+            live.model, f"job {job.id} epoch {live.model_epoch}", live.test, live.test.class_names, f"job {job.id}"
+        )
         return
     trained = st.session_state.get(MODEL_KEY)
     if job is not None and not view.finished:
@@ -638,8 +767,9 @@ def live_panel() -> None:
         show_results(trained.model, trained.token, trained.test, trained.class_names, f"{trained.token} own test")
     elif current_test is None:
         st.info("Choose a data set to test this model on.")
-    elif (current_test[0].image_shape != trained.spec.input_shape
-          or current_test[0].n_classes != len(trained.class_names)):
+    elif current_test[0].image_shape != trained.spec.input_shape or current_test[0].n_classes != len(
+        trained.class_names
+    ):
         c, h, w = trained.spec.input_shape
         st.info(
             f"This model takes {h}×{w} {'colour' if c == 3 else 'gray'} images and tells {len(trained.class_names)} "
@@ -663,17 +793,34 @@ def save_and_load() -> None:
         else:
             with common.user_errors():
                 data = cached.checkpoint_bytes(trained.token, trained)
-            st.download_button("Download the model", data, file_name="vision-explorer-model.safetensors",
-                               mime="application/octet-stream", key="_train.download")
-            st.caption(f"Model: {common.plain(trained.source)}; {len(data) / 1024:,.0f} kB. Load it back here, or in a "
-                       "notebook with `checkpoints.load_checkpoint`.")
-        st.button("Use the default digits model", key="_train.use_default", on_click=cached.use_default_model,
-                  args=(MODEL_KEY, "train.default_error"), help="A small CNN trained on the 8×8 digits, shipped with the app.")
+            st.download_button(
+                "Download the model",
+                data,
+                file_name="vision-explorer-model.safetensors",
+                mime="application/octet-stream",
+                key="_train.download",
+            )
+            st.caption(
+                f"Model: {common.plain(trained.source)}; {len(data) / 1024:,.0f} kB. Load it back here, or in a "
+                "notebook with `checkpoints.load_checkpoint`."
+            )
+        st.button(
+            "Use the default digits model",
+            key="_train.use_default",
+            on_click=cached.use_default_model,
+            args=(MODEL_KEY, "train.default_error"),
+            help="A small CNN trained on the 8×8 digits, shipped with the app.",
+        )
         if st.session_state.get("train.default_error"):
             st.error(st.session_state["train.default_error"])
     with load_column:
-        st.file_uploader("Load a model saved from this page (.safetensors)", type=["safetensors"], key="_train.upload",
-                         on_change=cached.use_uploaded_model, args=("_train.upload", MODEL_KEY, "train.upload_error"))
+        st.file_uploader(
+            "Load a model saved from this page (.safetensors)",
+            type=["safetensors"],
+            key="_train.upload",
+            on_change=cached.use_uploaded_model,
+            args=("_train.upload", MODEL_KEY, "train.upload_error"),
+        )
         if st.session_state.get("train.upload_error"):
             st.error(common.plain(st.session_state["train.upload_error"]))
 

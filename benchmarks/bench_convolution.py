@@ -80,7 +80,10 @@ def _baselines(padding: str, image: np.ndarray, kernel: np.ndarray) -> list[tupl
     plain = ("", lambda: cv2.filter2D(image, -1, kernel, borderType=_BASELINE_BORDER[padding]))
     if padding != "wrap":
         return [plain]
-    return [(" vs copyMakeBorder(WRAP)+filter2D", lambda: _opencv_wrap(image, kernel)), (" vs plain filter2D", plain[1])]
+    return [
+        (" vs copyMakeBorder(WRAP)+filter2D", lambda: _opencv_wrap(image, kernel)),
+        (" vs plain filter2D", plain[1]),
+    ]
 
 
 def run(*, rounds: int = ROUNDS, calls: int = CALLS) -> list[dict]:
@@ -96,7 +99,9 @@ def run(*, rounds: int = ROUNDS, calls: int = CALLS) -> list[dict]:
             for padding in PADDING_MODES:
                 for against, baseline in _baselines(padding, image, kernel):
                     ours_ms, baseline_ms = _compare(
-                        lambda: correlate(image, kernel, padding=padding, check_finite=check_finite),
+                        lambda kernel=kernel, padding=padding, check=check_finite: correlate(
+                            image, kernel, padding=padding, check_finite=check
+                        ),
                         baseline,
                         rounds=rounds,
                         calls=calls,

@@ -91,7 +91,8 @@ def run(*, changes: int = CHANGES) -> list[dict]:
 
 def main() -> int:
     for row in run():
-        print(f"{row['name']:<70} {row['ours_ms']:>8.1f} ms  target {row['target']:.0f}  {'ok' if row['ok'] else 'MISSED'}")
+        verdict = "ok" if row["ok"] else "MISSED"
+        print(f"{row['name']:<70} {row['ours_ms']:>8.1f} ms  target {row['target']:.0f}  {verdict}")
     return 0
 
 

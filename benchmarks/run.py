@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         wanted = args.only if args.only.startswith("bench_") else f"bench_{args.only}"
         if wanted not in names:
-            parser.error(f"--only must be one of {', '.join(n.removeprefix('bench_') for n in names)}; got {args.only!r}")
+            parser.error(
+                f"--only must be one of {', '.join(n.removeprefix('bench_') for n in names)}; got {args.only!r}"
+            )
         names = [wanted]
 
     sys.path.insert(0, HERE)

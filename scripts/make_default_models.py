@@ -85,8 +85,10 @@ def main(names: list[str]) -> None:
         if name not in RECIPES:
             raise SystemExit(f"unknown model {name!r}: choose from {', '.join(RECIPES)}")
         results[name] = make(name)
-        print(f"{name}: test accuracy {results[name]['test_accuracy']:.4f}, {results[name]['file_bytes']:,} bytes, "
-              f"{results[name]['train_seconds']} s; per epoch {results[name]['test_accuracy_per_epoch']}")
+        print(
+            f"{name}: test accuracy {results[name]['test_accuracy']:.4f}, {results[name]['file_bytes']:,} bytes, "
+            f"{results[name]['train_seconds']} s; per epoch {results[name]['test_accuracy_per_epoch']}"
+        )
     with open(ACCURACY_FILE, "w", encoding="utf-8") as file:
         json.dump(results, file, indent=2)
         file.write("\n")

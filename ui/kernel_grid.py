@@ -88,9 +88,7 @@ def grid() -> tuple[np.ndarray, str | None]:
         key=editor_key(),
         num_rows="fixed",
         width="content",
-        column_config={
-            column: st.column_config.TextColumn(f"col {int(column) + 1}", width=60) for column in columns
-        },
+        column_config={column: st.column_config.TextColumn(f"col {int(column) + 1}", width=60) for column in columns},
     )
     cells = tuple(tuple("" if v is None or v is pd.NA else str(v) for v in row) for row in edited.to_numpy())
     st.session_state[CELLS_KEY] = cells
@@ -148,7 +146,9 @@ def show_output_size(image_shape: tuple[int, ...], kernel_shape: tuple[int, int]
     st.markdown(
         f"**Output size: {lines[0][4]} × {lines[1][4]}.** Along each side, "
         "⌊(input + padding − kernel) / stride⌋ + 1:\n\n"
-        + "\n".join(f"- {name}: ⌊({size} + {pads} − {k}) / {stride}⌋ + 1 = **{out}**" for name, size, pads, k, out in lines)
+        + "\n".join(
+            f"- {name}: ⌊({size} + {pads} − {k}) / {stride}⌋ + 1 = **{out}**" for name, size, pads, k, out in lines
+        )
     )
 
 
@@ -183,8 +183,9 @@ def clicked_pixel(shape: tuple[int, ...]) -> tuple[int, int]:
 
 def _table(values: np.ndarray, caption: str) -> None:
     st.markdown(caption)
-    frame = pd.DataFrame(values, columns=[str(j + 1) for j in range(values.shape[1])],
-                         index=[str(i + 1) for i in range(values.shape[0])])
+    frame = pd.DataFrame(
+        values, columns=[str(j + 1) for j in range(values.shape[1])], index=[str(i + 1) for i in range(values.shape[0])]
+    )
     st.dataframe(
         frame,
         width="content",
@@ -265,7 +266,11 @@ def code(
         load = f"rgb = samples.load_builtin({image_id!r})"
     else:
         load = 'rgb = imageio.load_image(open("my_photo.jpg", "rb").read())  # your own image'
-    image = "imageio.to_float(rgb)  # (H, W, 3): each channel filtered on its own" if per_channel else "imageio.to_gray(rgb)"
+    image = (
+        "imageio.to_float(rgb)  # (H, W, 3): each channel filtered on its own"
+        if per_channel
+        else "imageio.to_gray(rgb)"
+    )
     lines = [
         "from explorer.core import display\nfrom explorer.images import convolution, imageio, kernels, samples",
         "",

@@ -21,12 +21,16 @@ class PageEntry(NamedTuple):
 
 SITE_MAP: tuple[PageEntry, ...] = (
     PageEntry("", "app_pages/home.py", "Home", "", image_picker=True),
-    PageEntry("Images", "app_pages/images_are_numbers.py", "Images are numbers", "images-are-numbers", image_picker=True),
+    PageEntry(
+        "Images", "app_pages/images_are_numbers.py", "Images are numbers", "images-are-numbers", image_picker=True
+    ),
     PageEntry("Images", "app_pages/color.py", "Color", "color", image_picker=True),
     PageEntry("Images", "app_pages/kernels.py", "Kernels", "kernels", image_picker=True),
     PageEntry("Classical vision", "app_pages/edges.py", "Edges & gradients", "edges", image_picker=True),
     PageEntry("Classical vision", "app_pages/fourier.py", "Fourier", "fourier", image_picker=True),
-    PageEntry("Classical vision", "app_pages/morphology.py", "Morphology & segmentation", "morphology", image_picker=True),
+    PageEntry(
+        "Classical vision", "app_pages/morphology.py", "Morphology & segmentation", "morphology", image_picker=True
+    ),
     PageEntry("Classical vision", "app_pages/features.py", "Features & detection", "features", image_picker=True),
     PageEntry("Neural networks", "app_pages/neurons.py", "Neurons", "neurons"),
     PageEntry("Neural networks", "app_pages/cnn_anatomy.py", "CNN anatomy", "cnn-anatomy"),

@@ -161,8 +161,9 @@ class Job:
     def view(self) -> JobView:
         position = self._scheduler.position(self)
         with self.lock:
-            return JobView(self._status, position if self._status == QUEUED else 0, self._progress, self._value,
-                           self._message)
+            return JobView(
+                self._status, position if self._status == QUEUED else 0, self._progress, self._value, self._message
+            )
 
     def stop(self) -> None:
         """Ask the job to end: a queued job leaves the line at once, a running one after its current batch."""

@@ -26,8 +26,19 @@ from ui import common
 # Session keys of widgets that some runs don't draw: the pages' own widgets, and the sidebar's image picker
 # ("shared."), which only pages that use an image show. Streamlit forgets a widget's value when a run
 # doesn't draw it; the router calls keep_page_state() on every run so values survive page switches.
-PAGE_KEY_PREFIXES = ("shared.", "numbers.", "color.", "kernels.", "edges.", "fourier.", "morph.", "features.",
-                     "neurons.", "anatomy.", "train.")
+PAGE_KEY_PREFIXES = (
+    "shared.",
+    "numbers.",
+    "color.",
+    "kernels.",
+    "edges.",
+    "fourier.",
+    "morph.",
+    "features.",
+    "neurons.",
+    "anatomy.",
+    "train.",
+)
 SHARED_PARAMS_KEY = "shared.url_params"
 
 

@@ -49,7 +49,9 @@ def _bits(descriptors: np.ndarray) -> np.ndarray:
     """(N, 32) uint8 ORB descriptors -> (N, 256) float32 of 0/1."""
     descriptors = np.asarray(descriptors)
     if descriptors.dtype != np.uint8 or descriptors.ndim != 2 or descriptors.shape[1] != 32:
-        raise ValueError(f"descriptors must be (N, 32) uint8 ORB descriptors, got {descriptors.dtype} {descriptors.shape}")
+        raise ValueError(
+            f"descriptors must be (N, 32) uint8 ORB descriptors, got {descriptors.dtype} {descriptors.shape}"
+        )
     return np.unpackbits(descriptors, axis=1).astype(np.float32)
 
 
@@ -67,7 +69,9 @@ def build_codebook(descriptor_sets: Sequence[np.ndarray], *, k: int, seed: int =
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k must be a whole number, got {type(k).__name__}")
     seed = checks.integer("seed", seed, 0, wrong_type=ValueError)
-    pooled = np.concatenate([_bits(d) for d in descriptor_sets]) if len(descriptor_sets) else np.zeros((0, 256), np.float32)
+    pooled = (
+        np.concatenate([_bits(d) for d in descriptor_sets]) if len(descriptor_sets) else np.zeros((0, 256), np.float32)
+    )
     if k < 1:
         raise ValueError(f"k must be at least 1 (the number of visual words), got {k}")
     if k > len(pooled):

@@ -19,8 +19,8 @@ import os
 import cv2
 import numpy as np
 
-from explorer.core import checks
 from explorer.classical.features import check_image, fit_within, gray_uint8, rgb_picture
+from explorer.core import checks
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 # Each step of the scan enlarges the window by scale_factor: 1.01 already scans ~10x more sizes than the
@@ -102,5 +102,7 @@ def draw_boxes(image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     # Lines about 1/200 of the image wide: visible on a 1024 px photo, not heavy on a 256 px one.
     thickness = max(1, round(max(picture.shape[:2]) / 200))
     for top, left, height, width in np.asarray(boxes, dtype=np.int64).reshape(-1, 4):
-        cv2.rectangle(picture, (int(left), int(top)), (int(left + width - 1), int(top + height - 1)), BOX_COLOUR, thickness)
+        cv2.rectangle(
+            picture, (int(left), int(top)), (int(left + width - 1), int(top + height - 1)), BOX_COLOUR, thickness
+        )
     return picture

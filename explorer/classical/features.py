@@ -47,8 +47,14 @@ MATCHERS = ("cross-check", "ratio")
 DEFAULT_RATIO = 0.75
 # One colour per pyramid level (cycled), from the Tableau 10 palette: distinct on a gray photo.
 LEVEL_COLOURS = (
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
-    (148, 103, 189), (140, 86, 75), (227, 119, 194), (188, 189, 34),
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (188, 189, 34),
 )
 # Right and wrong matches: blue and orange stay distinct for the common colour-vision deficiencies.
 RIGHT_COLOUR = (31, 119, 180)
@@ -254,8 +260,14 @@ def rotate_and_scale(image: np.ndarray, *, angle: float, scale: float) -> tuple[
     low = moved.min(axis=0)
     size = np.ceil(moved.max(axis=0) - low - 1e-6).astype(int) + 1  # 1e-6: 29.000000000000004 is 29 px
     matrix[:, 2] -= low  # shift so the whole copy lands on the canvas
-    copy = cv2.warpAffine(image, matrix, (int(size[0]), int(size[1])), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    copy = cv2.warpAffine(
+        image,
+        matrix,
+        (int(size[0]), int(size[1])),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
     return copy.astype(np.float32, copy=False), matrix
 
 
@@ -283,7 +295,10 @@ def match_descriptors(
         raise ValueError(f"ratio must be greater than 0 and at most 1, got {ratio}")
     for name, descriptors in (("first", first), ("second", second)):
         if not isinstance(descriptors, np.ndarray) or descriptors.dtype != np.uint8 or descriptors.ndim != 2:
-            raise ValueError(f"{name} must be (N, 32) uint8 ORB descriptors, got {getattr(descriptors, 'shape', type(descriptors).__name__)}")
+            raise ValueError(
+                f"{name} must be (N, 32) uint8 ORB descriptors, "
+                f"got {getattr(descriptors, 'shape', type(descriptors).__name__)}"
+            )
     if len(first) == 0 or len(second) == 0:
         return np.zeros((0, 2), np.int32), np.zeros(0, np.float32)
     if method == "cross-check":
@@ -343,5 +358,7 @@ def draw_matches(image: np.ndarray, result: MatchResult) -> np.ndarray:
         a, b = result.pairs[index]
         (r1, c1), (r2, c2) = result.first.points[a], result.second.points[b]
         colour = RIGHT_COLOUR if result.right[index] else WRONG_COLOUR
-        cv2.line(canvas, (int(round(c1)), int(round(r1))), (int(round(c2)) + offset, int(round(r2))), colour, 1, cv2.LINE_AA)
+        cv2.line(
+            canvas, (int(round(c1)), int(round(r1))), (int(round(c2)) + offset, int(round(r2))), colour, 1, cv2.LINE_AA
+        )
     return canvas

@@ -118,9 +118,13 @@ def find_lines(
     # A "line" of one or two pixels is no line: ask for at least 3 votes whatever the fraction.
     if most >= 3:
         votes, angles, distances = hough_line_peaks(
-            accumulator, thetas, rhos,
-            min_distance=min_distance, min_angle=min_angle,
-            threshold=max(threshold * most, 3), num_peaks=max_lines,
+            accumulator,
+            thetas,
+            rhos,
+            min_distance=min_distance,
+            min_angle=min_angle,
+            threshold=max(threshold * most, 3),
+            num_peaks=max_lines,
         )
         found = np.column_stack([distances, np.degrees(angles), votes]).astype(np.float64).reshape(-1, 3)
         found = found[np.argsort(-found[:, 2], kind="stable")]
@@ -149,10 +153,14 @@ def find_circles(
     edge_threshold = checks.number("edge_threshold", edge_threshold, 0.0, 1.0, low_open=True)
     pixels = imageio.to_uint8(imageio.to_float(image))
     circles = cv2.HoughCircles(
-        pixels, cv2.HOUGH_GRADIENT, dp=1,
+        pixels,
+        cv2.HOUGH_GRADIENT,
+        dp=1,
         minDist=max(2 * min_radius, 4),  # two circles' centres closer than this are one circle
         param1=edge_threshold * 4.0 * 255.0,  # cv2's Canny on 0..255 with a 3 x 3 Sobel: 1020 = our 1
-        param2=votes, minRadius=min_radius, maxRadius=max_radius,
+        param2=votes,
+        minRadius=min_radius,
+        maxRadius=max_radius,
     )
     if circles is None:
         return np.zeros((0, 3), dtype=np.float32)
@@ -200,7 +208,9 @@ def draw_circles(picture: np.ndarray, circles: np.ndarray) -> np.ndarray:
     return canvas
 
 
-def accumulator_picture(accumulator: np.ndarray, lines: np.ndarray | None = None, *, rhos: np.ndarray | None = None) -> np.ndarray:
+def accumulator_picture(
+    accumulator: np.ndarray, lines: np.ndarray | None = None, *, rhos: np.ndarray | None = None
+) -> np.ndarray:
     """The accumulator as a square heat map, ``(n_rho, n_rho, 3) uint8``: rho down, theta across (each
     theta column repeated to make the picture square, or ``n_theta`` wide if that is wider).
 

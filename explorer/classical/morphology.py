@@ -137,7 +137,8 @@ def check_element(element: object) -> np.ndarray:
     rows, cols = element.shape
     if rows % 2 == 0 or cols % 2 == 0 or max(rows, cols) > MAX_ELEMENT_SIZE:
         raise ValueError(
-            f"element must have odd sides of at most {MAX_ELEMENT_SIZE} cells (so it has a centre), got shape {element.shape}"
+            f"element must have odd sides of at most {MAX_ELEMENT_SIZE} cells (so it has a centre), "
+            f"got shape {element.shape}"
         )
     if not np.isin(element, (0, 1)).all():
         raise ValueError("element must hold only 0 and 1 (or False and True)")
@@ -161,7 +162,9 @@ def element_from_text(text: str) -> np.ndarray:
         raise TypeError(f"element text must be a string, got {type(text).__name__}")
     rows = text.strip().split(";")
     if not all(rows) or any(set(row) - {"0", "1"} for row in rows) or len({len(row) for row in rows}) != 1:
-        raise ValueError(f"element text must be equal rows of 0 and 1 separated by ';' (like 010;111;010), got {text[:60]!r}")
+        raise ValueError(
+            f"element text must be equal rows of 0 and 1 separated by ';' (like 010;111;010), got {text[:60]!r}"
+        )
     return check_element(np.array([[int(ch) for ch in row] for row in rows], dtype=np.uint8))
 
 
@@ -302,7 +305,8 @@ CHALLENGES: tuple[Challenge, ...] = (
         "salt",
         "Remove the specks",
         "The letter below has white specks of salt noise around it. Choose an operation, an element and a number "
-        f"of iterations that remove every speck without shrinking the letter by more than {AREA_TOLERANCE:.0%} of its area.",
+        f"of iterations that remove every speck without shrinking the letter by more than {AREA_TOLERANCE:.0%} "
+        "of its area.",
     ),
     Challenge(
         "holes",
@@ -357,7 +361,9 @@ def grade(key: str, *, operation: str, element: np.ndarray, iterations: int = 1)
             )
             feedback.append(f"The letter lost {lost / area:.1%} of its area ({lost} pixels). {hint}")
         if not ok_gained:
-            feedback.append(f"The letter grew by {(gained - speck_pixels) / area:.1%}: this challenge wants it kept as it was.")
+            feedback.append(
+                f"The letter grew by {(gained - speck_pixels) / area:.1%}: this challenge wants it kept as it was."
+            )
         passed = ok_specks and ok_lost and ok_gained
     else:
         holes = int(letter.pepper.sum())

@@ -103,7 +103,9 @@ def draw_contours(image: np.ndarray, contours: list[Contour], *, boxes: bool = T
     elif image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
         picture = image.copy()
     else:
-        raise ValueError(f"image must be (H, W) gray or (H, W, 3) uint8 RGB, got shape {image.shape}, dtype {image.dtype}")
+        raise ValueError(
+            f"image must be (H, W) gray or (H, W, 3) uint8 RGB, got shape {image.shape}, dtype {image.dtype}"
+        )
     picture = np.ascontiguousarray(picture)
     thickness = max(1, round(max(picture.shape[:2]) / 300))  # visible on screen whatever the image size
     for contour, colour in zip(contours, palette(len(contours))):
@@ -151,7 +153,9 @@ def color_labels(labels: np.ndarray) -> np.ndarray:
     """A label image drawn with one colour per label and a black background: ``(H, W, 3) uint8``."""
     labels = np.asarray(labels)
     if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer) or (labels.size and labels.min() < 0):
-        raise ValueError(f"labels must be a 2-D array of non-negative integers, got shape {labels.shape}, dtype {labels.dtype}")
+        raise ValueError(
+            f"labels must be a 2-D array of non-negative integers, got shape {labels.shape}, dtype {labels.dtype}"
+        )
     colours = np.vstack([np.zeros((1, 3), np.uint8), palette(int(labels.max(initial=0)))])
     return colours[labels]
 
@@ -214,7 +218,10 @@ def kmeans_colors(image: np.ndarray, *, k: int = 4, space: str = "RGB", seed: in
 
 
 def recolor(labels: np.ndarray, colours: np.ndarray) -> np.ndarray:
-    """Every pixel painted with its label's colour: ``labels (H, W)`` ints, ``colours (n, 3) uint8`` -> ``(H, W, 3)``."""
+    """Every pixel painted with its label's colour.
+
+    ``labels (H, W)`` ints, ``colours (n, 3) uint8`` -> ``(H, W, 3) uint8``.
+    """
     labels, colours = np.asarray(labels), np.asarray(colours)
     if colours.ndim != 2 or colours.shape[1] != 3:
         raise ValueError(f"colours must be (n, 3), got shape {colours.shape}")

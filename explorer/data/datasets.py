@@ -115,8 +115,9 @@ class Dataset:
             raise ValueError("indices must select at least one image, got none")
         if indices.min() < -len(self) or indices.max() >= len(self):
             raise ValueError(f"indices must be in 0..{len(self) - 1}, got {indices.min()}..{indices.max()}")
-        return Dataset(name if name is not None else self.name, self.images[indices], self.labels[indices],
-                       self.class_names)
+        return Dataset(
+            name if name is not None else self.name, self.images[indices], self.labels[indices], self.class_names
+        )
 
     def split(self, test_fraction: float = 0.2, *, seed: int = 0) -> tuple[Dataset, Dataset]:
         """Stratified train/test split: ``(train, test)``, both in the original order.
@@ -137,8 +138,10 @@ class Dataset:
             test.append(rng.permutation(members)[:n_test])
         is_test = np.zeros(len(self), dtype=bool)
         is_test[np.concatenate(test)] = True
-        return (self.subset(np.flatnonzero(~is_test), name=f"{self.name} (train)"),
-                self.subset(np.flatnonzero(is_test), name=f"{self.name} (test)"))
+        return (
+            self.subset(np.flatnonzero(~is_test), name=f"{self.name} (train)"),
+            self.subset(np.flatnonzero(is_test), name=f"{self.name} (test)"),
+        )
 
     def preview(self, *, per_class: int = 8, gap: int = 0) -> np.ndarray:
         """The first ``per_class`` images of each class as one picture, a row per class in class order.
@@ -158,7 +161,9 @@ class Dataset:
             first = np.flatnonzero(self.labels == label)[:per_class]
             grid[label, : len(first), :, :rows, :cols] = self.images[first]
         # (classes, per_class, C, H+g, W+g) -> (classes, H+g, per_class, W+g, C) -> one picture, last gap cut off
-        mosaic = grid.transpose(0, 3, 1, 4, 2).reshape(self.n_classes * (rows + gap), per_class * (cols + gap), channels)
+        mosaic = grid.transpose(0, 3, 1, 4, 2).reshape(
+            self.n_classes * (rows + gap), per_class * (cols + gap), channels
+        )
         mosaic = mosaic[: mosaic.shape[0] - gap, : mosaic.shape[1] - gap]
         mosaic = np.round(mosaic * 255.0).astype(np.uint8)
         return mosaic[:, :, 0] if channels == 1 else mosaic

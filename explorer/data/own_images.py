@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from explorer.core import checks
-from explorer.images import imageio
 from explorer.data.datasets import Dataset
+from explorer.images import imageio
 
 # Teachable Machine's range: one class is not a classification, and more than 10 would need more pictures
 # per class than a workshop collects.
@@ -231,9 +231,7 @@ def _class_of(paths: list[list[str]]) -> list[str | None]:
     return [p[shared] if len(p) > shared else None for p in paths]
 
 
-def from_zip(
-    data: bytes, *, image_size: int = 32, color: bool = True, name: str = "My images"
-) -> OwnImagesResult:
+def from_zip(data: bytes, *, image_size: int = 32, color: bool = True, name: str = "My images") -> OwnImagesResult:
     """Build a data set from a ZIP with one folder per class; classes in alphabetical order.
 
     Returns images ``(N, 3 or 1, image_size, image_size) float32`` in ``[0, 1]``, and the members left out

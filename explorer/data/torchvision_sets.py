@@ -135,9 +135,7 @@ def _download(url: str, target: Path, md5: str, on_bytes: Callable[[int], None])
 
 def _fetch(name: str, archives: list[_Archive], on_progress: Callable[[float], None] | None) -> None:
     """Download the missing archives, reporting the fraction of bytes done across all of them."""
-    missing = [
-        a for a in archives if not (a.folder / a.filename).exists() and not all(p.exists() for p in a.unpacked)
-    ]
+    missing = [a for a in archives if not (a.folder / a.filename).exists() and not all(p.exists() for p in a.unpacked)]
     total = sum(_SIZES.get(a.filename, {}).get(name, 1) for a in missing) or 1
     done = 0
 

@@ -11,7 +11,7 @@ so no padding choice can help or hurt a kernel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -78,7 +78,7 @@ CHALLENGES: tuple[Challenge, ...] = (
 _BY_KEY = {challenge.key: challenge for challenge in CHALLENGES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _image(kind: str, angle: float = 0.0) -> np.ndarray:
     """Test pattern, computed once; read-only so no caller can change a shared copy."""
     if kind == "noise":
@@ -119,8 +119,7 @@ def _grade_blur(kernel: np.ndarray) -> list[str]:
     if abs(total - 1.0) > SUM_TOLERANCE:
         hint = f" Try dividing every entry by {total:g}." if total > 0 else ""
         feedback.append(
-            f"Your kernel sums to {total:g}; a blur should keep the brightness, so its entries should sum "
-            f"to 1.{hint}"
+            f"Your kernel sums to {total:g}; a blur should keep the brightness, so its entries should sum to 1.{hint}"
         )
     # Graininess is compared after undoing the kernel's overall gain, so a blur that only forgot to
     # divide by its sum is told about the sum, not about the noise.

@@ -85,11 +85,14 @@ def rgb_to_hsv(image: np.ndarray) -> np.ndarray:
     chroma = high - low
     safe_chroma = np.where(chroma > 0, chroma, 1.0)
     red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    hue = np.select(
-        [chroma == 0, high == red, high == green],
-        [0.0, ((green - blue) / safe_chroma) % 6.0, (blue - red) / safe_chroma + 2.0],
-        default=(red - green) / safe_chroma + 4.0,
-    ) * 60.0
+    hue = (
+        np.select(
+            [chroma == 0, high == red, high == green],
+            [0.0, ((green - blue) / safe_chroma) % 6.0, (blue - red) / safe_chroma + 2.0],
+            default=(red - green) / safe_chroma + 4.0,
+        )
+        * 60.0
+    )
     hue = np.where(hue >= 360.0, hue - 360.0, hue)
     saturation = np.where(high > 0, 255.0 * chroma / np.where(high > 0, high, 1.0), 0.0)
     return np.stack([hue, saturation, high], axis=2).astype(np.float32)
@@ -171,9 +174,7 @@ def _check_bounds(space: str, lower: Sequence[float], upper: Sequence[float]) ->
     return bounds[0], bounds[1]
 
 
-def color_mask(
-    image: np.ndarray, *, space: str, lower: Sequence[float], upper: Sequence[float]
-) -> np.ndarray:
+def color_mask(image: np.ndarray, *, space: str, lower: Sequence[float], upper: Sequence[float]) -> np.ndarray:
     """Pixels whose every channel lies in ``[lower, upper]`` (inclusive, like ``cv2.inRange``): ``(H, W) bool``.
 
     ``space`` is ``"RGB"`` or ``"HSV"``; bounds are in the module's units. In HSV a hue range with

@@ -90,15 +90,15 @@ def _check_stride(stride: object) -> int:
 
 def _check_kernel_shape(kernel_shape: object) -> tuple[int, int]:
     shape = tuple(kernel_shape) if isinstance(kernel_shape, (tuple, list)) else None
-    if shape is None or len(shape) != 2 or not all(
-        isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape
+    if (
+        shape is None
+        or len(shape) != 2
+        or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape)
     ):
         raise ValueError(f"kernel shape must be 2 integers (rows, cols), got {kernel_shape!r}")
     kh, kw = int(shape[0]), int(shape[1])
     if not (1 <= kh <= MAX_KERNEL_SIZE and 1 <= kw <= MAX_KERNEL_SIZE):
-        raise ValueError(
-            f"kernel must be between 1x1 and {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE}, got shape {(kh, kw)}"
-        )
+        raise ValueError(f"kernel must be between 1x1 and {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE}, got shape {(kh, kw)}")
     return kh, kw
 
 
@@ -139,9 +139,7 @@ def check_kernel(kernel: object) -> np.ndarray:
         raise ValueError(f"kernel must be 2-D (rows, cols), got shape {array.shape}")
     kh, kw = array.shape
     if not (1 <= kh <= MAX_KERNEL_SIZE and 1 <= kw <= MAX_KERNEL_SIZE):
-        raise ValueError(
-            f"kernel must be between 1x1 and {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE}, got shape {(kh, kw)}"
-        )
+        raise ValueError(f"kernel must be between 1x1 and {MAX_KERNEL_SIZE}x{MAX_KERNEL_SIZE}, got shape {(kh, kw)}")
     return array
 
 
@@ -320,8 +318,13 @@ def worked_example(
     patch = np.where((rows[:, None] >= 0) & (cols[None, :] >= 0), patch, 0).astype(np.float32)
     products = (patch * kernel).astype(np.float32)
     return WorkedExample(
-        out_row=int(out_row), out_col=int(out_col), top=int(top), left=int(left),
-        patch=patch, products=products, total=float(products.sum(dtype=np.float64)),
+        out_row=int(out_row),
+        out_col=int(out_col),
+        top=int(top),
+        left=int(left),
+        patch=patch,
+        products=products,
+        total=float(products.sum(dtype=np.float64)),
     )
 
 

@@ -125,9 +125,7 @@ def _cell_value(cell: object, where: str) -> float:
     else:
         raise ValueError(f"{where} is a {type(cell).__name__}, not a number")
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
-        raise ValueError(
-            f"{where} is {value:g}; entries must be between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}"
-        )
+        raise ValueError(f"{where} is {value:g}; entries must be between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}")
     return value
 
 

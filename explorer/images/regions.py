@@ -76,9 +76,7 @@ def region_values(image: np.ndarray, *, top: int, left: int, size: int, channel:
     if not MIN_REGION <= size <= MAX_REGION:
         raise ValueError(f"size must be from {MIN_REGION} to {MAX_REGION}, got {size}")
     if top < 0 or left < 0 or top + size > rows or left + size > cols:
-        raise ValueError(
-            f"a {size}×{size} region at top={top}, left={left} does not fit in a {rows}×{cols} image"
-        )
+        raise ValueError(f"a {size}×{size} region at top={top}, left={left} does not fit in a {rows}×{cols} image")
     block = rgb[top : top + size, left : left + size]
     if channel == "Gray":
         gray = block.astype(np.float64) @ np.array(GRAY_WEIGHTS)

@@ -28,7 +28,17 @@ from explorer.core import checks
 
 # scikit-image photos bundled inside the package (no download needed), then scikit-learn's two JPEGs.
 _SKIMAGE_SAMPLES = (
-    "astronaut", "camera", "coins", "chelsea", "coffee", "horse", "moon", "text", "page", "brick", "rocket",
+    "astronaut",
+    "camera",
+    "coins",
+    "chelsea",
+    "coffee",
+    "horse",
+    "moon",
+    "text",
+    "page",
+    "brick",
+    "rocket",
 )
 _SKLEARN_SAMPLES = ("china", "flower")
 SAMPLES: tuple[str, ...] = _SKIMAGE_SAMPLES + _SKLEARN_SAMPLES
@@ -218,9 +228,7 @@ def render_pattern(name: str, *, angle: float = 0.0, size: int = PATTERN_SIZE) -
         shown = name[:_ECHO_CHARS] if isinstance(name, str) else name
         raise ValueError(f"pattern name must be one of {', '.join(PATTERNS)}; got {shown!r}")
     if name not in PATTERNS_WITH_ANGLE and angle != 0:
-        raise ValueError(
-            f"angle only applies to {', '.join(PATTERNS_WITH_ANGLE)}; got angle {angle} for {name!r}"
-        )
+        raise ValueError(f"angle only applies to {', '.join(PATTERNS_WITH_ANGLE)}; got angle {angle} for {name!r}")
     if name == "stripes":
         return stripes(size=size, angle=angle)
     if name == "step edge":
@@ -250,9 +258,7 @@ def load_builtin(image_id: str) -> np.ndarray:
     angle = 0.0
     if has_angle:
         if name not in PATTERNS_WITH_ANGLE:
-            raise ValueError(
-                f"image id {shown}: only {', '.join(PATTERNS_WITH_ANGLE)} take an angle, not {name!r}"
-            )
+            raise ValueError(f"image id {shown}: only {', '.join(PATTERNS_WITH_ANGLE)} take an angle, not {name!r}")
         if not _ANGLE_RE.fullmatch(angle_text) or float(angle_text) > MAX_ANGLE:
             raise ValueError(f"image id {shown}: the angle must be a number of degrees from 0 to 180")
         angle = float(angle_text)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Union
 
 from explorer.core import checks
 from explorer.nets.receptive import Window, receptive_field
@@ -69,7 +68,9 @@ class Conv:
         elif isinstance(self.padding, str):
             raise ValueError(f"Conv padding must be a whole number or 'same', got {self.padding!r}")
         else:
-            checks.integer("Conv padding", self.padding, 0, self.kernel // 2, wrong_type=ValueError)  # more padding only adds zeros to the border
+            checks.integer(
+                "Conv padding", self.padding, 0, self.kernel // 2, wrong_type=ValueError
+            )  # more padding only adds zeros to the border
 
     def describe(self) -> str:
         extra = "" if self.stride == 1 else f", stride {self.stride}"
@@ -158,11 +159,16 @@ class Dense:
         return f"dense {self.units}"
 
 
-LayerSpec = Union[Conv, Pool, BatchNorm, Dropout, Activation, Flatten, Dense]
+LayerSpec = Conv | Pool | BatchNorm | Dropout | Activation | Flatten | Dense
 # Names used in dicts (``{"type": "conv", ...}``, see explorer.nets.spec_json) and in summary rows, and back.
 LAYER_TYPES: dict[str, type] = {
-    "conv": Conv, "pool": Pool, "batchnorm": BatchNorm, "dropout": Dropout,
-    "activation": Activation, "flatten": Flatten, "dense": Dense,
+    "conv": Conv,
+    "pool": Pool,
+    "batchnorm": BatchNorm,
+    "dropout": Dropout,
+    "activation": Activation,
+    "flatten": Flatten,
+    "dense": Dense,
 }
 TYPE_NAMES = {cls: name for name, cls in LAYER_TYPES.items()}
 
@@ -209,7 +215,9 @@ class ArchitectureSpec:
             raise ValueError(f"layers must be a list of 1 to {MAX_LAYERS} layers, got {count!r}")
         for index, layer in enumerate(self.layers, start=1):
             if type(layer) not in TYPE_NAMES:
-                raise ValueError(f"layer {index} must be one of {', '.join(c.__name__ for c in TYPE_NAMES)}, got {layer!r}")
+                raise ValueError(
+                    f"layer {index} must be one of {', '.join(c.__name__ for c in TYPE_NAMES)}, got {layer!r}"
+                )
         object.__setattr__(self, "layers", tuple(self.layers))
         checks.integer("num_classes", self.num_classes, 2, MAX_CLASSES, wrong_type=ValueError)
         rows = _trace(self)
@@ -240,7 +248,9 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
         params = 0
         if isinstance(layer, (Conv, Pool)):
             if len(shape) != 3:
-                raise ValueError(f"{where}: needs C×H×W feature maps, but comes after flatten (input is {format_shape(shape)})")
+                raise ValueError(
+                    f"{where}: needs C×H×W feature maps, but comes after flatten (input is {format_shape(shape)})"
+                )
             channels, height, width = shape
             kernel, stride = (layer.kernel, layer.stride) if isinstance(layer, Conv) else (layer.size, layer.step)
             if isinstance(layer, Conv) and layer.padding == "same":
@@ -262,7 +272,10 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
             shape = (shape[0] * shape[1] * shape[2],)
         elif isinstance(layer, Dense):
             if len(shape) != 1:
-                raise ValueError(f"{where}: needs a flat vector, got {format_shape(shape)} feature maps; add a flatten layer before it")
+                raise ValueError(
+                    f"{where}: needs a flat vector, got {format_shape(shape)} feature maps; "
+                    "add a flatten layer before it"
+                )
             params = (shape[0] + 1) * layer.units
             shape = (layer.units,)
         elif isinstance(layer, BatchNorm):
@@ -271,7 +284,10 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
         for v in shape:
             values *= v
         if values > MAX_FEATURE_VALUES:
-            raise ValueError(f"{where}: outputs {format_shape(shape)} = {values:,} values per image, more than the limit of {MAX_FEATURE_VALUES:,}")
+            raise ValueError(
+                f"{where}: outputs {format_shape(shape)} = {values:,} values per image, "
+                f"more than the limit of {MAX_FEATURE_VALUES:,}"
+            )
         rows.append(LayerRow(layer.describe(), TYPE_NAMES[type(layer)], shape, params))
     return rows
 
@@ -375,14 +391,34 @@ def preset(name: str, *, input_shape: tuple[int, int, int], num_classes: int = 1
         layers = (*block, *block, Flatten(), Dense(num_classes))
     elif name == "tf_cnn":
         layers = (
-            Conv(32, 3), relu, Pool("max", 2), Conv(64, 3), relu, Pool("max", 2), Conv(64, 3), relu,
-            Flatten(), Dense(64), relu, Dense(num_classes),
+            Conv(32, 3),
+            relu,
+            Pool("max", 2),
+            Conv(64, 3),
+            relu,
+            Pool("max", 2),
+            Conv(64, 3),
+            relu,
+            Flatten(),
+            Dense(64),
+            relu,
+            Dense(num_classes),
         )
     elif name == "lenet5":
         tanh = Activation("tanh")
         layers = (
-            Conv(6, 5), tanh, Pool("avg", 2), Conv(16, 5), tanh, Pool("avg", 2),
-            Flatten(), Dense(120), tanh, Dense(84), tanh, Dense(num_classes),
+            Conv(6, 5),
+            tanh,
+            Pool("avg", 2),
+            Conv(16, 5),
+            tanh,
+            Pool("avg", 2),
+            Flatten(),
+            Dense(120),
+            tanh,
+            Dense(84),
+            tanh,
+            Dense(num_classes),
         )
     else:
         layers = (Flatten(), Dense(128), relu, Dense(64), relu, Dense(num_classes))

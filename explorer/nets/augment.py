@@ -61,7 +61,9 @@ class AugmentConfig:
         for name in ("hflip", "vflip"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        object.__setattr__(self, "rotation_deg", checks.number("rotation_deg", self.rotation_deg, 0.0, MAX_ROTATION_DEG))
+        object.__setattr__(
+            self, "rotation_deg", checks.number("rotation_deg", self.rotation_deg, 0.0, MAX_ROTATION_DEG)
+        )
         object.__setattr__(self, "shift", checks.number("shift", self.shift, 0.0, MAX_SHIFT))
         object.__setattr__(self, "noise_std", checks.number("noise_std", self.noise_std, 0.0, MAX_NOISE_STD))
         object.__setattr__(self, "erasing_p", checks.number("erasing_p", self.erasing_p, 0.0, 1.0))
@@ -148,8 +150,11 @@ def augment_batch(images, config: AugmentConfig, *, generator):
         # RandomAffine's translate: up to shift·W across and shift·H down, each side, in whole pixels.
         limits = torch.tensor([config.shift * width, config.shift * height], dtype=torch.float64)
         shifts = ((torch.rand(batch, 2, generator=generator, dtype=torch.float64) * 2 - 1) * limits).round()
-        grid = F.affine_grid(affine_theta(angles, shifts, height=height, width=width),
-                             [batch, images.shape[1], height, width], align_corners=False)
+        grid = F.affine_grid(
+            affine_theta(angles, shifts, height=height, width=width),
+            [batch, images.shape[1], height, width],
+            align_corners=False,
+        )
         out = F.grid_sample(out, grid.to(out.dtype), mode="bilinear", padding_mode="zeros", align_corners=False)
     if config.erasing_p > 0:
         boxes = _erasing_boxes(batch, height, width, generator)

@@ -31,7 +31,9 @@ MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 MAX_CLASS_NAME = 64
 
-MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets", "models")
+MODELS_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets", "models"
+)
 DEFAULT_MODELS = ("digits", "shapes")
 ACCURACY_FILE = os.path.join(MODELS_DIR, "accuracy.json")
 
@@ -48,8 +50,10 @@ class Checkpoint:
 
 
 def _class_names(class_names: object, num_classes: int) -> tuple[str, ...]:
-    if isinstance(class_names, str) or not isinstance(class_names, (list, tuple)) or not all(
-        isinstance(name, str) and 0 < len(name) <= MAX_CLASS_NAME for name in class_names
+    if (
+        isinstance(class_names, str)
+        or not isinstance(class_names, (list, tuple))
+        or not all(isinstance(name, str) and 0 < len(name) <= MAX_CLASS_NAME for name in class_names)
     ):
         raise ValueError(
             f"class_names must be a list of texts of 1 to {MAX_CLASS_NAME} characters, got {class_names!r:.120}"
@@ -73,16 +77,23 @@ def _check_tensors(tensors: dict, spec: ArchitectureSpec):
         raise ValueError("the weights must be a mapping from names to tensors")
     missing, unexpected = sorted(set(expected) - set(tensors)), sorted(set(tensors) - set(expected))
     if missing or unexpected:
-        details = "; ".join(part for part in (
-            f"missing {', '.join(missing[:6])}" if missing else "",
-            f"unexpected {', '.join(unexpected[:6])}" if unexpected else "") if part)
+        details = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing[:6])}" if missing else "",
+                f"unexpected {', '.join(unexpected[:6])}" if unexpected else "",
+            )
+            if part
+        )
         raise ValueError(f"the weights don't match the architecture {spec.name!r}: {details}")
     for name, want in expected.items():  # in layer order, so the first mismatch named is the earliest
         tensor = tensors[name]
         if tuple(tensor.shape) != tuple(want.shape) or tensor.dtype != want.dtype:
-            raise ValueError(f"the weights don't match the architecture {spec.name!r}: {name} is {tuple(tensor.shape)} "
-                             f"{str(tensor.dtype).removeprefix('torch.')}, the architecture needs {tuple(want.shape)} "
-                             f"{str(want.dtype).removeprefix('torch.')}")
+            raise ValueError(
+                f"the weights don't match the architecture {spec.name!r}: {name} is {tuple(tensor.shape)} "
+                f"{str(tensor.dtype).removeprefix('torch.')}, the architecture needs {tuple(want.shape)} "
+                f"{str(want.dtype).removeprefix('torch.')}"
+            )
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
             raise ValueError(
                 f"the weights hold NaN or infinite values ({name}): the network diverged when it was trained"
@@ -135,9 +146,13 @@ def _safetensors_metadata(data: bytes) -> dict[str, str]:
         raise ValueError("not a valid safetensors file: its header is not JSON") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ValueError("this safetensors file was not saved by Vision Explorer: it has no architecture in its metadata")
+        raise ValueError(
+            "this safetensors file was not saved by Vision Explorer: it has no architecture in its metadata"
+        )
     if metadata.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"checkpoint format_version must be {FORMAT_VERSION}, got {metadata.get('format_version')!r:.40}")
+        raise ValueError(
+            f"checkpoint format_version must be {FORMAT_VERSION}, got {metadata.get('format_version')!r:.40}"
+        )
     for key in ("spec", "class_names", "metrics"):
         if not isinstance(metadata.get(key), str):
             raise ValueError(f"the checkpoint's metadata is missing {key}")
@@ -173,8 +188,10 @@ def _load_pt(data: bytes, spec: ArchitectureSpec | None, class_names) -> Checkpo
     import torch
 
     if spec is None:
-        raise ValueError("this is a PyTorch .pt file: it holds weights only, so the architecture it was trained "
-                         "with must be given (spec=...); a .safetensors file from this app carries its own")
+        raise ValueError(
+            "this is a PyTorch .pt file: it holds weights only, so the architecture it was trained "
+            "with must be given (spec=...); a .safetensors file from this app carries its own"
+        )
     if not isinstance(spec, ArchitectureSpec):
         raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
     try:
@@ -183,9 +200,11 @@ def _load_pt(data: bytes, spec: ArchitectureSpec | None, class_names) -> Checkpo
         state = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, AttributeError, TypeError) as error:
         reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-        raise ValueError("refused this .pt file: it is not a plain state dict of tensors (only "
-                         "torch.save(model.state_dict(), path) files are accepted, because other pickled objects "
-                         f"can run code when opened). The loader said: {reason}") from None
+        raise ValueError(
+            "refused this .pt file: it is not a plain state dict of tensors (only "
+            "torch.save(model.state_dict(), path) files are accepted, because other pickled objects "
+            f"can run code when opened). The loader said: {reason}"
+        ) from None
     if class_names is None:
         names = tuple(str(i) for i in range(spec.num_classes))
     else:

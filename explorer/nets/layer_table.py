@@ -145,7 +145,9 @@ def layer_to_row(layer: architecture.LayerSpec) -> Row:
     """One layer spec to a table row (unused cells are ``None``)."""
     row: Row = dict.fromkeys(COLUMNS)
     if isinstance(layer, Conv):
-        row.update(layer="conv", size=layer.filters, kernel=layer.kernel, stride=layer.stride, padding=str(layer.padding))
+        row.update(
+            layer="conv", size=layer.filters, kernel=layer.kernel, stride=layer.stride, padding=str(layer.padding)
+        )
     elif isinstance(layer, Pool):
         row.update(layer=f"{layer.kind}pool", size=layer.size, stride=layer.step)
     elif isinstance(layer, Dense):

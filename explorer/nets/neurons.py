@@ -109,7 +109,9 @@ class StepRecord:
     new_bias: float
 
 
-def perceptron_step(weights, bias, x, target, *, rate: float, activation: str = "step", learn_bias: bool = True) -> StepRecord:
+def perceptron_step(
+    weights, bias, x, target, *, rate: float, activation: str = "step", learn_bias: bool = True
+) -> StepRecord:
     """One perceptron update on one example.
 
     ``weights`` and ``x``: (n,) numbers; ``bias``, ``target``: numbers; ``rate`` > 0. ``activation="step"``
@@ -351,7 +353,9 @@ def parse_logits(text: str) -> np.ndarray:
         try:
             value = float(token)
         except ValueError:
-            raise ValueError(f"logits must be numbers separated by commas, got {token!r} as number {position}") from None
+            raise ValueError(
+                f"logits must be numbers separated by commas, got {token!r} as number {position}"
+            ) from None
         if not np.isfinite(value):
             raise ValueError(f"logits must be finite numbers, got {token!r} as number {position}")
         values.append(value)
@@ -389,7 +393,10 @@ def loss_table(examples=LOSS_EXAMPLES) -> list[dict]:
     rows = []
     for description, true_class, probabilities in examples:
         p = _vector(probabilities, "probabilities", length=len(CLASSES))
-        row = {"example": description, "true class": CLASSES[checks.integer("true_class", true_class, 0, len(CLASSES) - 1)]}
+        row = {
+            "example": description,
+            "true class": CLASSES[checks.integer("true_class", true_class, 0, len(CLASSES) - 1)],
+        }
         row.update({f"p({name})": float(v) for name, v in zip(CLASSES, p)})
         row["cross-entropy"] = cross_entropy(p, true_class)
         row["MSE"] = squared_error(p, true_class)

@@ -52,13 +52,33 @@ class Optimizer:
             if c.optimizer == "sgd":
                 # torch starts the momentum buffer at the first gradient; without momentum it has none
                 buffers = self.first if c.momentum > 0 else []
-                torch._fused_sgd_(self.parameters, grads, buffers, weight_decay=c.weight_decay, momentum=c.momentum,
-                                  lr=c.learning_rate, dampening=0.0, nesterov=False, maximize=False,
-                                  is_first_step=self.steps == 1)
+                torch._fused_sgd_(
+                    self.parameters,
+                    grads,
+                    buffers,
+                    weight_decay=c.weight_decay,
+                    momentum=c.momentum,
+                    lr=c.learning_rate,
+                    dampening=0.0,
+                    nesterov=False,
+                    maximize=False,
+                    is_first_step=self.steps == 1,
+                )
                 return
             self._step_count += 1  # the kernel reads the step; torch.optim also counts before calling it
             # Adam's defaults (as torch and Keras): beta1 0.9, beta2 0.999, eps 1e-8
-            torch._fused_adam_(self.parameters, grads, self.first, self.second, [],
-                               [self._step_count] * len(self.parameters),
-                               lr=c.learning_rate, beta1=0.9, beta2=0.999, weight_decay=c.weight_decay, eps=1e-8,
-                               amsgrad=False, maximize=False)
+            torch._fused_adam_(
+                self.parameters,
+                grads,
+                self.first,
+                self.second,
+                [],
+                [self._step_count] * len(self.parameters),
+                lr=c.learning_rate,
+                beta1=0.9,
+                beta2=0.999,
+                weight_decay=c.weight_decay,
+                eps=1e-8,
+                amsgrad=False,
+                maximize=False,
+            )

@@ -188,4 +188,3 @@ def _check_layers(layers: Sequence[Window]) -> list[Window]:
         if not isinstance(layer, Window):
             raise TypeError(f"layers[{index - 1}] must be a receptive.Window, got {type(layer).__name__}")
     return layers
-

@@ -53,11 +53,15 @@ def spec_from_dict(data: Any) -> ArchitectureSpec:
     layers = []
     for index, item in enumerate(layers_data, start=1):
         if not isinstance(item, dict) or item.get("type") not in LAYER_TYPES:
-            raise ValueError(f"layer {index} must be an object whose type is one of {tuple(LAYER_TYPES)}, got {item!r:.80}")
+            raise ValueError(
+                f"layer {index} must be an object whose type is one of {tuple(LAYER_TYPES)}, got {item!r:.80}"
+            )
         cls = LAYER_TYPES[item["type"]]
         # Fields with a default (a conv's stride, a pool's kind...) may be left out of hand-written files.
         optional = {f.name for f in fields(cls) if f.default is not MISSING}
-        _exact_keys(item, {"type", *(f.name for f in fields(cls))}, f"layer {index} ({item['type']})", optional=optional)
+        _exact_keys(
+            item, {"type", *(f.name for f in fields(cls))}, f"layer {index} ({item['type']})", optional=optional
+        )
         try:
             layers.append(cls(**{k: v for k, v in item.items() if k != "type"}))
         except ValueError as error:

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.nets.architecture import ArchitectureSpec, BatchNorm, build
 from explorer.core import checks
-from explorer.nets.augment import AugmentConfig
 from explorer.data.datasets import Dataset
+from explorer.nets.architecture import ArchitectureSpec, BatchNorm, build
+from explorer.nets.augment import AugmentConfig
 from explorer.nets.evaluation import forward_chunks
 from explorer.nets.optimizers import Optimizer
 
@@ -83,11 +83,17 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        object.__setattr__(self, "learning_rate", checks.number("learning_rate", self.learning_rate, *LEARNING_RATE_RANGE))
+        object.__setattr__(
+            self, "learning_rate", checks.number("learning_rate", self.learning_rate, *LEARNING_RATE_RANGE)
+        )
         object.__setattr__(self, "momentum", checks.number("momentum", self.momentum, 0.0, MAX_MOMENTUM))
-        object.__setattr__(self, "batch_size", checks.integer("batch_size", self.batch_size, 1, MAX_BATCH, wrong_type=ValueError))
+        object.__setattr__(
+            self, "batch_size", checks.integer("batch_size", self.batch_size, 1, MAX_BATCH, wrong_type=ValueError)
+        )
         object.__setattr__(self, "epochs", checks.integer("epochs", self.epochs, 1, MAX_EPOCHS, wrong_type=ValueError))
-        object.__setattr__(self, "weight_decay", checks.number("weight_decay", self.weight_decay, 0.0, MAX_WEIGHT_DECAY))
+        object.__setattr__(
+            self, "weight_decay", checks.number("weight_decay", self.weight_decay, 0.0, MAX_WEIGHT_DECAY)
+        )
         object.__setattr__(self, "seed", checks.integer("seed", self.seed, 0, MAX_SEED, wrong_type=ValueError))
         if not isinstance(self.augment, AugmentConfig):
             raise TypeError(f"augment must be an AugmentConfig, got {type(self.augment).__name__}")
@@ -182,8 +188,15 @@ class Trainer:
     cached default model's, say) is never changed. ``trainer.model`` is in ``eval()`` mode between runs.
     """
 
-    def __init__(self, spec: ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig, *,
-                 state_dict: dict | None = None) -> None:
+    def __init__(
+        self,
+        spec: ArchitectureSpec,
+        train: Dataset,
+        test: Dataset,
+        config: TrainConfig,
+        *,
+        state_dict: dict | None = None,
+    ) -> None:
         import torch
 
         if not isinstance(spec, ArchitectureSpec):
@@ -192,8 +205,10 @@ class Trainer:
             if not isinstance(data, Dataset):
                 raise TypeError(f"{name} must be a Dataset, got {type(data).__name__}")
             if data.image_shape != spec.input_shape:
-                raise ValueError(f"the network takes images of shape {spec.input_shape} (C, H, W), "
-                                 f"but the {name} images are {data.image_shape}")
+                raise ValueError(
+                    f"the network takes images of shape {spec.input_shape} (C, H, W), "
+                    f"but the {name} images are {data.image_shape}"
+                )
         if not isinstance(config, TrainConfig):
             raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
         if test.class_names != train.class_names:
@@ -252,8 +267,13 @@ class Trainer:
                 x = module(x)
         return x
 
-    def run(self, *, epochs: int | None = None, on_progress: Callable[[Progress], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> TrainResult:
+    def run(
+        self,
+        *,
+        epochs: int | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> TrainResult:
         """Train ``epochs`` more epochs (default ``config.epochs``).
 
         ``should_stop()`` is asked after every batch: when it returns True the run ends after that batch
@@ -287,9 +307,21 @@ class Trainer:
         def report(epoch: int, batch: int, loss: float) -> None:
             elapsed = max(time.perf_counter() - start, 1e-9)
             remaining = (total_batches - done_batches) * elapsed / max(done_batches, 1)
-            on_progress(Progress(epoch, last_epoch, batch, batches, done_batches / total_batches,
-                                 done_images / elapsed, remaining, loss, tuple(self.history),
-                                 loss_sum / max(seen, 1), correct / max(seen, 1)))
+            on_progress(
+                Progress(
+                    epoch,
+                    last_epoch,
+                    batch,
+                    batches,
+                    done_batches / total_batches,
+                    done_images / elapsed,
+                    remaining,
+                    loss,
+                    tuple(self.history),
+                    loss_sum / max(seen, 1),
+                    correct / max(seen, 1),
+                )
+            )
 
         try:
             for epoch in range(first_epoch, last_epoch + 1):
@@ -322,8 +354,13 @@ class Trainer:
                     if on_progress is not None and time.perf_counter() - last_report >= PROGRESS_INTERVAL:
                         report(epoch, batch, loss_value)
                         last_report = time.perf_counter()
-                self._end_epoch(epoch, loss_sum / seen, correct / seen, time.perf_counter() - epoch_start,
-                                fraction=1.0 if not stopped else batch / batches)
+                self._end_epoch(
+                    epoch,
+                    loss_sum / seen,
+                    correct / seen,
+                    time.perf_counter() - epoch_start,
+                    fraction=1.0 if not stopped else batch / batches,
+                )
                 if on_progress is not None:
                     report(epoch, batch, loss_value)
                     last_report = time.perf_counter()
@@ -345,13 +382,15 @@ class Trainer:
         self.history.append(EpochRecord(epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds, fraction))
         conv = next((m for m in self.model if isinstance(m, nn.Conv2d)), None)
         kept = torch.from_numpy(self._kept)
-        self.snapshots.append(Snapshot(
-            epoch=epoch,
-            embeddings=features[kept].numpy().astype(np.float32),
-            labels=self._test_y[kept].numpy().copy(),
-            conv1_filters=None if conv is None else np.array(conv.weight.detach().numpy(), np.float32, order="C"),
-            indices=self._kept.astype(np.int64),
-        ))
+        self.snapshots.append(
+            Snapshot(
+                epoch=epoch,
+                embeddings=features[kept].numpy().astype(np.float32),
+                labels=self._test_y[kept].numpy().copy(),
+                conv1_filters=None if conv is None else np.array(conv.weight.detach().numpy(), np.float32, order="C"),
+                indices=self._kept.astype(np.int64),
+            )
+        )
 
     def _result(self, *, stopped: bool) -> TrainResult:
         return TrainResult(tuple(self.history), stopped, self.diverged_message, tuple(self.snapshots))

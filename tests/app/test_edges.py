@@ -29,7 +29,9 @@ def _image(at, prefix: str) -> str:
 
 
 def _caption(at, prefix: str) -> str:
-    (found,) = [image.captions[0] for image in at.get("image") if image.captions and image.captions[0].startswith(prefix)]
+    (found,) = [
+        image.captions[0] for image in at.get("image") if image.captions and image.captions[0].startswith(prefix)
+    ]
     return found
 
 

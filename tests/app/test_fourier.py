@@ -35,9 +35,7 @@ def test_renders_with_the_working_size_stated(open_page):
     assert at.expander and "fourier.spectrum(work)" in at.code[0].value
 
 
-@pytest.mark.parametrize(
-    ("kind", "value"), [("mask", "high-pass"), ("profile", "gaussian"), ("radius", 5)]
-)
+@pytest.mark.parametrize(("kind", "value"), [("mask", "high-pass"), ("profile", "gaussian"), ("radius", 5)])
 def test_each_mask_setting_changes_the_reconstruction(open_page, kind, value):
     at = open_page(PAGE)
     before = _image(at, "Back to an image")
@@ -106,7 +104,9 @@ def test_kernel_numbers_agree_with_scipy(open_page):
     assert float(metric(at, "Wrap padding")) < 1e-4
     assert float(metric(at, "Zero padding")) == pytest.approx(np.abs(zero - wrap).max(), rel=0.02)
     assert float(metric(at, "Zero padding, inside")) < 1e-4
-    assert "0 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+    assert (
+        "0 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+    )
     assert any("sums to 0" in caption.value for caption in at.caption)  # normalising refused, explained
 
 
@@ -125,11 +125,20 @@ def test_the_kernels_page_kernel_is_offered(open_page):
     assert "your kernel from the Kernels page" in at.selectbox(key="fourier.kernel").options
     at.toggle(key="fourier.normalize").set_value(False)
     ok(at.selectbox(key="fourier.kernel").set_value("your kernel from the Kernels page").run())
-    assert "2 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+    assert (
+        "2 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
+    )
 
 
 def test_deep_link_sets_the_widgets(open_page):
-    query = {"mask": "band-pass", "profile": "gaussian", "band": "5-40", "row": "17", "other": "coins", "kernel": "sobel y"}
+    query = {
+        "mask": "band-pass",
+        "profile": "gaussian",
+        "band": "5-40",
+        "row": "17",
+        "other": "coins",
+        "kernel": "sobel y",
+    }
     at = open_page(PAGE, query=query)
     assert at.radio(key="fourier.mask").value == "band-pass"
     assert at.radio(key="fourier.profile").value == "gaussian"
@@ -159,7 +168,8 @@ def test_changing_the_sample_changes_the_output(open_page):
 
 
 @pytest.mark.parametrize(
-    ("shape", "working"), [((1, 1, 3), "1 × 1"), ((1, 1024, 3), "1 × 256"), ((1024, 1024, 3), "256 × 256"), ((7, 3, 3), "7 × 3")]
+    ("shape", "working"),
+    [((1, 1, 3), "1 × 1"), ((1, 1024, 3), "1 × 256"), ((1024, 1024, 3), "256 × 256"), ((7, 3, 3), "7 × 3")],
 )
 def test_any_image_size_works(open_page, shape, working):
     image = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
@@ -177,5 +187,7 @@ def test_show_the_code_reproduces_the_numbers(open_page):
     namespace: dict = {}
     exec(at.code[0].value.replace("print(", "(lambda *a: None)("), namespace)
     assert namespace["work"].shape == (256, 256)
-    assert namespace["mask"].sum() == pytest.approx((1 - fourier.frequency_mask((256, 256), kind="low-pass", radius=12)).sum())
+    assert namespace["mask"].sum() == pytest.approx(
+        (1 - fourier.frequency_mask((256, 256), kind="low-pass", radius=12)).sum()
+    )
     assert f"{namespace['check'].zero_difference:.2g}" == metric(at, "Zero padding")

@@ -1,6 +1,7 @@
 """The "Images are numbers" page: renders, follows its widgets, the sidebar image and deep links."""
 
 import numpy as np
+
 from tests.app.helpers import image_captions
 
 PAGE = "app_pages/images_are_numbers.py"

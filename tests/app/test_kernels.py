@@ -161,7 +161,9 @@ def test_deep_link_restores_kernel_padding_and_stride(open_page):
     assert at.slider(key="kernels.stride").value == 2
     assert "Output size: 256 × 256" in _size_text(at)  # floor((512 + 2 - 3) / 2) + 1
     assert not at.warning
-    assert at.query_params["kernel"] == ["0,-1,0;-1,5,-1;0,-1,0"] or at.query_params["kernel"] == "0,-1,0;-1,5,-1;0,-1,0"
+    assert (
+        at.query_params["kernel"] == ["0,-1,0;-1,5,-1;0,-1,0"] or at.query_params["kernel"] == "0,-1,0;-1,5,-1;0,-1,0"
+    )
 
 
 def test_garbage_link_warns_and_falls_back(open_page):

@@ -11,8 +11,8 @@ from skimage.filters import threshold_otsu
 
 from explorer.classical import morphology
 from explorer.images import imageio, samples
-from ui import common
 from tests.app.helpers import metric, ok
+from ui import common
 
 PAGE = "app_pages/morphology.py"
 
@@ -71,8 +71,14 @@ def test_a_drawn_element_is_used_and_an_empty_one_is_an_error(open_page):
     assert at.session_state["morph.drawn"].split(";")[2:5] == ["0011100"] * 3
     assert _image_url(at, "After dilate") != cross
     assert int(_image_caption_number(at)) > white_cross  # a square grows more than a cross
-    _draw(at, {2: {"3": False, "4": False, "5": False}, 3: {"3": False, "4": False, "5": False},
-               4: {"3": False, "4": False, "5": False}})
+    _draw(
+        at,
+        {
+            2: {"3": False, "4": False, "5": False},
+            3: {"3": False, "4": False, "5": False},
+            4: {"3": False, "4": False, "5": False},
+        },
+    )
     assert any("element is empty" in e.value for e in at.error)
 
 

@@ -183,7 +183,9 @@ def test_a_shrinking_logit_vector_resets_the_true_class(open_page):
 
 
 def test_deep_link_sets_the_page(open_page):
-    at = open_page(PAGE, query={"gate": "OR", "rate": "0.5", "w1": "-0.4", "seed": "6", "act": "tanh", "logits": "1,2,3"})
+    at = open_page(
+        PAGE, query={"gate": "OR", "rate": "0.5", "w1": "-0.4", "seed": "6", "act": "tanh", "logits": "1,2,3"}
+    )
     assert not at.exception and not any("could not be used" in w.value for w in at.warning)
     assert at.radio(key="neurons.gate").value == "OR"
     assert at.select_slider(key="neurons.rate").value == 0.5

@@ -11,9 +11,9 @@ import pytest
 
 from explorer.data import datasets, own_images
 from explorer.nets import layer_table, training
-from ui.cached import train as cached
-from ui import training_jobs as tj
 from tests.app.helpers import metric
+from ui import training_jobs as tj
+from ui.cached import train as cached
 
 PAGE = "app_pages/train.py"
 
@@ -47,8 +47,16 @@ def test_shapes_have_eight_classes(open_page):
     assert not at.exception
     assert summary_frame(at)["output shape"].iloc[-1] == "8"
     counts = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["class", "images"])
-    assert list(counts["class"]) == ["horizontal stripes", "vertical stripes", "diagonal stripes", "disc", "ring",
-                                     "square", "triangle", "cross"]
+    assert list(counts["class"]) == [
+        "horizontal stripes",
+        "vertical stripes",
+        "diagonal stripes",
+        "disc",
+        "ring",
+        "square",
+        "triangle",
+        "cross",
+    ]
     assert set(counts["images"]) == {300}
 
 
@@ -94,8 +102,17 @@ def test_deep_link_and_garbage_link(open_page):
 
 
 def test_own_image_settings_travel_in_the_link(open_page):
-    query = {"data": "own", "own": "classes", "classes": "3", "class1": "rock", "class2": "paper",
-             "class3": "scissors", "own_size": "48", "own_color": "0", "camera": "1"}
+    query = {
+        "data": "own",
+        "own": "classes",
+        "classes": "3",
+        "class1": "rock",
+        "class2": "paper",
+        "class3": "scissors",
+        "own_size": "48",
+        "own_color": "0",
+        "camera": "1",
+    }
     at = open_page(PAGE, query=query)
     assert not at.exception and not at.warning
     assert at.radio(key="train.own_mode").value == "classes"
@@ -111,8 +128,9 @@ def test_own_image_settings_travel_in_the_link(open_page):
 
 
 def test_own_image_settings_from_a_bad_link_fall_back(open_page):
-    at = open_page(PAGE, query={"data": "own", "own": "folders", "classes": "99", "own_size": "33",
-                                "class1": "\u200b\u0007 "})
+    at = open_page(
+        PAGE, query={"data": "own", "own": "folders", "classes": "99", "own_size": "33", "class1": "\u200b\u0007 "}
+    )
     assert not at.exception
     assert at.radio(key="train.own_mode").value == "zip"
     assert at.select_slider(key="train.own_size").value == 32
@@ -138,8 +156,9 @@ def test_augmentation_preview_appears_when_switched_on(open_page):
 def tiny_run():
     """One epoch of the small CNN on the 8×8 digits: a real trainer, a real result (a fraction of a second)."""
     train, test = datasets.digits(size=8).split(0.2, seed=0)
-    spec = layer_table.rows_to_spec(layer_table.preset_rows("small_cnn"), name="small",
-                                           input_shape=(1, 8, 8), num_classes=10)
+    spec = layer_table.rows_to_spec(
+        layer_table.preset_rows("small_cnn"), name="small", input_shape=(1, 8, 8), num_classes=10
+    )
     trainer = training.Trainer(spec, train, test, training.TrainConfig(epochs=1, batch_size=32))
     return cached.TrainingRun(trainer, trainer.run(), test, "Digits 8×8")
 

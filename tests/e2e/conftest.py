@@ -36,8 +36,9 @@ def launch_chromium(playwright) -> Browser:
     try:
         return harness.launch_chromium(playwright.chromium)
     except FileNotFoundError as error:
-        pytest.fail(f"{error}. The browser tests are not skipped: a skipped browser test proves nothing.",
-                    pytrace=False)
+        pytest.fail(
+            f"{error}. The browser tests are not skipped: a skipped browser test proves nothing.", pytrace=False
+        )
 
 
 @contextlib.contextmanager

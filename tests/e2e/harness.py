@@ -44,10 +44,17 @@ def start_server(port: int, *, watch_files: bool = False) -> subprocess.Popen:
     ``True`` (the start-up benchmark): Streamlit's default, as the README's command runs it.
     """
     command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     if not watch_files:
         command += ["--server.fileWatcherType", "none"]

@@ -35,6 +35,8 @@ def test_shift_slider_moves_the_conv_peak(app):
     app.page.wait_for_url(re.compile(r"[?&]shift=3\b"))
     app.wait_idle()
     expect(
-        app.page.locator('[data-testid="stMetric"]').filter(has_text="Conv peak column").locator('[data-testid="stMetricValue"]')
+        app.page.locator('[data-testid="stMetric"]')
+        .filter(has_text="Conv peak column")
+        .locator('[data-testid="stMetricValue"]')
     ).to_have_text("17")
     app.screenshot("cnn-anatomy-shifted")

@@ -28,7 +28,14 @@ def test_page_opens_and_shows_every_section(app):
     app.open("features")
     assert app.title() == "Features & detection"
     text = app.main_text()
-    for heading in ("ORB keypoints", "rotated, scaled copy", "HOG", "Haar cascade", "Bag of visual words", "Gender Shades"):
+    for heading in (
+        "ORB keypoints",
+        "rotated, scaled copy",
+        "HOG",
+        "Haar cascade",
+        "Bag of visual words",
+        "Gender Shades",
+    ):
         assert heading in text
     assert metric_value(app, "Keypoints found") == "500"
     assert metric_value(app, "Faces found") == "1"

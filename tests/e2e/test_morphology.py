@@ -15,8 +15,14 @@ def test_page_opens_by_url(app):
     app.open("morphology")
     assert app.title() == "Morphology & segmentation"
     text = app.main_text()
-    for heading in ("1. Black and white", "2. Erode, dilate, open, close", "3. Contours", "4. Connected components",
-                    "5. Segmenting by colour", "Challenges"):
+    for heading in (
+        "1. Black and white",
+        "2. Erode, dilate, open, close",
+        "3. Contours",
+        "4. Connected components",
+        "5. Segmenting by colour",
+        "Challenges",
+    ):
         assert heading in text
     assert "Shapes found" in text and "Components" in text
     expect(result_image(app)).to_be_visible()

@@ -32,7 +32,14 @@ def test_tinyvgg_hand_count_on_cnn_explainer_input():
     spec = arch.preset("tinyvgg", input_shape=(3, 64, 64), num_classes=10)
     rows = _without_activations(arch.summary(spec))
     assert [row.output_shape for row in rows] == [
-        (10, 62, 62), (10, 60, 60), (10, 30, 30), (10, 28, 28), (10, 26, 26), (10, 13, 13), (1690,), (10,)
+        (10, 62, 62),
+        (10, 60, 60),
+        (10, 30, 30),
+        (10, 28, 28),
+        (10, 26, 26),
+        (10, 13, 13),
+        (1690,),
+        (10,),
     ]
     first = 10 * (3 * 3 * 3 + 1)  # 280
     later = 10 * (3 * 3 * 10 + 1)  # 910, three times
@@ -69,9 +76,18 @@ def test_build_agrees_with_summary(name, input_shape):
 
 def test_build_every_layer_kind():
     layers = (
-        Conv(8, 3, padding="same"), BatchNorm(), Activation("leaky_relu"), Pool("avg", 3, stride=2),
-        Conv(4, 4, stride=2, padding=1), Activation("sigmoid"), Dropout(0.25), Flatten(), Dense(16), BatchNorm(),
-        Activation("tanh"), Dense(3),
+        Conv(8, 3, padding="same"),
+        BatchNorm(),
+        Activation("leaky_relu"),
+        Pool("avg", 3, stride=2),
+        Conv(4, 4, stride=2, padding=1),
+        Activation("sigmoid"),
+        Dropout(0.25),
+        Flatten(),
+        Dense(16),
+        BatchNorm(),
+        Activation("tanh"),
+        Dense(3),
     )
     spec = ArchitectureSpec("every kind", (1, 20, 20), layers, 3)
     rows = arch.summary(spec)
@@ -109,7 +125,9 @@ def test_impossible_specs_name_the_layer():
         arch.preset("tinyvgg", input_shape=(3, 5, 5), num_classes=10)
     with pytest.raises(ValueError, match=r"^layer 6 \(conv 10 3×3\): input is 2×2, too small to take a kernel of 3$"):
         arch.preset("tinyvgg", input_shape=(3, 8, 8), num_classes=10)
-    with pytest.raises(ValueError, match=r"^layer 1 \(dense 10\): needs a flat vector, got 28×28×1 feature maps; add a flatten"):
+    with pytest.raises(
+        ValueError, match=r"^layer 1 \(dense 10\): needs a flat vector, got 28×28×1 feature maps; add a flatten"
+    ):
         ArchitectureSpec("x", (1, 28, 28), (Dense(10),), 10)
     with pytest.raises(ValueError, match=r"^layer 3 \(conv 4 3×3\): needs C×H×W feature maps, but comes after flatten"):
         ArchitectureSpec("x", (1, 28, 28), (Flatten(), Dense(10), Conv(4, 3)), 10)
@@ -123,7 +141,9 @@ def test_limits_are_enforced():
     # (3·256·256 + 1)·4096 + (4096 + 1)·10 = 805,310,464 + 40,970
     with pytest.raises(ValueError, match="the network has 805,351,434 parameters, more than the limit of 5,000,000"):
         ArchitectureSpec("huge", (3, 256, 256), (Flatten(), Dense(4096), Dense(10)), 10)
-    with pytest.raises(ValueError, match=r"layer 1 \(conv 512 3×3, padding same\): outputs 256×256×512 = 33,554,432 values"):
+    with pytest.raises(
+        ValueError, match=r"layer 1 \(conv 512 3×3, padding same\): outputs 256×256×512 = 33,554,432 values"
+    ):
         ArchitectureSpec("wide", (3, 256, 256), (Conv(512, 3, padding="same"), Flatten(), Dense(10)), 10)
     with pytest.raises(ValueError, match=f"layers must be a list of 1 to {arch.MAX_LAYERS} layers, got 49"):
         ArchitectureSpec("deep", (1, 8, 8), (Activation(),) * 49, 10)

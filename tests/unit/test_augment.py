@@ -33,11 +33,15 @@ def test_hflip_mirrors_some_images_and_leaves_the_others():
 
 def test_hflip_hand_case_and_vflip():
     image = torch.arange(6, dtype=torch.float32).reshape(1, 1, 2, 3)
-    outs = {tuple(augment_batch(image, AugmentConfig(hflip=True), generator=_generator(s)).flatten().tolist())
-            for s in range(20)}
+    outs = {
+        tuple(augment_batch(image, AugmentConfig(hflip=True), generator=_generator(s)).flatten().tolist())
+        for s in range(20)
+    }
     assert outs == {(0, 1, 2, 3, 4, 5), (2, 1, 0, 5, 4, 3)}
-    outs = {tuple(augment_batch(image, AugmentConfig(vflip=True), generator=_generator(s)).flatten().tolist())
-            for s in range(20)}
+    outs = {
+        tuple(augment_batch(image, AugmentConfig(vflip=True), generator=_generator(s)).flatten().tolist())
+        for s in range(20)
+    }
     assert outs == {(0, 1, 2, 3, 4, 5), (3, 4, 5, 0, 1, 2)}
 
 
@@ -54,24 +58,33 @@ def test_rotation_and_shift_match_torchvision_affine(height, width):
     images = _batch(3, 2, height, width)
     angles = torch.tensor([0.0, 30.0, -75.0], dtype=torch.float64)
     shifts = torch.tensor([[2.0, 0.0], [0.0, -1.0], [3.0, 2.0]], dtype=torch.float64)
-    grid = F.affine_grid(affine_theta(angles, shifts, height=height, width=width), [3, 2, height, width],
-                         align_corners=False)
+    grid = F.affine_grid(
+        affine_theta(angles, shifts, height=height, width=width), [3, 2, height, width], align_corners=False
+    )
     ours = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     for b in range(3):
-        reference = tvf.affine(images[b], angle=float(angles[b]), translate=[float(v) for v in shifts[b]], scale=1.0,
-                               shear=[0.0, 0.0], interpolation=InterpolationMode.BILINEAR)
+        reference = tvf.affine(
+            images[b],
+            angle=float(angles[b]),
+            translate=[float(v) for v in shifts[b]],
+            scale=1.0,
+            shear=[0.0, 0.0],
+            interpolation=InterpolationMode.BILINEAR,
+        )
         np.testing.assert_allclose(ours[b].numpy(), reference.numpy(), atol=1e-5)
 
 
 def test_rotation_by_90_degrees_is_clockwise_and_a_shift_moves_right():
     image = torch.zeros(1, 1, 5, 5)
     image[0, 0, 0, 2] = 1.0  # top middle
-    grid = F.affine_grid(affine_theta(torch.tensor([90.0]), torch.zeros(1, 2), height=5, width=5), [1, 1, 5, 5],
-                         align_corners=False)
+    grid = F.affine_grid(
+        affine_theta(torch.tensor([90.0]), torch.zeros(1, 2), height=5, width=5), [1, 1, 5, 5], align_corners=False
+    )
     rotated = F.grid_sample(image, grid, align_corners=False)[0, 0]
     assert rotated[2, 4] == pytest.approx(1.0, abs=1e-5) and float(rotated.sum()) == pytest.approx(1.0, abs=1e-5)
-    grid = F.affine_grid(affine_theta(torch.zeros(1), torch.tensor([[1.0, 0.0]]), height=5, width=5), [1, 1, 5, 5],
-                         align_corners=False)
+    grid = F.affine_grid(
+        affine_theta(torch.zeros(1), torch.tensor([[1.0, 0.0]]), height=5, width=5), [1, 1, 5, 5], align_corners=False
+    )
     shifted = F.grid_sample(image, grid, align_corners=False)[0, 0]
     assert shifted[0, 3] == pytest.approx(1.0, abs=1e-6) and float(shifted.sum()) == pytest.approx(1.0, abs=1e-6)
 

@@ -80,9 +80,11 @@ def test_one_word_holds_everything():
 
 @pytest.mark.parametrize(
     "k, message",
-    [(0, "k must be at least 1 \\(the number of visual words\\), got 0"),
-     (-2, "k must be at least 1"),
-     (21, "k must be at most the number of descriptors \\(20\\) to cluster, got 21")],
+    [
+        (0, "k must be at least 1 \\(the number of visual words\\), got 0"),
+        (-2, "k must be at least 1"),
+        (21, "k must be at most the number of descriptors \\(20\\) to cluster, got 21"),
+    ],
 )
 def test_bad_k(k, message):
     with pytest.raises(ValueError, match=message):

@@ -12,8 +12,8 @@ import torch
 
 from explorer.data import datasets
 from explorer.nets import checkpoints, layer_table, training
-from ui.cached import train as cached
 from ui import training_jobs as tj
+from ui.cached import train as cached
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,9 @@ def digits_split():
 def spec():
     return layer_table.rows_to_spec(
         [{"layer": "flatten"}, {"layer": "dense", "size": 16}, {"layer": "relu"}],
-        name="tiny", input_shape=(1, 8, 8), num_classes=10,
+        name="tiny",
+        input_shape=(1, 8, 8),
+        num_classes=10,
     )
 
 
@@ -107,8 +109,9 @@ def test_a_diverging_training_ends_as_diverged(digits_split):
     assert job.join(10)
     view = job.view()
     assert view.status == tj.DIVERGED
-    assert view.message == ("Training broke off: the loss became NaN at epoch 1, batch 3 — try a lower learning "
-                            "rate, e.g. 0.1.")
+    assert view.message == (
+        "Training broke off: the loss became NaN at epoch 1, batch 3 — try a lower learning rate, e.g. 0.1."
+    )
 
 
 def test_to_pictures_layouts():

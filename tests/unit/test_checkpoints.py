@@ -14,10 +14,10 @@ from safetensors.torch import save as safetensors_save
 
 from explorer.data import datasets
 from explorer.nets.architecture import ArchitectureSpec, Conv, Dense, Flatten, build
-from explorer.nets.spec_json import spec_to_dict
 from explorer.nets.checkpoints import load_checkpoint, save_checkpoint
 from explorer.nets.evaluation import predict
 from explorer.nets.recipes import DIGITS_SPEC
+from explorer.nets.spec_json import spec_to_dict
 from ui import torch_runtime
 
 torch_runtime.configure()
@@ -76,8 +76,13 @@ def test_the_file_is_plain_safetensors():
 
 
 def _with_metadata(tensors, **changes):
-    metadata = {"format": "vision-explorer-checkpoint", "format_version": "1",
-                "spec": json.dumps(spec_to_dict(DIGITS_SPEC)), "class_names": json.dumps(list(NAMES)), "metrics": "{}"}
+    metadata = {
+        "format": "vision-explorer-checkpoint",
+        "format_version": "1",
+        "spec": json.dumps(spec_to_dict(DIGITS_SPEC)),
+        "class_names": json.dumps(list(NAMES)),
+        "metrics": "{}",
+    }
     return safetensors_save(tensors, metadata={**metadata, **changes})
 
 
@@ -87,11 +92,15 @@ def test_a_spec_that_does_not_match_the_tensors_is_refused():
     with pytest.raises(ValueError, match=r"the weights don't match the architecture 'other': missing .*unexpected"):
         load_checkpoint(_with_metadata(tensors, spec=json.dumps(spec_to_dict(other))))
     wider = ArchitectureSpec("wider", (1, 8, 8), (Conv(33, 3, padding="same"), *DIGITS_SPEC.layers[1:]), 10)
-    with pytest.raises(ValueError, match=r"'wider': 0.weight is \(32, 1, 3, 3\) float32, the architecture needs \(33, 1, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"'wider': 0.weight is \(32, 1, 3, 3\) float32, the architecture needs \(33, 1, 3, 3\)"
+    ):
         load_checkpoint(_with_metadata(tensors, spec=json.dumps(spec_to_dict(wider))))
     bad = spec_to_dict(DIGITS_SPEC)
     bad["layers"][0]["filters"] = 0
-    with pytest.raises(ValueError, match=r"the checkpoint's architecture is invalid: layer 1: Conv filters must be from 1"):
+    with pytest.raises(
+        ValueError, match=r"the checkpoint's architecture is invalid: layer 1: Conv filters must be from 1"
+    ):
         load_checkpoint(_with_metadata(tensors, spec=json.dumps(bad)))
 
 

@@ -1,4 +1,5 @@
-"""The shared argument checks: the values they accept, what they return, and the messages every explorer module gives."""
+"""The shared argument checks: the values they accept, what they return, and the messages every explorer module
+gives."""
 
 import numpy as np
 import pytest
@@ -182,32 +183,47 @@ def test_gray_keep_bool_returns_the_mask_itself():
         (np.zeros((0, 4), np.float32), {}, ValueError, "image must have at least one pixel, got shape (0, 4)"),
         (np.zeros((2, 2), bool), {}, TypeError, "image must hold integer or float values, got dtype bool"),
         (
-            np.zeros((2, 2), np.int64), {"kinds": "f", "keep_bool": True},
-            TypeError, "image must hold bool or float values, got dtype int64",
+            np.zeros((2, 2), np.int64),
+            {"kinds": "f", "keep_bool": True},
+            TypeError,
+            "image must hold bool or float values, got dtype int64",
         ),
         (np.zeros((2, 2), np.uint8), {"kinds": "f"}, TypeError, "image must hold float values, got dtype uint8"),
         (
-            np.zeros((3, 5), np.float32), {"max_side": 4},
-            ValueError, "image must be at most 4 px on its longest side, got shape (3, 5)",
+            np.zeros((3, 5), np.float32),
+            {"max_side": 4},
+            ValueError,
+            "image must be at most 4 px on its longest side, got shape (3, 5)",
         ),
         (
-            np.array([[0.0, np.nan]], np.float32), {},
-            ValueError, "image must hold finite numbers only, but it contains NaN or infinity",
+            np.array([[0.0, np.nan]], np.float32),
+            {},
+            ValueError,
+            "image must hold finite numbers only, but it contains NaN or infinity",
         ),
         (
-            np.array([[0.0, -np.inf]]), {},
-            ValueError, "image must hold finite numbers only, but it contains NaN or infinity",
+            np.array([[0.0, -np.inf]]),
+            {},
+            ValueError,
+            "image must hold finite numbers only, but it contains NaN or infinity",
         ),
         (  # finite as float64, infinite as float32
-            np.array([[1e300]]), {}, ValueError, "image must hold finite numbers only, but it contains NaN or infinity",
+            np.array([[1e300]]),
+            {},
+            ValueError,
+            "image must hold finite numbers only, but it contains NaN or infinity",
         ),
         (
-            np.array([[-0.5, 0.5, 2.0]], np.float32), {"unit_range": True},
-            ValueError, "image must hold finite values in [0, 1], got min -0.5, max 2",
+            np.array([[-0.5, 0.5, 2.0]], np.float32),
+            {"unit_range": True},
+            ValueError,
+            "image must hold finite values in [0, 1], got min -0.5, max 2",
         ),
         (
-            np.array([[0.5, np.nan]]), {"unit_range": True},
-            ValueError, "image must hold finite values in [0, 1], got min 0.5, max 0.5",
+            np.array([[0.5, np.nan]]),
+            {"unit_range": True},
+            ValueError,
+            "image must hold finite values in [0, 1], got min 0.5, max 0.5",
         ),
         ([[0.5]], {"array_only": True}, TypeError, "image must be a numpy array, got list"),
     ],

@@ -193,8 +193,12 @@ def test_output_size_hand_cases():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    h=st.integers(1, 30), w=st.integers(1, 30), kh=st.integers(1, 15), kw=st.integers(1, 15),
-    stride=st.integers(1, 4), padding=st.sampled_from(PADDING_MODES),
+    h=st.integers(1, 30),
+    w=st.integers(1, 30),
+    kh=st.integers(1, 15),
+    kw=st.integers(1, 15),
+    stride=st.integers(1, 4),
+    padding=st.sampled_from(PADDING_MODES),
 )
 def test_output_shape_follows_the_formula(h, w, kh, kw, stride, padding):
     if padding == "valid" and (kh > h or kw > w):
@@ -225,8 +229,12 @@ def test_identity_kernel_returns_the_image(image, kh, kw, padding):
 
 @settings(max_examples=50, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1), h=st.integers(3, 12), w=st.integers(3, 12),
-    a=st.floats(-3, 3), b=st.floats(-3, 3), padding=st.sampled_from(PADDING_MODES),
+    seed=st.integers(0, 2**32 - 1),
+    h=st.integers(3, 12),
+    w=st.integers(3, 12),
+    a=st.floats(-3, 3),
+    b=st.floats(-3, 3),
+    padding=st.sampled_from(PADDING_MODES),
     stride=st.integers(1, 3),
 )
 def test_linearity(seed, h, w, a, b, padding, stride):

@@ -4,9 +4,9 @@ scikit-image, and drawing_to_digit on hand-made drawings checked by hand and by 
 import cv2
 import numpy as np
 import pytest
+from skimage.transform import resize
 from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
-from skimage.transform import resize
 
 from explorer.data import datasets
 from explorer.data.datasets import Dataset

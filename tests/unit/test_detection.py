@@ -41,10 +41,14 @@ def test_agrees_with_opencv_called_directly(astronaut, reference_cascade):
 
 
 def test_fewer_neighbours_finds_more(astronaut):
-    assert len(detection.detect_faces(astronaut, min_neighbors=0)) > len(detection.detect_faces(astronaut, min_neighbors=5))
+    assert len(detection.detect_faces(astronaut, min_neighbors=0)) > len(
+        detection.detect_faces(astronaut, min_neighbors=5)
+    )
 
 
-@pytest.mark.parametrize("image", [np.full((200, 200), 0.5, np.float32), np.zeros((1, 1, 3), np.uint8), np.zeros((1, 900), np.uint8)])
+@pytest.mark.parametrize(
+    "image", [np.full((200, 200), 0.5, np.float32), np.zeros((1, 1, 3), np.uint8), np.zeros((1, 900), np.uint8)]
+)
 def test_flat_and_tiny_images_have_no_faces(image):
     boxes = detection.detect_faces(image)
     assert boxes.shape == (0, 4)

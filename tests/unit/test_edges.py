@@ -215,7 +215,10 @@ def test_tiny_images_work(shape):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda img: edges.sobel(img, ksize=4), "ksize must be one of (3, 5, 7) (odd, so the kernel has a centre), got 4"),
+        (
+            lambda img: edges.sobel(img, ksize=4),
+            "ksize must be one of (3, 5, 7) (odd, so the kernel has a centre), got 4",
+        ),
         (lambda img: edges.sobel(img, ksize=9), "ksize must be one of (3, 5, 7)"),
         (lambda img: edges.sobel(img, sigma=-1.0), "sigma must be from 0.0 to 8.0, got -1.0"),
         (lambda img: edges.smooth(img, sigma=float("nan")), "sigma must be a finite number from 0.0 to 8.0, got nan"),
@@ -227,7 +230,10 @@ def test_tiny_images_work(shape):
         (lambda img: edges.harris(img, k=0.5), "k must be from 0.0 to 0.25, got 0.5"),
         (lambda img: edges.harris(img, threshold=0), "threshold must be greater than 0"),
         (lambda img: edges.harris(img, threshold=2.0), "threshold must be from 0.0 to 1.0, got 2.0"),
-        (lambda img: edges.sobel(np.zeros((4, 4, 3), np.float32)), "image must be a 2-D gray image (H, W), got shape (4, 4, 3)"),
+        (
+            lambda img: edges.sobel(np.zeros((4, 4, 3), np.float32)),
+            "image must be a 2-D gray image (H, W), got shape (4, 4, 3)",
+        ),
         (lambda img: edges.sobel(np.zeros((0, 4), np.float32)), "image must have at least one pixel, got shape (0, 4)"),
         (lambda img: edges.sobel(np.full((3, 3), np.nan, np.float32)), "image must hold finite numbers only"),
     ],

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from sklearn import metrics
 
+from explorer.data.datasets import Dataset
 from explorer.nets import evaluation
 from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Flatten, build
-from explorer.data.datasets import Dataset
 from ui import torch_runtime
 
 torch_runtime.configure()

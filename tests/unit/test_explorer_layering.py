@@ -61,20 +61,31 @@ def test_the_source_check_sees_imports(tmp_path):
 
 def test_the_walk_finds_every_section_package():
     packages = {name for name in MODULES if source_path(name).name == "__init__.py"}
-    assert {"explorer.core", "explorer.images", "explorer.classical", "explorer.nets", "explorer.data",
-            "explorer.interpret"} <= packages
+    assert {
+        "explorer.core",
+        "explorer.images",
+        "explorer.classical",
+        "explorer.nets",
+        "explorer.data",
+        "explorer.interpret",
+    } <= packages
     assert "explorer.classical.edges" in MODULES and "explorer.nets.training" in MODULES
 
 
 def test_no_explorer_module_imports_streamlit_or_ui_in_its_source():
-    offenders = {name: sorted(found) for name in ["explorer", *MODULES]
-                 if (found := imported_modules(source_path(name)) & NEVER_IMPORTED)}
+    offenders = {
+        name: sorted(found)
+        for name in ["explorer", *MODULES]
+        if (found := imported_modules(source_path(name)) & NEVER_IMPORTED)
+    }
     assert not offenders, f"explorer modules importing streamlit or ui: {offenders}"
 
 
 def test_torch_free_packages_do_not_import_torch_in_their_source():
     assert TORCH_FREE
-    offenders = [name for name in TORCH_FREE if {"torch", "torchvision", "captum"} & imported_modules(source_path(name))]
+    offenders = [
+        name for name in TORCH_FREE if {"torch", "torchvision", "captum"} & imported_modules(source_path(name))
+    ]
     assert not offenders, f"these modules of {TORCH_FREE_PACKAGES} import torch: {offenders}"
 
 
@@ -90,7 +101,11 @@ def test_importing_explorer_loads_neither_streamlit_nor_ui_and_images_and_classi
         "print(json.dumps(loaded))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, *TORCH_FREE, *(name for name in MODULES if name not in TORCH_FREE)], cwd=ROOT, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", probe, *TORCH_FREE, *(name for name in MODULES if name not in TORCH_FREE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     loaded = json.loads(result.stdout.strip().splitlines()[-1])

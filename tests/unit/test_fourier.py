@@ -250,7 +250,9 @@ def test_check_theorem_explains_zero_padding():
     check = fourier.check_theorem(IMAGE, kernel)
     assert check.wrap_difference < 1e-4
     np.testing.assert_allclose(check.spatial_zero, ndimage.correlate(IMAGE, kernel, mode="constant"), atol=1e-4)
-    reference_gap = np.abs(ndimage.correlate(IMAGE, kernel, mode="constant") - ndimage.correlate(IMAGE, kernel, mode="grid-wrap"))
+    reference_gap = np.abs(
+        ndimage.correlate(IMAGE, kernel, mode="constant") - ndimage.correlate(IMAGE, kernel, mode="grid-wrap")
+    )
     assert check.zero_difference == pytest.approx(reference_gap.max(), abs=1e-4)
     assert check.zero_difference > 0.5  # a 5 x 5 sum of numbers in [0, 1]: zeros vs the far side differ a lot
     # Two rows / columns in from every side the window stays inside: the two agree again.

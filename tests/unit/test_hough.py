@@ -107,22 +107,56 @@ def test_draw_lines_paints_the_line_by_hand():
 def test_draw_circles_and_accumulator_picture_shapes():
     picture = hough.draw_circles(np.zeros((50, 60, 3), np.uint8), np.array([[25.0, 30.0, 10.0]]))
     assert picture[25, 40, 1] > 100 and picture[25, 45].sum() == 0  # on the circle; outside it
-    heat = hough.accumulator_picture(np.arange(30 * 10).reshape(30, 10), np.array([[0.0, 0.0, 1.0]]), rhos=np.arange(-15, 15))
+    heat = hough.accumulator_picture(
+        np.arange(30 * 10).reshape(30, 10), np.array([[0.0, 0.0, 1.0]]), rhos=np.arange(-15, 15)
+    )
     assert heat.shape == (30, 30, 3) and heat.dtype == np.uint8
 
 
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: hough.find_lines(np.zeros((5, 5), bool), threshold=0), ValueError, "threshold must be > 0.0 and <= 1.0, got 0"),
-        (lambda: hough.find_lines(np.zeros((5, 5), bool), threshold=1.5), ValueError, "threshold must be > 0.0 and <= 1.0, got 1.5"),
-        (lambda: hough.find_lines(np.zeros((5, 5), bool), max_lines=0), ValueError, "max_lines must be from 1 to 50, got 0"),
-        (lambda: hough.find_lines(np.zeros((5, 5), np.uint8)), TypeError, "edges must be a bool mask (True on edge pixels), got dtype uint8"),
+        (
+            lambda: hough.find_lines(np.zeros((5, 5), bool), threshold=0),
+            ValueError,
+            "threshold must be > 0.0 and <= 1.0, got 0",
+        ),
+        (
+            lambda: hough.find_lines(np.zeros((5, 5), bool), threshold=1.5),
+            ValueError,
+            "threshold must be > 0.0 and <= 1.0, got 1.5",
+        ),
+        (
+            lambda: hough.find_lines(np.zeros((5, 5), bool), max_lines=0),
+            ValueError,
+            "max_lines must be from 1 to 50, got 0",
+        ),
+        (
+            lambda: hough.find_lines(np.zeros((5, 5), np.uint8)),
+            TypeError,
+            "edges must be a bool mask (True on edge pixels), got dtype uint8",
+        ),
         (lambda: hough.find_lines(np.zeros((5, 5, 3), bool)), ValueError, "edges must be a (H, W) mask"),
-        (lambda: hough.find_circles(np.zeros((9, 9)), min_radius=8, max_radius=4), ValueError, "min_radius must not exceed max_radius, got 8 and 4"),
-        (lambda: hough.find_circles(np.zeros((9, 9)), min_radius=0, max_radius=4), ValueError, "min_radius must be from 1 to 320, got 0"),
-        (lambda: hough.find_circles(np.zeros((9, 9)), min_radius=1, max_radius=4, edge_threshold=0), ValueError, "edge_threshold must be > 0.0 and <= 1.0, got 0"),
-        (lambda: hough.working_size(np.zeros((0, 5))), ValueError, "image must be (H, W) or (H, W, C) with at least one pixel"),
+        (
+            lambda: hough.find_circles(np.zeros((9, 9)), min_radius=8, max_radius=4),
+            ValueError,
+            "min_radius must not exceed max_radius, got 8 and 4",
+        ),
+        (
+            lambda: hough.find_circles(np.zeros((9, 9)), min_radius=0, max_radius=4),
+            ValueError,
+            "min_radius must be from 1 to 320, got 0",
+        ),
+        (
+            lambda: hough.find_circles(np.zeros((9, 9)), min_radius=1, max_radius=4, edge_threshold=0),
+            ValueError,
+            "edge_threshold must be > 0.0 and <= 1.0, got 0",
+        ),
+        (
+            lambda: hough.working_size(np.zeros((0, 5))),
+            ValueError,
+            "image must be (H, W) or (H, W, C) with at least one pixel",
+        ),
     ],
 )
 def test_bad_input_is_named(call, error, message):

@@ -32,6 +32,7 @@ def _encode(array_or_image, fmt: str, **options) -> bytes:
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A tiny valid-looking PNG whose IHDR announces ``width x height`` RGB (the pixel data is not there)."""
+
     def chunk(kind: bytes, payload: bytes) -> bytes:
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
@@ -103,7 +104,7 @@ def test_cmyk_jpeg_primaries():
     data = _encode(Image.fromarray(cmyk, mode="CMYK"), "JPEG", quality=100)
     loaded = imageio.load_image(data).astype(int)
     for block, colour in enumerate([(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 0, 0)]):
-        centre = loaded[4:12, block * 16 + 4: block * 16 + 12]
+        centre = loaded[4:12, block * 16 + 4 : block * 16 + 12]
         assert np.abs(centre - colour).max() <= 6, (block, centre.mean(axis=(0, 1)))
 
 
@@ -200,8 +201,7 @@ def test_bomb_header_is_refused_without_decoding():
 
 def test_header_over_our_limit_but_under_pillows_is_refused():
     assert _refused(_png_header_only(7000, 7000)) == (
-        "the image is too large: its header announces 7000 × 7000 pixels (49.0 megapixels); "
-        "the limit is 40 megapixels"
+        "the image is too large: its header announces 7000 × 7000 pixels (49.0 megapixels); the limit is 40 megapixels"
     )
     assert "the limit is 0.0001 megapixels" in _refused(_encode(NOISE_RGB, "PNG"), max_pixels=100)
 
@@ -217,11 +217,15 @@ def test_pillow_bomb_warning_is_turned_into_a_refusal():
     [
         (b"", "the file is empty (0 bytes); expected an image (PNG, JPEG, WebP, BMP, TIFF or GIF)"),
         (b"hello, this is a text file renamed to picture.png\n", "the file is plain text, not an image"),
-        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
-         "the file is an SVG drawing (vector graphics), not an image; export it as PNG first"),
+        (
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
+            "the file is an SVG drawing (vector graphics), not an image; export it as PNG first",
+        ),
         (b"\xef\xbb\xbf<svg><circle r='4'/></svg>", "the file is an SVG drawing"),
-        (b"<!DOCTYPE html>\n<html><body><img src='cat.png'></body></html>",
-         "the file is a web page (HTML), not an image"),
+        (
+            b"<!DOCTYPE html>\n<html><body><img src='cat.png'></body></html>",
+            "the file is a web page (HTML), not an image",
+        ),
         (b"<?xml version='1.0'?><note>hi</note>", "the file is XML or HTML text, not an image"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "the file is a PDF document, not an image"),
         (gzip.compress(b"not a picture", mtime=0), "the file is a gzip archive, not an image"),
@@ -248,8 +252,18 @@ def test_truncated_files_are_refused(fmt):
     assert _refused(data[: len(data) // 2]) == "the image file is incomplete: it ends before all its pixels (truncated)"
 
 
-@pytest.mark.parametrize(("fmt", "options"), [("PNG", {}), ("JPEG", {}), ("GIF", {}), ("BMP", {}),
-                                               ("TIFF", {}), ("WEBP", {}), ("TIFF", {"compression": "tiff_deflate"})])
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [
+        ("PNG", {}),
+        ("JPEG", {}),
+        ("GIF", {}),
+        ("BMP", {}),
+        ("TIFF", {}),
+        ("WEBP", {}),
+        ("TIFF", {"compression": "tiff_deflate"}),
+    ],
+)
 def test_every_truncation_or_corruption_is_a_value_error(fmt, options, recwarn):
     data = _encode(NOISE_RGB[:16, :16], fmt, **options)
     damaged = [data[:cut] for cut in range(1, len(data), max(1, len(data) // 40))]
@@ -272,12 +286,22 @@ def test_every_truncation_or_corruption_is_a_value_error(fmt, options, recwarn):
     [
         (lambda: imageio.load_image("photo.png"), TypeError, "data must be bytes, got str"),
         (lambda: imageio.load_image(b"x", max_side=0), ValueError, "max_side must be >= 1, got 0"),
-        (lambda: imageio.load_image(b"x", max_pixels=2.5), TypeError, "max_pixels must be an integer >= 1, got 2.5 (float)"),
+        (
+            lambda: imageio.load_image(b"x", max_pixels=2.5),
+            TypeError,
+            "max_pixels must be an integer >= 1, got 2.5 (float)",
+        ),
         (lambda: imageio.to_gray([[1, 2]]), TypeError, "image must be a numpy array, got list"),
-        (lambda: imageio.to_gray(np.zeros((2, 2), np.uint16)), TypeError,
-         "image dtype must be uint8 or floating point, got uint16"),
-        (lambda: imageio.to_gray(np.zeros((2, 2, 4), np.uint8)), ValueError,
-         "image must be (H, W) gray or (H, W, 3) RGB, got shape (2, 2, 4)"),
+        (
+            lambda: imageio.to_gray(np.zeros((2, 2), np.uint16)),
+            TypeError,
+            "image dtype must be uint8 or floating point, got uint16",
+        ),
+        (
+            lambda: imageio.to_gray(np.zeros((2, 2, 4), np.uint8)),
+            ValueError,
+            "image must be (H, W) gray or (H, W, 3) RGB, got shape (2, 2, 4)",
+        ),
         (lambda: imageio.to_uint8(np.zeros(3, bool)), TypeError, "got bool"),
     ],
 )

@@ -67,7 +67,7 @@ def test_gaussian_matches_opencv(size, sigma):
 
 def test_even_gaussian_is_centred_between_the_middle_cells():
     # Hand-computed 1-D samples at -1.5, -0.5, 0.5, 1.5 (OpenCV samples even sizes differently).
-    line = np.exp(-np.array([1.5, 0.5, 0.5, 1.5]) ** 2 / (2 * 1.2**2))
+    line = np.exp(-(np.array([1.5, 0.5, 0.5, 1.5]) ** 2) / (2 * 1.2**2))
     line /= line.sum()
     np.testing.assert_allclose(kernels.gaussian(size=4, sigma=1.2), np.outer(line, line), atol=1e-7)
 
@@ -182,7 +182,9 @@ def test_from_text():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    rows=st.integers(1, 15), cols=st.integers(1, 15), seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(1, 15),
+    cols=st.integers(1, 15),
+    seed=st.integers(0, 2**32 - 1),
     scale=st.sampled_from([1e-5, 0.01, 1.0, 1000.0]),
 )
 def test_text_round_trip_is_exact(rows, cols, seed, scale):

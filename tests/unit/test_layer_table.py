@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from explorer.nets import architecture, layer_table as table
+from explorer.nets import architecture
+from explorer.nets import layer_table as table
 from explorer.nets.architecture import Activation, Conv, Dense, Dropout, Flatten, Pool
 
 
@@ -21,7 +22,17 @@ def test_tf_cnn_rows_rebuild_the_keras_network():
     # The TensorFlow CIFAR-10 tutorial's model.summary(): 122,570 trainable parameters.
     assert architecture.count_params(spec) == 122_570
     assert [r["layer"] for r in rows] == [
-        "conv", "relu", "maxpool", "conv", "relu", "maxpool", "conv", "relu", "flatten", "dense", "relu",
+        "conv",
+        "relu",
+        "maxpool",
+        "conv",
+        "relu",
+        "maxpool",
+        "conv",
+        "relu",
+        "flatten",
+        "dense",
+        "relu",
     ]
     assert spec.layers[-1] == Dense(10)
 

@@ -53,10 +53,13 @@ def test_otsu_matches_scikit_image(name):
     np.testing.assert_array_equal(mask, levels > reference)
 
 
-@pytest.mark.parametrize("method, cv_method", [
-    ("adaptive mean", cv2.ADAPTIVE_THRESH_MEAN_C),
-    ("adaptive gaussian", cv2.ADAPTIVE_THRESH_GAUSSIAN_C),
-])
+@pytest.mark.parametrize(
+    "method, cv_method",
+    [
+        ("adaptive mean", cv2.ADAPTIVE_THRESH_MEAN_C),
+        ("adaptive gaussian", cv2.ADAPTIVE_THRESH_GAUSSIAN_C),
+    ],
+)
 @pytest.mark.parametrize("block_size, c", [(3, 0), (11, 5), (31, -3)])
 def test_adaptive_matches_opencv(method, cv_method, block_size, c):
     levels = samples.load_sample("page")[..., 0]
@@ -64,7 +67,9 @@ def test_adaptive_matches_opencv(method, cv_method, block_size, c):
     mask, used = morphology.binarize(imageio.to_float(levels), method=method, block_size=block_size, c=c / 255)
     assert used is None
     np.testing.assert_array_equal(mask, reference)
-    inverted, _ = morphology.binarize(imageio.to_float(levels), method=method, block_size=block_size, c=c / 255, invert=True)
+    inverted, _ = morphology.binarize(
+        imageio.to_float(levels), method=method, block_size=block_size, c=c / 255, invert=True
+    )
     np.testing.assert_array_equal(inverted, ~reference)
 
 
@@ -72,14 +77,19 @@ def test_adaptive_mean_is_the_local_mean_minus_c_by_hand():
     # Independent of OpenCV: SciPy's box mean with the edge repeated; only pixels clearly off a tie compared.
     levels = samples.load_sample("page")[..., 0].astype(np.float64)
     local = ndimage.uniform_filter(levels, size=11, mode="nearest")
-    mask, _ = morphology.binarize(imageio.to_float(levels.astype(np.uint8)), method="adaptive mean", block_size=11, c=5 / 255)
+    mask, _ = morphology.binarize(
+        imageio.to_float(levels.astype(np.uint8)), method="adaptive mean", block_size=11, c=5 / 255
+    )
     clear = np.abs(levels - (local - 5)) > 1.0
     np.testing.assert_array_equal(mask[clear], (levels > local - 5)[clear])
 
 
 @pytest.mark.parametrize("block_size", [4, 1, 103])
 def test_bad_block_size_is_named(block_size):
-    with pytest.raises(ValueError, match=rf"block_size must be an odd integer from 3 to 101 \(to have a centre cell\), got {block_size}$"):
+    with pytest.raises(
+        ValueError,
+        match=rf"block_size must be an odd integer from 3 to 101 \(to have a centre cell\), got {block_size}$",
+    ):
         morphology.binarize(GRAY, method="adaptive mean", block_size=block_size)
 
 
@@ -117,12 +127,15 @@ def test_empty_element_is_refused_with_a_message():
         morphology.morph(MASK, operation="erode", element=np.zeros((3, 3), np.uint8))
 
 
-@pytest.mark.parametrize("bad, text", [
-    (np.ones((2, 3)), "odd sides"),
-    (np.ones((33, 33)), "odd sides"),
-    (np.full((3, 3), 2), "only 0 and 1"),
-    (np.ones(3), "2-D"),
-])
+@pytest.mark.parametrize(
+    "bad, text",
+    [
+        (np.ones((2, 3)), "odd sides"),
+        (np.ones((33, 33)), "odd sides"),
+        (np.full((3, 3), 2), "only 0 and 1"),
+        (np.ones(3), "2-D"),
+    ],
+)
 def test_bad_elements_are_named(bad, text):
     with pytest.raises(ValueError, match=text):
         morphology.check_element(bad)
@@ -166,7 +179,9 @@ def test_every_operation_matches_opencv_morphologyex(operation, shape, size, ite
     np.testing.assert_array_equal(binary, reference > 0)
     gray = morphology.morph(GRAY, operation=operation, element=kernel, iterations=iterations)
     assert gray.dtype == np.float32 and gray.shape == GRAY.shape
-    np.testing.assert_allclose(gray, cv2.morphologyEx(GRAY, CV_OPS[operation], kernel, iterations=iterations), atol=1e-6)
+    np.testing.assert_allclose(
+        gray, cv2.morphologyEx(GRAY, CV_OPS[operation], kernel, iterations=iterations), atol=1e-6
+    )
 
 
 def test_a_drawn_asymmetric_element_matches_opencv():
@@ -270,11 +285,14 @@ def test_salt_challenge_passes_with_an_opening():
     assert "No specks are left" in grade.feedback[0]
 
 
-@pytest.mark.parametrize("operation, size, text", [
-    ("erode", 3, "Erosion alone shrinks every stroke"),
-    ("close", 3, "you need one that starts by eroding"),
-    ("open", 13, "The element is too big"),
-])
+@pytest.mark.parametrize(
+    "operation, size, text",
+    [
+        ("erode", 3, "Erosion alone shrinks every stroke"),
+        ("close", 3, "you need one that starts by eroding"),
+        ("open", 13, "The element is too big"),
+    ],
+)
 def test_salt_challenge_fails_wrong_answers_with_specific_feedback(operation, size, text):
     grade = morphology.grade("salt", operation=operation, element=element("rectangle", size))
     assert not grade.passed
@@ -287,11 +305,14 @@ def test_holes_challenge_passes_with_a_closing():
     assert grade.feedback[0].startswith("All ") and "holes are filled" in grade.feedback[0]
 
 
-@pytest.mark.parametrize("operation, shape, size, text", [
-    ("open", "rectangle", 3, "you need one that starts by dilating"),
-    ("dilate", "rectangle", 3, "Dilation alone fattens every stroke"),
-    ("close", "ellipse", 25, "triangle got filled"),
-])
+@pytest.mark.parametrize(
+    "operation, shape, size, text",
+    [
+        ("open", "rectangle", 3, "you need one that starts by dilating"),
+        ("dilate", "rectangle", 3, "Dilation alone fattens every stroke"),
+        ("close", "ellipse", 25, "triangle got filled"),
+    ],
+)
 def test_holes_challenge_fails_wrong_answers_with_specific_feedback(operation, shape, size, text):
     grade = morphology.grade("holes", operation=operation, element=element(shape, size))
     assert not grade.passed

@@ -142,8 +142,8 @@ def test_one_backprop_update_is_minus_rate_times_the_numerical_gradient():
             plus[position] += h
             minus[position] -= h
             shape = np.shape(start[index])
-            params_plus = [*start[:index], plus.reshape(shape), *start[index + 1:]]
-            params_minus = [*start[:index], minus.reshape(shape), *start[index + 1:]]
+            params_plus = [*start[:index], plus.reshape(shape), *start[index + 1 :]]
+            params_minus = [*start[:index], minus.reshape(shape), *start[index + 1 :]]
             numeric[position] = (_bce(params_plus, targets) - _bce(params_minus, targets)) / (2 * h)
         np.testing.assert_allclose((base - np.atleast_1d(after[index])) / rate, numeric, atol=1e-7)
 
@@ -156,7 +156,9 @@ def test_activations_against_references():
     np.testing.assert_allclose(neurons.activation(Z, name="sigmoid"), special.expit(Z))
     np.testing.assert_allclose(neurons.activation(Z, name="tanh"), np.tanh(Z))
     np.testing.assert_array_equal(neurons.activation(Z, name="relu"), np.maximum(Z, 0))
-    np.testing.assert_array_equal(neurons.activation([-1.0, 0.0, 2.0], name="step"), np.heaviside([-1.0, 0.0, 2.0], 0.0))
+    np.testing.assert_array_equal(
+        neurons.activation([-1.0, 0.0, 2.0], name="step"), np.heaviside([-1.0, 0.0, 2.0], 0.0)
+    )
     np.testing.assert_allclose(neurons.activation([-2.0, 3.0], name="leaky_relu", negative_slope=0.1), [-0.2, 3.0])
     np.testing.assert_allclose(neurons.activation([-2.0], name="leaky_relu"), [-0.02])  # PyTorch's default 0.01
     with np.errstate(over="raise", invalid="raise"):  # no overflow for huge sums
@@ -230,18 +232,36 @@ def test_cross_entropy_punishes_confident_mistakes_much_more():
     [
         (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=0), "rate must be > 0.0, got 0"),
         (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=-0.5), "rate must be > 0.0, got -0.5"),
-        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1, 1), 1, rate=1), "x must have 2 values (one per weight), got 3"),
-        (lambda: neurons.perceptron_step([[1, 1]], 0, (1, 1), 1, rate=1), "weights must be a non-empty 1-D vector, got shape (1, 2)"),
-        (lambda: neurons.perceptron_step((1, np.nan), 0, (1, 1), 1, rate=1), "weights must be finite numbers, got [1.0, nan]"),
-        (lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=1, activation="relu"), "activation must be one of ('step', 'linear'), got 'relu'"),
+        (
+            lambda: neurons.perceptron_step((1, 1), 0, (1, 1, 1), 1, rate=1),
+            "x must have 2 values (one per weight), got 3",
+        ),
+        (
+            lambda: neurons.perceptron_step([[1, 1]], 0, (1, 1), 1, rate=1),
+            "weights must be a non-empty 1-D vector, got shape (1, 2)",
+        ),
+        (
+            lambda: neurons.perceptron_step((1, np.nan), 0, (1, 1), 1, rate=1),
+            "weights must be finite numbers, got [1.0, nan]",
+        ),
+        (
+            lambda: neurons.perceptron_step((1, 1), 0, (1, 1), 1, rate=1, activation="relu"),
+            "activation must be one of ('step', 'linear'), got 'relu'",
+        ),
         (lambda: neurons.initial_state(weights=(1, 2, 3)), "weights must have 2 values (one per weight), got 3"),
-        (lambda: neurons.perceptron_advance(neurons.initial_state(), "NAND", rate=1), "gate must be one of AND, OR, XOR; got 'NAND'"),
+        (
+            lambda: neurons.perceptron_advance(neurons.initial_state(), "NAND", rate=1),
+            "gate must be one of AND, OR, XOR; got 'NAND'",
+        ),
         (lambda: neurons.train_perceptron("AND", rate=1, epochs=0), "epochs must be from 1 to 1000, got 0"),
         (lambda: neurons.train_mlp("XOR", hidden=9), "hidden must be from 1 to 8, got 9"),
         (lambda: neurons.train_mlp("XOR", rate=0), "rate must be > 0.0, got 0"),
         (lambda: neurons.train_mlp("XOR", epochs=neurons.MAX_EPOCHS + 1), "epochs must be from 1 to 20000, got 20001"),
         (lambda: neurons.perceptron_predict((1, 1), 0, [1, 1]), "inputs must be (N, 2), got shape (2,)"),
-        (lambda: neurons.activation([1.0], name="swish"), "name must be one of ('step', 'sigmoid', 'tanh', 'relu', 'leaky_relu'), got 'swish'"),
+        (
+            lambda: neurons.activation([1.0], name="swish"),
+            "name must be one of ('step', 'sigmoid', 'tanh', 'relu', 'leaky_relu'), got 'swish'",
+        ),
         (lambda: neurons.softmax([]), "logits must be a non-empty 1-D vector, got shape (0,)"),
         (lambda: neurons.softmax([1.0, np.nan]), "logits must be finite numbers, got [1.0, nan]"),
         (lambda: neurons.softmax([[1.0, 2.0]]), "logits must be a non-empty 1-D vector, got shape (1, 2)"),

@@ -45,21 +45,26 @@ def test_sgd_with_momentum_and_weight_decay_by_hand():
     np.testing.assert_allclose(_one_parameter(plain, [2.0], 1.0), [0.79], rtol=1e-6)
 
 
-@pytest.mark.parametrize("settings", [
-    dict(optimizer="adam", learning_rate=0.01),
-    dict(optimizer="adam", learning_rate=0.003, weight_decay=0.01),
-    dict(optimizer="sgd", learning_rate=0.05, momentum=0.9),
-    dict(optimizer="sgd", learning_rate=0.05, momentum=0.0, weight_decay=0.01),
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(optimizer="adam", learning_rate=0.01),
+        dict(optimizer="adam", learning_rate=0.003, weight_decay=0.01),
+        dict(optimizer="sgd", learning_rate=0.05, momentum=0.9),
+        dict(optimizer="sgd", learning_rate=0.05, momentum=0.0, weight_decay=0.01),
+    ],
+)
 def test_optimizer_matches_torch_optim_over_steps(settings):
     config = TrainConfig(**settings)
     ours, reference = (build(MLP, seed=3) for _ in range(2))
     if config.optimizer == "adam":
-        torch_optimizer = torch.optim.Adam(reference.parameters(), lr=config.learning_rate,
-                                           weight_decay=config.weight_decay)
+        torch_optimizer = torch.optim.Adam(
+            reference.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
     else:
-        torch_optimizer = torch.optim.SGD(reference.parameters(), lr=config.learning_rate,
-                                          momentum=config.momentum, weight_decay=config.weight_decay)
+        torch_optimizer = torch.optim.SGD(
+            reference.parameters(), lr=config.learning_rate, momentum=config.momentum, weight_decay=config.weight_decay
+        )
     optimizer = Optimizer(ours.parameters(), config)
     x, y = torch.from_numpy(TRAIN.images[:64].copy()), torch.from_numpy(TRAIN.labels[:64].copy())
     for model in (ours, reference):

@@ -67,8 +67,9 @@ def test_checkerboard_uneven_squares_differ_by_at_most_one_pixel():
 
 @pytest.mark.parametrize("angle", [0.0, 30.0, 90.0, 135.0])
 def test_stripes_match_formula(angle):
-    np.testing.assert_allclose(samples.stripes(size=SIZE, angle=angle, period=8),
-                               _stripes_reference(SIZE, angle, 8), atol=1e-6)
+    np.testing.assert_allclose(
+        samples.stripes(size=SIZE, angle=angle, period=8), _stripes_reference(SIZE, angle, 8), atol=1e-6
+    )
 
 
 def test_stripes_angle_0_vary_along_columns_and_90_along_rows():
@@ -152,8 +153,21 @@ def test_pattern_bad_input_messages(call, error, message):
 
 def test_samples_list():
     assert samples.SAMPLES[0] == "astronaut"
-    assert set(samples.SAMPLES) == {"astronaut", "camera", "coins", "chelsea", "coffee", "horse", "moon",
-                                    "text", "page", "brick", "rocket", "china", "flower"}
+    assert set(samples.SAMPLES) == {
+        "astronaut",
+        "camera",
+        "coins",
+        "chelsea",
+        "coffee",
+        "horse",
+        "moon",
+        "text",
+        "page",
+        "brick",
+        "rocket",
+        "china",
+        "flower",
+    }
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ SciPy's ``ndimage.label``, k-means on an image of three flat colours."""
 import cv2
 import numpy as np
 import pytest
-from scipy import ndimage
-
-from explorer.classical import segmentation
-from explorer.images import color
 
 # Imported at collection time: its first import takes about a second, which would otherwise be billed to
 # whichever k-means test runs first.
 import sklearn.cluster  # noqa: E402,F401
+from scipy import ndimage
+
+from explorer.classical import segmentation
+from explorer.images import color
 
 
 def shapes_mask() -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,13 @@ def test_dict_round_trip():
     layers = (Conv(4, 3, padding="same"), BatchNorm(), Pool("avg", 2, stride=1), Dropout(0.1), Flatten(), Dense(2))
     spec = ArchitectureSpec("custom", (1, 6, 6), layers, 2)
     assert _roundtrip(spec) == spec
-    assert spec_to_dict(spec)["layers"][0] == {"type": "conv", "filters": 4, "kernel": 3, "stride": 1, "padding": "same"}
+    assert spec_to_dict(spec)["layers"][0] == {
+        "type": "conv",
+        "filters": 4,
+        "kernel": 3,
+        "stride": 1,
+        "padding": "same",
+    }
 
 
 def _good():
@@ -44,17 +50,32 @@ def _with(change):
         (_with(lambda d: d.update(layers={})), "layers must be a list of 1 to 48 layers, got dict"),
         (_with(lambda d: d.update(layers=[])), "layers must be a list of 1 to 48 layers, got 0"),
         (_with(lambda d: d["layers"][0].update(type="lstm")), "layer 1 must be an object whose type is one of"),
-        (_with(lambda d: d["layers"][0].update(filters=3.0)), "layer 1: Conv filters must be an integer from 1 to 512, got 3.0 (float)"),
-        (_with(lambda d: d["layers"][0].update(kernel=True)), "layer 1: Conv kernel must be an integer from 1 to 11, got True (bool)"),
-        (_with(lambda d: d["layers"][0].update(padding="valid")), "layer 1: Conv padding must be a whole number or 'same', got 'valid'"),
+        (
+            _with(lambda d: d["layers"][0].update(filters=3.0)),
+            "layer 1: Conv filters must be an integer from 1 to 512, got 3.0 (float)",
+        ),
+        (
+            _with(lambda d: d["layers"][0].update(kernel=True)),
+            "layer 1: Conv kernel must be an integer from 1 to 11, got True (bool)",
+        ),
+        (
+            _with(lambda d: d["layers"][0].update(padding="valid")),
+            "layer 1: Conv padding must be a whole number or 'same', got 'valid'",
+        ),
         (_with(lambda d: d["layers"][0].update(bias=True)), "layer 1 (conv) has unknown keys: bias"),
         (_with(lambda d: d["layers"][2].pop("size")), None),  # Pool size has a default: still valid
         (_with(lambda d: d.update(input_shape=[3, 32])), "input_shape must be (channels, height, width), got (3, 32)"),
         (_with(lambda d: d.update(input_shape="3x32x32")), "input_shape must be a list [channels, height, width]"),
         (_with(lambda d: d.update(num_classes=1)), "num_classes must be from 2 to 1000, got 1"),
         (_with(lambda d: d.update(name="")), "name must be a text of 1 to 64 characters"),
-        (_with(lambda d: d["layers"].insert(0, {"type": "dropout", "p": 1})), "layer 1: Dropout p must be a number from 0 up to"),
-        (_with(lambda d: d["layers"].insert(0, {"type": "flatten"})), "needs C×H×W feature maps, but comes after flatten"),
+        (
+            _with(lambda d: d["layers"].insert(0, {"type": "dropout", "p": 1})),
+            "layer 1: Dropout p must be a number from 0 up to",
+        ),
+        (
+            _with(lambda d: d["layers"].insert(0, {"type": "flatten"})),
+            "needs C×H×W feature maps, but comes after flatten",
+        ),
     ],
 )
 def test_bad_dicts_are_refused_with_a_reason(data, message):

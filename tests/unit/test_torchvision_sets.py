@@ -84,8 +84,9 @@ def test_cifar10_from_pickled_batches(tmp_path, monkeypatch):
     folder.mkdir()
     contents = {f"data_batch_{k}": cifar_batch([k, 9], 255, 0, 128) for k in range(1, 6)}
     contents["test_batch"] = cifar_batch([2], 0, 10, 20)
-    contents["batches.meta"] = {"label_names": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
-                                                "horse", "ship", "truck"]}
+    contents["batches.meta"] = {
+        "label_names": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    }
     md5 = {}
     for name, content in contents.items():
         blob = pickle.dumps(content)

@@ -208,7 +208,8 @@ def test_max_trainings_from_env(raw, expected):
 
 
 @pytest.mark.parametrize(
-    ("number", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (21, "21st"), (102, "102nd")]
+    ("number", "text"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (21, "21st"), (102, "102nd")],
 )
 def test_ordinal(number, text):
     assert tj.ordinal(number) == text

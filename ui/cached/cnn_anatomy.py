@@ -1,4 +1,5 @@
-"""Cached wrappers over ``explorer.nets.receptive``, ``explorer.nets.architecture`` and ``explorer.nets.translation`` for the
+"""Cached wrappers over ``explorer.nets.receptive``, ``explorer.nets.architecture`` and ``explorer.nets.translation``
+for the
 "CNN anatomy" page. Only neural-network pages import this module (the translation experiment uses torch).
 
 Keys are small and stable: layer codes, preset names, shapes, a seed and a shift. Results are what the page
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer.nets import architecture, receptive, translation
 from explorer.core.display import to_display
+from explorer.nets import architecture, receptive, translation
 from ui import torch_runtime
 
 # A session tries a few dozen settings; every result here is a few kB.
@@ -47,7 +48,7 @@ def stack_view(codes: tuple[str, ...], input_size: int) -> StackView:
         mask = receptive.receptive_mask(layers[:depth], input_size=input_size, row=unit, col=unit)
         units.append(unit)
         pictures.append(receptive.mask_picture(mask, cell=cell))
-    return StackView(tuple(l.label for l in layers), tuple(sizes), tuple(fields), tuple(units), tuple(pictures))
+    return StackView(tuple(layer.label for layer in layers), tuple(sizes), tuple(fields), tuple(units), tuple(pictures))
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)

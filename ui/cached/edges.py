@@ -87,7 +87,12 @@ def comparison_pictures(image_id: str, sigma: float, _gray: np.ndarray) -> tuple
     smoothed = gradient(image_id, 3, sigma, _gray).magnitude
     scharr = edges.scharr(_gray, sigma=sigma).magnitude
     laplacian = edges.laplacian(_gray, sigma=sigma)
-    return _magnitude_png(raw), _magnitude_png(smoothed), _magnitude_png(scharr), _png(diverging(laplacian, limit=LAPLACIAN_LIMIT))
+    return (
+        _magnitude_png(raw),
+        _magnitude_png(smoothed),
+        _magnitude_png(scharr),
+        _png(diverging(laplacian, limit=LAPLACIAN_LIMIT)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- Canny

@@ -1,4 +1,5 @@
-"""Cached wrappers over ``explorer.classical.features``, ``explorer.classical.hog``, ``explorer.classical.detection`` and ``explorer.classical.bovw``
+"""Cached wrappers over ``explorer.classical.features``, ``explorer.classical.hog``, ``explorer.classical.detection``
+and ``explorer.classical.bovw``
 for the "Features & detection" page.
 
 Keys are small and stable: the image id and the settings. The image is passed as ``_image`` (not hashed).
@@ -21,8 +22,8 @@ from PIL import Image
 
 import explorer.classical.hog  # as explorer.classical.hog: the cached wrapper below is named hog
 from explorer.classical import bovw, detection, features
-from explorer.images import samples
 from explorer.core.display import to_display
+from explorer.images import samples
 from ui.cached.shared import encode
 
 # A session flips between a handful of settings; 32 results of at most a few hundred kB (encoded pictures,
@@ -106,19 +107,31 @@ def matches(
 ) -> MatchView:
     """``features.match_rotated_copy`` + ``features.draw_matches`` (the copy itself is not kept)."""
     result = features.match_rotated_copy(
-        _image, angle=angle, scale=scale, n_features=n_features, scale_factor=scale_factor,
-        n_levels=n_levels, method=method, ratio=ratio,
+        _image,
+        angle=angle,
+        scale=scale,
+        n_features=n_features,
+        scale_factor=scale_factor,
+        n_levels=n_levels,
+        method=method,
+        ratio=ratio,
     )
     median = float(np.median(result.errors)) if len(result.errors) else float("nan")
     return MatchView(
-        len(result.first), len(result.second), len(result.pairs), result.n_right, median,
-        result.copy.shape[:2], _jpeg(features.draw_matches(_image, result)),
+        len(result.first),
+        len(result.second),
+        len(result.pairs),
+        result.n_right,
+        median,
+        result.copy.shape[:2],
+        _jpeg(features.draw_matches(_image, result)),
     )
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def hog(image_id: str, orientations: int, cell_size: int, block_size: int, _image: np.ndarray) -> HogView:
-    """``explorer.classical.hog.hog`` on a copy of at most :data:`HOG_MAX_SIDE` px, and its glyph picture as PNG bytes."""
+    """``explorer.classical.hog.hog`` on a copy of at most :data:`HOG_MAX_SIDE` px, and its glyph picture as PNG
+    bytes."""
     small = features.fit_within(_image, max_side=HOG_MAX_SIDE)
     result = explorer.classical.hog.hog(small, orientations=orientations, cell_size=cell_size, block_size=block_size)
     glyph = int(min(max(2 * cell_size, 8), 64))  # the picture is about twice the working copy's size
@@ -142,7 +155,10 @@ def faces(image_id: str, scale_factor: float, min_neighbors: int, min_size: int,
     """``detection.detect_faces`` with the shared cascade + ``detection.draw_boxes``."""
     with _CASCADE_LOCK:
         boxes = detection.detect_faces(
-            _image, classifier=face_cascade(), scale_factor=scale_factor, min_neighbors=min_neighbors,
+            _image,
+            classifier=face_cascade(),
+            scale_factor=scale_factor,
+            min_neighbors=min_neighbors,
             min_size=min_size,
         )
     picture = _jpeg(detection.draw_boxes(_image, boxes))
@@ -176,8 +192,10 @@ def bag_of_words(image_id: str, k: int, seed: int, _image: np.ndarray) -> BovwVi
     histogram = bovw.word_histogram(bovw.descriptors(_image), book)
     order, similarity = bovw.rank_by_similarity(histogram, list(histograms))
     return BovwView(
-        tuple(int(c) for c in histogram), bovw.CODEBOOK_SAMPLES,
-        tuple(float(s) for s in similarity), tuple(int(i) for i in order),
+        tuple(int(c) for c in histogram),
+        bovw.CODEBOOK_SAMPLES,
+        tuple(float(s) for s in similarity),
+        tuple(int(i) for i in order),
     )
 
 

@@ -17,8 +17,8 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from explorer.classical import fourier
-from explorer.images import imageio, samples
 from explorer.core.display import to_display
+from explorer.images import imageio, samples
 from ui.cached.shared import KernelKey, encode, kernel_array
 
 # A session flips between a handful of images, masks and kernels; 32 results of a few hundred kB each keep

@@ -7,14 +7,12 @@ a rerun: PNG/JPEG bytes are cached too, so a rerun with nothing changed encodes 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import streamlit as st
 from PIL import Image
 
-from explorer.images import challenges, convolution, imageio
 from explorer.core.display import to_display
+from explorer.images import challenges, convolution, imageio
 from ui.cached.shared import KernelKey, encode, kernel_array
 
 # A session flips between a handful of kernels and settings; 32 results of at most a few MB each keep the
@@ -95,9 +93,7 @@ def worked_example(
     image_id: str, kernel: KernelKey, row: int, col: int, padding: str, stride: int, _gray: np.ndarray
 ) -> convolution.WorkedExample:
     """``convolution.worked_example`` on the gray image at a clicked input pixel."""
-    return convolution.worked_example(
-        _gray, kernel_array(kernel), row=row, col=col, padding=padding, stride=stride
-    )
+    return convolution.worked_example(_gray, kernel_array(kernel), row=row, col=col, padding=padding, stride=stride)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)

@@ -1,4 +1,5 @@
-"""Cached wrappers over ``explorer.classical.morphology`` and ``explorer.classical.segmentation`` for the Morphology page.
+"""Cached wrappers over ``explorer.classical.morphology`` and ``explorer.classical.segmentation`` for the Morphology
+page.
 
 Keys are small and stable: the input's id, the settings as tuples, the structuring element as its text
 (``"010;111;010"``). Arrays are passed as ``_``-prefixed arguments (not hashed). Every step returns what the
@@ -73,8 +74,15 @@ def contours(
     found = segmentation.find_contours(_mask, min_area=min_area, max_area=max_area)
     picture = segmentation.draw_contours(_background, found, boxes=boxes)
     table = [
-        {"#": i + 1, "area (px)": c.area, "polygon area": round(c.polygon_area, 1), "top": c.box[0],
-         "left": c.box[1], "height": c.box[2], "width": c.box[3]}
+        {
+            "#": i + 1,
+            "area (px)": c.area,
+            "polygon area": round(c.polygon_area, 1),
+            "top": c.box[0],
+            "left": c.box[1],
+            "height": c.box[2],
+            "width": c.box[3],
+        }
         for i, c in enumerate(found[:TABLE_ROWS])
     ]
     return encode(picture), len(found), table
@@ -86,15 +94,23 @@ def components(key: StepKey, connectivity: int, _mask: np.ndarray) -> tuple[byte
     found = segmentation.components(_mask, connectivity=connectivity)
     order = np.argsort(-found.sizes, kind="stable")[:TABLE_ROWS]
     table = [
-        {"label": int(i) + 1, "size (px)": int(found.sizes[i]), "top": int(found.boxes[i][0]),
-         "left": int(found.boxes[i][1]), "height": int(found.boxes[i][2]), "width": int(found.boxes[i][3])}
+        {
+            "label": int(i) + 1,
+            "size (px)": int(found.sizes[i]),
+            "top": int(found.boxes[i][0]),
+            "left": int(found.boxes[i][1]),
+            "height": int(found.boxes[i][2]),
+            "width": int(found.boxes[i][3]),
+        }
         for i in order
     ]
     return encode(segmentation.color_labels(found.labels)), found.count, table
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def kmeans(image_id: str, k: int, space: str, seed: int, _rgb: np.ndarray) -> tuple[bytes, list[np.ndarray], list[float], np.ndarray]:
+def kmeans(
+    image_id: str, k: int, space: str, seed: int, _rgb: np.ndarray
+) -> tuple[bytes, list[np.ndarray], list[float], np.ndarray]:
     """``segmentation.kmeans_colors``: (recoloured PNG, one tile per cluster, fractions, centres)."""
     result = segmentation.kmeans_colors(_rgb, k=k, space=space, seed=seed)
     tiles = [np.full((SWATCH_PX, SWATCH_PX, 3), colour, dtype=np.uint8) for colour in result.swatches]

@@ -15,6 +15,7 @@ from explorer.core.display import to_display
 
 KernelKey = tuple[tuple[float, ...], ...]
 
+
 def kernel_key(kernel: np.ndarray) -> KernelKey:
     """The kernel as a hashable cache key (rows of floats)."""
     return tuple(tuple(float(value) for value in row) for row in np.asarray(kernel, dtype=np.float32))

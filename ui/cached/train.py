@@ -21,8 +21,8 @@ import numpy as np
 import streamlit as st
 
 from explorer.data import datasets, own_images, shapes, torchvision_sets
-from explorer.nets import architecture, augment, evaluation
 from explorer.data.datasets import Dataset
+from explorer.nets import architecture, augment, evaluation
 from ui import torch_runtime, training_jobs
 
 # Own-image sets and uploaded checkpoints are keyed by content: a session tries a few, a workshop a few dozen.
@@ -47,7 +47,9 @@ def shapes_set(color: bool, per_class: int) -> Dataset:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def torchvision_set(name: str, per_class: int, _download: bool = False, _on_progress: Callable | None = None) -> Dataset:
+def torchvision_set(
+    name: str, per_class: int, _download: bool = False, _on_progress: Callable | None = None
+) -> Dataset:
     """The first ``per_class`` training images of each class of MNIST, Fashion-MNIST or CIFAR-10.
 
     ``_download`` is not part of the key: a call without it raises ``ValueError`` when the files are not in
@@ -100,7 +102,9 @@ def preview(dataset_key: str, per_class: int, _dataset: Dataset) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
-def augmented(dataset_key: str, config: augment.AugmentConfig, seed: int, _dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
+def augmented(
+    dataset_key: str, config: augment.AugmentConfig, seed: int, _dataset: Dataset
+) -> tuple[np.ndarray, np.ndarray]:
     """``(originals, augmented)``: the first :data:`AUGMENT_PREVIEW_IMAGES` images as ``(N, H, W[, 3]) uint8``."""
     torch_runtime.configure()
     images = np.ascontiguousarray(_dataset.images[:AUGMENT_PREVIEW_IMAGES])
@@ -204,8 +208,11 @@ def _work(trainer, epochs: int, test: Dataset, title: str) -> Callable[[training
         def on_progress(progress) -> None:
             # Called on this thread between two batches, so the weights are not changing while copied.
             if len(progress.history) > state["epochs_seen"]:
-                state.update(epochs_seen=len(progress.history), model=copy.deepcopy(trainer.model),
-                             model_epoch=len(progress.history))
+                state.update(
+                    epochs_seen=len(progress.history),
+                    model=copy.deepcopy(trainer.model),
+                    model_epoch=len(progress.history),
+                )
             control.report(LiveState(progress, test, state["model"], state["model_epoch"]))
 
         result = trainer.run(epochs=epochs, on_progress=on_progress, should_stop=control.should_stop)
@@ -284,8 +291,14 @@ def _default(name: str):
 
 
 def _from_checkpoint(checkpoint, *, token: str, source: str) -> TrainedModel:
-    return TrainedModel(checkpoint.model, checkpoint.spec, tuple(checkpoint.class_names), token=token, source=source,
-                        metrics=dict(checkpoint.metrics or {}))
+    return TrainedModel(
+        checkpoint.model,
+        checkpoint.spec,
+        tuple(checkpoint.class_names),
+        token=token,
+        source=source,
+        metrics=dict(checkpoint.metrics or {}),
+    )
 
 
 def load_uploaded(data: bytes, file_name: str) -> TrainedModel:
