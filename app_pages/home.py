@@ -46,7 +46,7 @@ with right:
         """
 **On your own.** Go through the pages in order. Each one has a short explanation, a *Check yourself*
 question with a hidden answer, and a *Show the code* box with the Python calls that reproduce the page in a
-notebook (`import explorer`).
+notebook (`from explorer.images import convolution`, and so on).
 """
     )
 st.info("Everything here runs offline on built-in images; nothing you upload leaves this server or is kept.")
