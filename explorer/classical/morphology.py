@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -218,7 +219,7 @@ def morph(image: np.ndarray, *, operation: str, element: np.ndarray, iterations:
     if operation not in OPERATIONS:
         raise ValueError(f"operation must be one of {OPERATIONS}, got {operation!r}")
     image = _check_gray(image)
-    options = {"element": element, "iterations": iterations}
+    options: dict[str, Any] = {"element": element, "iterations": iterations}
     if operation == "erode":
         return erode(image, **options)
     if operation == "dilate":

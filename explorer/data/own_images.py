@@ -274,7 +274,8 @@ def from_zip(data: bytes, *, image_size: int = 32, color: bool = True, name: str
             raise ValueError(f"the ZIP holds {len(candidates)} pictures; the limit is {MAX_IMAGES}")
         groups: dict[str, list[np.ndarray]] = {}
         folders = _class_of([folders for _, folders in candidates])
-        _check_class_count(sorted({_clean_or_none(f) for f in folders} - {None}))  # before any decoding
+        names = {_clean_or_none(folder) for folder in folders}
+        _check_class_count(sorted(name for name in names if name is not None))  # before any decoding
         read = 0
         for (info, _), folder in sorted(zip(candidates, folders), key=lambda pair: pair[0][0].filename):
             if folder is None:

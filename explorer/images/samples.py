@@ -188,6 +188,8 @@ def _read_skimage_png(name: str) -> np.ndarray:
     from PIL import Image
 
     spec = importlib.util.find_spec("skimage")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("scikit-image is not installed: its sample images are unavailable")
     folder = pathlib.Path(next(iter(spec.submodule_search_locations))) / "data"
     with Image.open(folder / f"{name}.png") as picture:
         return np.asarray(picture)

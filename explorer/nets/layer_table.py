@@ -63,7 +63,7 @@ def _number(value: Any, where: str, column: str) -> float:
     return number
 
 
-def _whole(row: Mapping[str, Any], column: str, where: str, *, label: str, default: int | None = None) -> int | None:
+def _whole(row: Mapping[str, Any], column: str, where: str, *, label: str, default: int | None = None) -> int:
     value = row.get(column)
     if _blank(value):
         if default is None:
@@ -108,8 +108,8 @@ def row_to_layer(row: Mapping[str, Any], *, index: int) -> architecture.LayerSpe
         if kind in _POOLS:
             size = _whole(row, "size", where, label="size (window)")
             stride_cell = row.get("stride")
-            stride = None if _blank(stride_cell) else _whole(row, "stride", where, label="stride")
-            return Pool(_POOLS[kind], size, stride=None if stride == size else stride)
+            pool_stride = None if _blank(stride_cell) else _whole(row, "stride", where, label="stride")
+            return Pool(_POOLS[kind], size, stride=None if pool_stride == size else pool_stride)
         if kind == "dense":
             return Dense(_whole(row, "size", where, label="size (units)"))
         if kind == "dropout":
@@ -138,7 +138,8 @@ def rows_to_spec(
         raise TypeError(f"rows must be a sequence of mappings, got {type(rows).__name__}")
     kept = [row for row in rows if not (isinstance(row, Mapping) and all(_blank(row.get(c)) for c in COLUMNS))]
     layers = [row_to_layer(row, index=index) for index, row in enumerate(kept, start=1)]
-    return ArchitectureSpec(name, tuple(input_shape), (*layers, Dense(num_classes)), num_classes)
+    channels, height, width = input_shape
+    return ArchitectureSpec(name, (channels, height, width), (*layers, Dense(num_classes)), num_classes)
 
 
 def layer_to_row(layer: architecture.LayerSpec) -> Row:

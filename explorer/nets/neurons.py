@@ -169,7 +169,7 @@ def perceptron_advance(state: PerceptronState, gate: str, *, rate: float) -> Per
         epoch, history, position, mistakes = epoch + 1, (history + (mistakes,))[-MAX_HISTORY:], 0, 0
     return replace(
         state,
-        weights=record.new_weights,
+        weights=(record.new_weights[0], record.new_weights[1]),
         bias=record.new_bias,
         epoch=epoch,
         position=position,

@@ -13,6 +13,7 @@ untrusted: anything off is a ``ValueError`` naming the place (``"layer 1: Conv f
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import MISSING, asdict, fields
 from typing import Any
 
@@ -71,7 +72,7 @@ def spec_from_dict(data: Any) -> ArchitectureSpec:
     return ArchitectureSpec(data["name"], tuple(data["input_shape"]), tuple(layers), data["num_classes"])
 
 
-def _exact_keys(data: dict, expected: set[str], where: str, *, optional: set[str] = frozenset()) -> None:
+def _exact_keys(data: dict, expected: set[str], where: str, *, optional: AbstractSet[str] = frozenset()) -> None:
     missing = expected - optional - set(data)
     unknown = set(data) - expected
     if missing:
