@@ -9,6 +9,7 @@ import streamlit as st
 from explorer.classical import morphology, segmentation
 from ui import common, images, urlstate
 from ui.cached import morphology as cached
+from ui.versioned_editor import VersionedEditor
 
 SOURCES = ("image", "letter")
 SOURCE_LABELS = {"image": "The image from the sidebar", "letter": "The noisy letter (salt and pepper)"}
@@ -44,8 +45,10 @@ DEFAULT_DRAWN = morphology.element_to_text(
     morphology.resize_element(morphology.structuring_element(shape="cross", size=3), size=DRAW_SIZE)
 )
 CELL_PX = 30  # width of one checkbox column: 7 of them fit the element's column
-DRAW_BASE_KEY = "morph.drawn_base"  # the element a fresh drawing grid starts from
-DRAW_VERSION_KEY = "morph.drawn_version"  # bumped to give the grid a fresh editor
+# The drawing grid's editor: a fresh one starts from "morph.drawn_base"; its value is "morph.drawn" (the link's).
+DRAW_EDITOR = VersionedEditor(
+    prefix="_morph.draw", version_key="morph.drawn_version", base_key="morph.drawn_base", value_key="morph.drawn"
+)
 # Area limits for contours: 0 .. the most pixels an image can have (1024 x 1024, imageio.WORKING_SIZE).
 MAX_AREA = 1024 * 1024
 # c of the adaptive threshold, in byte levels: ±50 of 255 covers every useful setting.
@@ -101,34 +104,18 @@ PARAMS = (
 )
 
 
-def _draw_editor_key() -> str:
-    return f"_morph.draw.{st.session_state.get(DRAW_VERSION_KEY, 0)}"
-
-
-def _set_drawing(text: str) -> None:
-    """Show ``text`` in a fresh drawing grid."""
-    st.session_state[DRAW_BASE_KEY] = text
-    st.session_state["morph.drawn"] = text
-    st.session_state[DRAW_VERSION_KEY] = st.session_state.get(DRAW_VERSION_KEY, 0) + 1
-
-
 def _drawing_from_shape() -> None:
     shape = morphology.structuring_element(shape=st.session_state["morph.shape"], size=st.session_state["morph.size"])
-    _set_drawing(morphology.element_to_text(morphology.resize_element(shape, size=DRAW_SIZE)))
+    DRAW_EDITOR.reset(morphology.element_to_text(morphology.resize_element(shape, size=DRAW_SIZE)))
 
 
 def _draw_grid() -> str:
     """The drawing grid (a data editor of checkboxes); returns the drawn element as text."""
-    # After a page switch the editor's edits are gone (Streamlit drops undrawn widgets): re-base on them.
-    if _draw_editor_key() not in st.session_state and st.session_state["morph.drawn"] != st.session_state.get(
-        DRAW_BASE_KEY
-    ):
-        _set_drawing(st.session_state["morph.drawn"])
-    base = morphology.element_from_text(st.session_state[DRAW_BASE_KEY]).astype(bool)
+    DRAW_EDITOR.keep_edits()  # after a page switch (or a link), re-base on the element drawn last
+    base = morphology.element_from_text(DRAW_EDITOR.base()).astype(bool)
     columns = [str(c + 1) for c in range(DRAW_SIZE)]
-    edited = st.data_editor(
+    edited = DRAW_EDITOR.draw(
         pd.DataFrame(base, columns=columns),
-        key=_draw_editor_key(),
         hide_index=True,
         column_config={name: st.column_config.CheckboxColumn(name, width=CELL_PX) for name in columns},
         width="content",
@@ -145,7 +132,7 @@ st.markdown(
     "dilation adds it. Once clean, the white shapes can be **outlined**, **counted** and **measured**."
 )
 urlstate.restore("morph", PARAMS)
-st.session_state.setdefault(DRAW_BASE_KEY, st.session_state["morph.drawn"])
+st.session_state.setdefault(DRAW_EDITOR.base_key, st.session_state["morph.drawn"])
 
 # --------------------------------------------------------------------------------------------- the input
 source = st.radio("Work on", SOURCES, key="morph.source", format_func=SOURCE_LABELS.get, horizontal=True)

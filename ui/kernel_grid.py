@@ -1,12 +1,8 @@
 """The Kernels page's pieces: the editable kernel grid, the output-size formula, the worked example, the code.
 
-The grid is a ``st.data_editor`` of text cells over a *base* kernel.
-
-Why this shape: a data editor keeps the user's edits as deltas on top of the data it was given, and its
-session value can't be assigned. So the kernel the editor starts from (the *base*) lives in a plain session
-key, and the editor's key carries a version number. Loading a preset, resizing or restoring a link sets a
-new base and bumps the version, which gives a fresh editor. Every run parses what the editor returns; a
-cell that isn't a number is reported by name and the last good kernel stays in use.
+The grid is a ``st.data_editor`` of text cells over a *base* kernel, a :class:`ui.versioned_editor.VersionedEditor`:
+loading a preset, resizing or restoring a link sets a new base, which gives a fresh editor. Every run parses
+what the editor returns; a cell that isn't a number is reported by name and the last good kernel stays in use.
 
 Cells are text columns on purpose: a user can type ``1/9`` or ``abc`` and get told which cell is wrong,
 instead of the editor silently refusing the keystroke.
@@ -21,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.images import challenges, convolution, kernels
+from ui.versioned_editor import VersionedEditor
 
 BASE_KEY = "kernels.base"  # tuple of rows of cell texts: what a fresh editor shows
 VERSION_KEY = "kernels.version"  # bumped whenever the base changes
@@ -28,6 +25,7 @@ CELLS_KEY = "kernels.cells"  # the texts the editor returned last run (so edits 
 GOOD_KEY = "kernels.good"  # the last kernel that parsed, as rows of floats
 ROWS_KEY = "kernels.rows"
 COLS_KEY = "kernels.cols"
+EDITOR = VersionedEditor(prefix="_kernels.grid", version_key=VERSION_KEY, base_key=BASE_KEY, value_key=CELLS_KEY)
 
 Cells = tuple[tuple[str, ...], ...]
 
@@ -41,18 +39,11 @@ def to_cells(kernel: np.ndarray) -> Cells:
     return tuple(tuple(cell_text(value) for value in row) for row in np.asarray(kernel))
 
 
-def editor_key() -> str:
-    return f"_kernels.grid.{st.session_state.get(VERSION_KEY, 0)}"
-
-
 def set_base(kernel: np.ndarray) -> None:
     """Show ``kernel`` in a fresh editor. Call from a callback or before the page's widgets are drawn."""
     kernel = np.asarray(kernel, dtype=np.float32)
-    cells = to_cells(kernel)
-    st.session_state[BASE_KEY] = cells
-    st.session_state[CELLS_KEY] = cells
+    EDITOR.reset(to_cells(kernel))
     st.session_state[GOOD_KEY] = tuple(tuple(float(v) for v in row) for row in kernel)
-    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
     st.session_state[ROWS_KEY], st.session_state[COLS_KEY] = kernel.shape
 
 
@@ -61,10 +52,7 @@ def keep_edits() -> None:
 
     Call before the grid is drawn. On the editor's very first run the texts equal the base, so nothing moves.
     """
-    cells = st.session_state.get(CELLS_KEY)
-    if editor_key() not in st.session_state and cells is not None and cells != st.session_state.get(BASE_KEY):
-        st.session_state[BASE_KEY] = cells
-        st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
+    EDITOR.keep_edits()
 
 
 def good_kernel() -> np.ndarray:
@@ -80,18 +68,17 @@ def resize_to_widgets() -> None:
 
 def grid() -> tuple[np.ndarray, str | None]:
     """Draw the editor; return ``(kernel, error)``: the parsed kernel, or the last good one and the reason."""
-    base = st.session_state[BASE_KEY]
+    base = EDITOR.base()
     columns = [str(j) for j in range(len(base[0]))]
     frame = pd.DataFrame(list(base), columns=columns, index=[f"row {i + 1}" for i in range(len(base))])
-    edited = st.data_editor(
+    edited = EDITOR.draw(
         frame,
-        key=editor_key(),
         num_rows="fixed",
         width="content",
         column_config={column: st.column_config.TextColumn(f"col {int(column) + 1}", width=60) for column in columns},
     )
     cells = tuple(tuple("" if v is None or v is pd.NA else str(v) for v in row) for row in edited.to_numpy())
-    st.session_state[CELLS_KEY] = cells
+    EDITOR.remember(cells)
     try:
         kernel = kernels.parse_kernel([list(row) for row in cells])
     except ValueError as error:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = "queued", "running", "done", "stopped", "diverged", "failed"
 FINISHED = frozenset({DONE, STOPPED, DIVERGED, FAILED})
@@ -45,6 +45,11 @@ RECONNECT_GRACE_S = 20.0
 
 _log = logging.getLogger(__name__)
 _ids = itertools.count(1)
+
+# A job is generic in what its work reports as it goes (P) and what it returns (V): for the Train page,
+# ``Job[LiveState, TrainingRun]`` (ui.cached.train), so the page's reads are typed down to the Trainer.
+P = TypeVar("P")
+V = TypeVar("V")
 
 
 def max_trainings_from_env(environ: dict[str, str] | None = None) -> int:
@@ -69,11 +74,11 @@ def ordinal(number: int) -> str:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[V]):
     """What a work function may return to set the final status itself (``DONE``, ``STOPPED`` or ``DIVERGED``)."""
 
     status: str
-    value: Any = None
+    value: V | None = None
     message: str = ""
 
     def __post_init__(self) -> None:
@@ -82,7 +87,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class JobView:
+class JobView(Generic[P, V]):
     """A consistent copy of a job's state for the page (the thread keeps changing the job itself).
 
     status : one of QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED.
@@ -94,8 +99,8 @@ class JobView:
 
     status: str
     position: int
-    progress: Any
-    value: Any
+    progress: P | None
+    value: V | None
     message: str
 
     @property
@@ -103,10 +108,10 @@ class JobView:
         return self.status in FINISHED
 
 
-class Control:
+class Control(Generic[P, V]):
     """Handed to the work function: ``should_stop()`` after every batch, ``report(progress)`` as it goes."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job[P, V]) -> None:
         self._job = job
         self._next_alive_check = 0.0
 
@@ -124,12 +129,12 @@ class Control:
                 return True
         return False
 
-    def report(self, progress: Any) -> None:
+    def report(self, progress: P) -> None:
         with self._job.lock:
             self._job._progress = progress
 
 
-class Job:
+class Job(Generic[P, V]):
     """One background training. The thread writes its state under ``lock``; pages read :meth:`view`."""
 
     def __init__(self, scheduler: Scheduler, label: str, is_alive: Callable[[], bool]) -> None:
@@ -141,8 +146,8 @@ class Job:
         self._stop = threading.Event()
         self._ended_with_session = False
         self._status = QUEUED
-        self._progress: Any = None
-        self._value: Any = None
+        self._progress: P | None = None
+        self._value: V | None = None
         self._message = ""
         self._thread: threading.Thread | None = None
 
@@ -158,7 +163,7 @@ class Job:
         with self.lock:
             return self._status
 
-    def view(self) -> JobView:
+    def view(self) -> JobView[P, V]:
         position = self._scheduler.position(self)
         with self.lock:
             return JobView(
@@ -177,7 +182,7 @@ class Job:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _finish(self, status: str, value: Any = None, message: str = "") -> None:
+    def _finish(self, status: str, value: V | None = None, message: str = "") -> None:
         with self.lock:
             self._status, self._value, self._message = status, value, message
 
@@ -190,21 +195,25 @@ class Scheduler:
             raise ValueError(f"max_running must be a whole number >= 1, got {max_running!r}")
         self.max_running = max_running
         self._condition = threading.Condition()
-        self._waiting: list[Job] = []
-        self._running: list[Job] = []
+        self._waiting: list[Job[Any, Any]] = []
+        self._running: list[Job[Any, Any]] = []
 
     def submit(
-        self, work: Callable[[Control], Any], *, label: str = "training", is_alive: Callable[[], bool] = lambda: True
-    ) -> Job:
+        self,
+        work: Callable[[Control[P, V]], V | Outcome[V]],
+        *,
+        label: str = "training",
+        is_alive: Callable[[], bool] = lambda: True,
+    ) -> Job[P, V]:
         """Queue ``work(control)`` and start its thread; it trains as soon as a slot is free."""
-        job = Job(self, label, is_alive)
+        job: Job[P, V] = Job(self, label, is_alive)
         with self._condition:
             self._waiting.append(job)
         job._thread = threading.Thread(target=self._run, args=(job, work), name=f"training-{job.id}", daemon=True)
         job._thread.start()
         return job
 
-    def position(self, job: Job) -> int:
+    def position(self, job: Job[Any, Any]) -> int:
         """1-based place in line of a waiting job; 0 if it is not waiting."""
         with self._condition:
             return self._waiting.index(job) + 1 if job in self._waiting else 0
@@ -218,7 +227,7 @@ class Scheduler:
         with self._condition:
             self._condition.notify_all()
 
-    def _admit(self, job: Job) -> bool:
+    def _admit(self, job: Job[Any, Any]) -> bool:
         """Block until ``job`` may run (True) or has been cancelled or abandoned while waiting (False)."""
         with self._condition:
             while True:
@@ -236,7 +245,7 @@ class Scheduler:
                     return True
                 self._condition.wait(timeout=ALIVE_CHECK_S)
 
-    def _run(self, job: Job, work: Callable[[Control], Any]) -> None:
+    def _run(self, job: Job[P, V], work: Callable[[Control[P, V]], V | Outcome[V]]) -> None:
         if not self._admit(job):
             reason = "the browser session ended" if not job._alive() else "it was cancelled while waiting"
             job._finish(STOPPED, message=f"The training never started: {reason}.")

@@ -5,9 +5,12 @@ and the features it computes just before its last layer (embeddings, for maps of
 :class:`explorer.data.datasets.Dataset` (or a ``(N, C, H, W) float32`` array). Models run in ``eval()`` mode
 under ``torch.inference_mode`` in chunks of ``batch_size`` images, and are left in the mode they came in.
 The counting functions are numpy only; torch is imported inside the functions that run a model.
+:func:`evaluate` gives everything the "Train a CNN" page shows about a model in one :class:`Evaluation`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -138,3 +141,68 @@ def misclassified(labels, predictions, probabilities) -> np.ndarray:
     wrong = np.flatnonzero(labels != predictions)
     confidence = probabilities[wrong, predictions[wrong]]
     return wrong[np.argsort(-confidence, kind="stable")].astype(np.int64)
+
+
+def confidence(predictions, probabilities) -> np.ndarray:
+    """``(N,) float32``: the probability each image's prediction was given (row ``i``, column ``predictions[i]``)."""
+    predictions = _labels(predictions, "predictions")
+    probabilities = np.asarray(probabilities, dtype=np.float32)
+    if probabilities.ndim != 2 or probabilities.shape[0] != len(predictions):
+        raise ValueError(
+            f"predictions (N,) and probabilities (N, K) must agree, got {predictions.shape} and {probabilities.shape}"
+        )
+    if predictions.size and (predictions.min() < 0 or predictions.max() >= probabilities.shape[1]):
+        raise ValueError(f"predictions must be in 0..{probabilities.shape[1] - 1}")
+    return probabilities[np.arange(len(predictions)), predictions]
+
+
+def accuracy(labels, predictions) -> float:
+    """The fraction of predictions equal to their label (NaN for no images)."""
+    labels, predictions = _labels(labels, "labels"), _labels(predictions, "predictions")
+    if labels.shape != predictions.shape:
+        raise ValueError(f"labels and predictions must have the same length, got {len(labels)} and {len(predictions)}")
+    return float(np.mean(labels == predictions)) if labels.size else float("nan")
+
+
+def cell(labels, predictions, *, true_class: int, predicted: int) -> np.ndarray:
+    """Indices ``(M,) int64``, in order, of the images of class ``true_class`` predicted as ``predicted``: the
+    images counted in the confusion matrix's cell ``[true_class, predicted]``."""
+    labels, predictions = _labels(labels, "labels"), _labels(predictions, "predictions")
+    if labels.shape != predictions.shape:
+        raise ValueError(f"labels and predictions must have the same length, got {len(labels)} and {len(predictions)}")
+    true_class = checks.integer("true_class", true_class, 0, wrong_type=ValueError)
+    predicted = checks.integer("predicted", predicted, 0, wrong_type=ValueError)
+    return np.flatnonzero((labels == true_class) & (predictions == predicted)).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value
+class Evaluation:
+    """A model's results on a test set of N images and K classes."""
+
+    predictions: np.ndarray  # (N,) int64
+    confidence: np.ndarray  # (N,) float32, the probability of the predicted class
+    matrix: np.ndarray  # (K, K) int64, row = true class
+    per_class: np.ndarray  # (K,) float64, NaN for a class without test images
+    wrong: np.ndarray  # (M,) int64 indices, most confident mistakes first
+    accuracy: float
+
+
+def summarize(labels, predictions, probabilities, *, num_classes: int) -> Evaluation:
+    """Every count of :class:`Evaluation` from the labels ``(N,)``, predictions ``(N,)`` and probabilities
+    ``(N, K)`` (as :func:`predict` returns them)."""
+    return Evaluation(
+        predictions=_labels(predictions, "predictions"),
+        confidence=confidence(predictions, probabilities),
+        matrix=confusion_matrix(labels, predictions, num_classes=num_classes),
+        per_class=per_class_accuracy(labels, predictions, num_classes=num_classes),
+        wrong=misclassified(labels, predictions, probabilities),
+        accuracy=accuracy(labels, predictions),
+    )
+
+
+def evaluate(model, dataset: Dataset, *, batch_size: int = DEFAULT_BATCH) -> Evaluation:
+    """:func:`predict` on ``dataset`` and :func:`summarize` against its labels."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a Dataset (its labels are needed), got {type(dataset).__name__}")
+    predictions, probabilities = predict(model, dataset, batch_size=batch_size)
+    return summarize(dataset.labels, predictions, probabilities, num_classes=dataset.n_classes)

@@ -38,13 +38,8 @@ Row = dict[str, Any]
 
 
 def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return math.isnan(float(value))
-    return type(value).__name__ == "NAType"  # pandas.NA, without importing pandas here
+    """An empty cell: missing (see :func:`_missing`) or text of spaces only."""
+    return not value.strip() if isinstance(value, str) else _missing(value)
 
 
 def _number(value: Any, where: str, column: str) -> float:
@@ -207,3 +202,18 @@ def preset_rows(name: str) -> list[Row]:
     if name not in architecture.PRESETS:
         raise ValueError(f"name must be one of {TABLE_PRESETS}, got {name!r}")
     return spec_to_rows(architecture.preset(name, input_shape=_PRESET_PROBE_SHAPE, num_classes=2))
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN or pandas.NA: what a data editor returns for an empty number cell."""
+    if value is None:
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return math.isnan(float(value))
+    return type(value).__name__ == "NAType"  # pandas.NA, without importing pandas here
+
+
+def clean_rows(records: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """Rows as a data editor returns them (``frame.to_dict("records")``) -> plain rows: only the keys of
+    :data:`COLUMNS`, and ``None`` for every empty cell (NaN, ``pandas.NA``), so rows compare and print simply."""
+    return [{c: (None if _missing(v) else v) for c, v in record.items() if c in COLUMNS} for record in records]

@@ -4,14 +4,13 @@ and the job that trains in the background."""
 from __future__ import annotations
 
 import io
-import pickle
 
 import numpy as np
 import pytest
 import torch
 
 from explorer.data import datasets
-from explorer.nets import checkpoints, layer_table, training
+from explorer.nets import architecture, checkpoints, layer_table, training
 from ui import training_jobs as tj
 from ui.cached import train as cached
 
@@ -49,16 +48,46 @@ def test_garbage_upload_is_refused_with_a_message():
         cached.load_uploaded(b"this is not a model at all", "notes.safetensors")
 
 
-class Boom:
+RAN: list[str] = []  # what unpickling the file below did, if it ran its code
+
+
+def _record(what: str) -> None:
+    RAN.append(what)
+
+
+class RunsCodeOnLoad:
+    """Pickled as "call _record('code ran')": any unpickler that rebuilds it runs that call."""
+
     def __reduce__(self):
-        return (print, ("this would run on load",))
+        return (_record, ("code ran",))
 
 
-def test_a_pickle_that_would_run_code_is_refused():
-    payload = io.BytesIO()
-    pickle.dump({"weight": Boom()}, payload, protocol=2)
-    with pytest.raises(ValueError, match="refused this .pt file|architecture it was trained"):
-        cached.load_uploaded(payload.getvalue(), "evil.pt")
+@pytest.fixture
+def evil_pt(spec) -> bytes:
+    """A real ``torch.save`` file (zip format, as ``.pt`` files are) of a state dict with the right tensor
+    names and shapes, plus one entry whose unpickling runs code."""
+    state = {**architecture.build(spec).state_dict(), "extra": RunsCodeOnLoad()}
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    RAN.clear()
+    return buffer.getvalue()
+
+
+def test_the_evil_file_really_runs_code_when_unpickled_unsafely(evil_pt):
+    # The control: without weights_only the payload is live, so the tests below could fail.
+    torch.load(io.BytesIO(evil_pt), weights_only=False)
+    assert RAN == ["code ran"]
+
+
+def test_a_pickle_that_would_run_code_is_refused_and_never_runs(spec, evil_pt):
+    # The page's uploader gives no architecture: a .pt file is refused before it is opened at all.
+    with pytest.raises(ValueError, match=r"this is a PyTorch \.pt file: it holds weights only"):
+        cached.load_uploaded(evil_pt, "evil.pt")
+    # With the architecture, the file passes every earlier check and reaches the unpickler, which refuses it.
+    with pytest.raises(ValueError, match=r"refused this \.pt file: it is not a plain state dict of tensors") as error:
+        checkpoints.load_checkpoint(evil_pt, spec=spec)
+    assert "can run code when opened" in str(error.value)
+    assert RAN == []
 
 
 def test_the_session_model_is_a_copy_that_continuing_does_not_change(spec, digits_split):

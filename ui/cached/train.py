@@ -12,10 +12,11 @@ trains. Only neural-network pages import this module (it uses torch through ``ex
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import streamlit as st
@@ -24,6 +25,12 @@ from explorer.data import datasets, own_images, shapes, torchvision_sets
 from explorer.data.datasets import Dataset
 from explorer.nets import architecture, augment, evaluation
 from ui import torch_runtime, training_jobs
+
+if TYPE_CHECKING:  # torch and the trainer load lazily, on the first training or evaluation
+    from torch import nn
+
+    from explorer.nets.checkpoints import Checkpoint
+    from explorer.nets.training import EpochRecord, Progress, Snapshot, TrainConfig, Trainer, TrainResult
 
 # Own-image sets and uploaded checkpoints are keyed by content: a session tries a few, a workshop a few dozen.
 MAX_UPLOADS = 16
@@ -119,33 +126,11 @@ def to_pictures(images: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------------------- evaluation
-@dataclass(frozen=True)
-class Evaluation:
-    """A model's results on a test set (what the page draws)."""
-
-    predictions: np.ndarray  # (N,) int64
-    confidence: np.ndarray  # (N,) float32, the probability of the predicted class
-    matrix: np.ndarray  # (K, K) int64, row = true class
-    per_class: np.ndarray  # (K,) float64, NaN for a class without test images
-    wrong: np.ndarray  # (M,) int64 indices, most confident mistakes first
-    accuracy: float
-
-
 @st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
-def evaluate(model_token: str, dataset_key: str, _model: Any, _test: Dataset) -> Evaluation:
-    """``evaluation.predict`` and friends on the test set. ``model_token`` names the weights exactly."""
+def evaluate(model_token: str, dataset_key: str, _model: nn.Sequential, _test: Dataset) -> evaluation.Evaluation:
+    """``evaluation.evaluate(model, test)``. ``model_token`` names the weights exactly."""
     torch_runtime.configure()
-    predictions, probabilities = evaluation.predict(_model, _test)
-    k = _test.n_classes
-    labels = _test.labels
-    return Evaluation(
-        predictions,
-        probabilities[np.arange(len(predictions)), predictions],
-        evaluation.confusion_matrix(labels, predictions, num_classes=k),
-        evaluation.per_class_accuracy(labels, predictions, num_classes=k),
-        evaluation.misclassified(labels, predictions, probabilities),
-        float(np.mean(predictions == labels)),
-    )
+    return evaluation.evaluate(_model, _test)
 
 
 # ---------------------------------------------------------------------------------------- trained models
@@ -162,14 +147,14 @@ class TrainedModel:
     metrics : numbers stored with a checkpoint (``{"test_accuracy": ...}``).
     """
 
-    model: Any
+    model: nn.Sequential
     spec: architecture.ArchitectureSpec
     class_names: tuple[str, ...]
     token: str
     source: str
-    history: tuple = ()
-    snapshots: tuple = ()
-    metrics: dict = field(default_factory=dict)
+    history: tuple[EpochRecord, ...] = ()
+    snapshots: tuple[Snapshot, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
     test: Dataset | None = None  # the test set it was measured on (None: not known, e.g. an upload)
 
 
@@ -178,9 +163,9 @@ class TrainedModel:
 class LiveState:
     """What a training job reports: the latest ``Progress`` and a copy of the model after the last epoch."""
 
-    progress: Any  # explorer.nets.training.Progress
+    progress: Progress
     test: Dataset  # the test set the job measures on
-    model: Any = None  # a deep copy taken after epoch ``model_epoch`` (None before the first epoch ends)
+    model: nn.Sequential | None = None  # a deep copy taken after epoch ``model_epoch`` (None before epoch 1 ends)
     model_epoch: int = 0
 
 
@@ -188,32 +173,35 @@ class LiveState:
 class TrainingRun:
     """A job's value: the trainer (to continue training), its result, and the data it trained on."""
 
-    trainer: Any  # explorer.nets.training.Trainer
-    result: Any  # explorer.nets.training.TrainResult
+    trainer: Trainer
+    result: TrainResult
     test: Dataset
     dataset_title: str
 
 
-def _work(trainer, epochs: int, test: Dataset, title: str) -> Callable[[training_jobs.Control], Any]:
+# The Train page's job: it reports a LiveState after every batch and returns a TrainingRun.
+TrainingJob: TypeAlias = "training_jobs.Job[LiveState, TrainingRun]"
+TrainingControl: TypeAlias = "training_jobs.Control[LiveState, TrainingRun]"
+
+
+def _work(
+    trainer: Trainer, epochs: int, test: Dataset, title: str
+) -> Callable[[TrainingControl], TrainingRun | training_jobs.Outcome[TrainingRun]]:
     """The function the job's thread runs: ``trainer.run`` with live reports and a model copy per epoch."""
 
-    def work(control: training_jobs.Control):
-        import copy
-
+    def work(control: TrainingControl) -> TrainingRun | training_jobs.Outcome[TrainingRun]:
         torch_runtime.configure()
-        state = {"epochs_seen": len(trainer.history), "model": None, "model_epoch": 0}
-        if trainer.history:  # continuing: the model as it is now is the latest epoch's
-            state.update(model=copy.deepcopy(trainer.model), model_epoch=len(trainer.history))
+        # The latest copy of the model and the epoch after which it was taken (continuing: the model as it
+        # is now is the latest epoch's; a new training has no copy before its first epoch ends).
+        model = copy.deepcopy(trainer.model) if trainer.history else None
+        model_epoch = len(trainer.history)
 
-        def on_progress(progress) -> None:
+        def on_progress(progress: Progress) -> None:
+            nonlocal model, model_epoch
             # Called on this thread between two batches, so the weights are not changing while copied.
-            if len(progress.history) > state["epochs_seen"]:
-                state.update(
-                    epochs_seen=len(progress.history),
-                    model=copy.deepcopy(trainer.model),
-                    model_epoch=len(progress.history),
-                )
-            control.report(LiveState(progress, test, state["model"], state["model_epoch"]))
+            if len(progress.history) > model_epoch:
+                model, model_epoch = copy.deepcopy(trainer.model), len(progress.history)
+            control.report(LiveState(progress, test, model, model_epoch))
 
         result = trainer.run(epochs=epochs, on_progress=on_progress, should_stop=control.should_stop)
         run = TrainingRun(trainer, result, test, title)
@@ -224,7 +212,9 @@ def _work(trainer, epochs: int, test: Dataset, title: str) -> Callable[[training
     return work
 
 
-def start_training(spec, train: Dataset, test: Dataset, config, *, title: str) -> training_jobs.Job:
+def start_training(
+    spec: architecture.ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig, *, title: str
+) -> TrainingJob:
     """A new :class:`explorer.nets.training.Trainer` on ``train``/``test``, queued on the server's scheduler.
 
     The trainer is built here, on the script thread, so a setting that doesn't fit (``ValueError``) is
@@ -237,7 +227,7 @@ def start_training(spec, train: Dataset, test: Dataset, config, *, title: str) -
     return continue_training(trainer, config.epochs, test=test, title=title)
 
 
-def continue_training(trainer, epochs: int, *, test: Dataset, title: str) -> training_jobs.Job:
+def continue_training(trainer: Trainer, epochs: int, *, test: Dataset, title: str) -> TrainingJob:
     """Train ``trainer`` ``epochs`` more epochs in a new job (the history and optimizer state carry on)."""
     session = training_jobs.current_session_id()
     return training_jobs.SCHEDULER.submit(
@@ -247,8 +237,6 @@ def continue_training(trainer, epochs: int, *, test: Dataset, title: str) -> tra
 
 def trained_model(run: TrainingRun, job_id: int) -> TrainedModel:
     """A finished job's model as the session's model: a copy, so continuing the training can't change it."""
-    import copy
-
     history = run.result.history
     return TrainedModel(
         copy.deepcopy(run.trainer.model).eval(),
@@ -275,7 +263,7 @@ def checkpoint_bytes(token: str, _trained: TrainedModel) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_UPLOADS)
-def _load_checkpoint(key: str, _data: bytes):
+def _load_checkpoint(key: str, _data: bytes) -> Checkpoint:
     from explorer.nets import checkpoints
 
     torch_runtime.configure()
@@ -283,14 +271,14 @@ def _load_checkpoint(key: str, _data: bytes):
 
 
 @st.cache_resource(show_spinner=False)
-def _default(name: str):
+def _default(name: str) -> Checkpoint:
     from explorer.nets import checkpoints
 
     torch_runtime.configure()
     return checkpoints.load_default(name)
 
 
-def _from_checkpoint(checkpoint, *, token: str, source: str) -> TrainedModel:
+def _from_checkpoint(checkpoint: Checkpoint, *, token: str, source: str) -> TrainedModel:
     return TrainedModel(
         checkpoint.model,
         checkpoint.spec,

@@ -1,0 +1,166 @@
+"""The "Train a CNN" page's results: a job's status, progress and learning curves, then the model's confusion
+matrix (with a cell to look inside), its accuracy per class and its most confident mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from explorer.data.datasets import Dataset
+from explorer.nets import curves, evaluation
+from explorer.nets.training import Progress
+from ui import common, train_figures, training_jobs
+from ui.cached import train as cached
+from ui.train_data import clamped
+
+GALLERY_SIZE = 16  # misclassified test images shown, most confident first
+CELL_IMAGES = 16  # test images shown for a chosen cell of the confusion matrix
+GALLERY_COLUMNS = 8
+
+
+def progress_text(progress: Progress) -> str:
+    return (
+        f"Epoch {progress.epoch} of {progress.epochs}, batch {progress.batch} of {progress.batches_per_epoch} · "
+        f"{progress.images_per_second:,.0f} images/s · about {progress.eta_seconds:,.0f} s left · "
+        f"last batch loss {progress.last_loss:.3f}"
+    )
+
+
+def _status(view: training_jobs.JobView[cached.LiveState, cached.TrainingRun], history: Sequence) -> None:
+    """One line (or bar) for where the job stands, and Stop / Leave the line while it isn't finished."""
+    live = view.progress
+    if view.status == training_jobs.QUEUED:
+        running, waiting = training_jobs.SCHEDULER.counts()
+        st.info(
+            f"Waiting for a free training slot: you are **{training_jobs.ordinal(view.position)} in line**. "
+            f"This server trains {training_jobs.SCHEDULER.max_running} network(s) at once "
+            f"({running} running, {waiting} waiting); yours starts as soon as one finishes."
+        )
+    elif view.status == training_jobs.RUNNING:
+        if live is None:
+            st.progress(0.0, text="Starting…")
+        else:
+            st.progress(min(max(live.progress.fraction_done, 0.0), 1.0), text=progress_text(live.progress))
+    elif view.status == training_jobs.DONE:
+        last = history[-1] if history else None
+        st.success(
+            f"Training finished: {len(history)} epoch(s)"
+            + (f", test accuracy {last.test_accuracy:.1%}." if last else ".")
+        )
+    elif view.status == training_jobs.STOPPED:
+        st.warning(view.message or "Training stopped.")
+    elif view.status == training_jobs.DIVERGED:
+        st.error(view.message + " A learning rate that is too large makes each step overshoot, and the loss explodes.")
+    elif view.status == training_jobs.FAILED:
+        st.error(view.message)
+
+
+def show_job(job: cached.TrainingJob) -> tuple[training_jobs.JobView, cached.LiveState | None]:
+    """Status, progress and curves of the job; returns ``(view, LiveState with a model, or None)``."""
+    view = job.view()
+    live = view.progress if isinstance(view.progress, cached.LiveState) else None
+    run = view.value if isinstance(view.value, cached.TrainingRun) else None
+    history = run.result.history if run is not None else (live.progress.history if live else ())
+    _status(view, history)
+    if not view.finished:
+        # A waiting training has nothing to stop yet: the same button takes it out of the line.
+        label = "Leave the line" if view.status == training_jobs.QUEUED else "Stop"
+        st.button(label, key="_train.stop", on_click=job.stop, type="primary")
+    running = None if live is None or view.finished else curves.unfinished_epoch(live.progress, history)
+    if history or running is not None:
+        st.plotly_chart(train_figures.curves_figure(curves.learning_curves(history, running)), key="train.curves")
+        if running is not None:
+            st.caption(
+                f"The last training point is epoch {running.epoch} so far (batch {running.batch} of "
+                f"{running.batches_per_epoch}); the test curve gets its point when the epoch ends."
+            )
+    elif not view.finished:
+        st.caption("The curves appear once the first batches have trained.")
+    if live is not None and live.model is not None and not view.finished:
+        return view, live
+    return view, None
+
+
+def show_results(model, token: str, test: Dataset, class_names: tuple[str, ...], test_key: str) -> None:
+    """Confusion matrix (with a cell picker), per-class accuracy and the most confident mistakes."""
+    result = cached.evaluate(token, test_key, model, test)
+    k = len(class_names)
+    st.markdown(f"**Test accuracy: {result.accuracy:.1%}** on {len(test):,} test images the network never trained on.")
+    left, right = st.columns([1.3, 1.0], gap="large")
+    with left:
+        st.plotly_chart(train_figures.confusion_figure(result.matrix, class_names), key="train.confusion")
+    with right:
+        per_class = pd.DataFrame(
+            {
+                "class": list(class_names),
+                "test images": result.matrix.sum(axis=1),
+                "accuracy": result.per_class,
+            }
+        )
+        st.dataframe(
+            per_class,
+            hide_index=True,
+            column_config={
+                "accuracy": st.column_config.ProgressColumn("accuracy", format="percent", min_value=0.0, max_value=1.0)
+            },
+        )
+    st.markdown("**Look inside one cell.** Pick a true class and a predicted class to see those test images.")
+    for key in ("train.cell_true", "train.cell_pred"):
+        clamped(key, k)
+    first, second = st.columns(2)
+    true_class = first.selectbox("True class", range(k), key="train.cell_true", format_func=lambda i: class_names[i])
+    predicted = second.selectbox(
+        "Predicted class", range(k), key="train.cell_pred", format_func=lambda i: class_names[i]
+    )
+    cell = evaluation.cell(test.labels, result.predictions, true_class=true_class, predicted=predicted)
+    st.caption(
+        f"{len(cell)} test image(s) in this cell"
+        + (f"; the first {CELL_IMAGES} are shown." if len(cell) > CELL_IMAGES else ".")
+    )
+    if len(cell):
+        _gallery(test, cell[:CELL_IMAGES], result, class_names)
+    st.markdown("**The most confident mistakes**: test images the network got wrong, surest first.")
+    if len(result.wrong) == 0:
+        st.caption("No mistakes on the test set.")
+    else:
+        _gallery(test, result.wrong[:GALLERY_SIZE], result, class_names)
+
+
+def _gallery(test: Dataset, indices: np.ndarray, result: evaluation.Evaluation, class_names: tuple[str, ...]) -> None:
+    """The test images at ``indices``, about 64 screen pixels each, with their true and predicted classes."""
+    pictures = cached.to_pictures(test.images[indices])
+    scale = max(1, 64 // pictures.shape[1])
+    columns = st.columns(GALLERY_COLUMNS)
+    for slot, (index, picture) in enumerate(zip(indices, pictures)):
+        with columns[slot % GALLERY_COLUMNS]:
+            st.image(np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1), output_format="PNG")
+            # Class names may come from a user's folders: st.text shows them as they are.
+            st.text(
+                f"true: {class_names[test.labels[index]]}\nsaid: {class_names[result.predictions[index]]} "
+                f"({result.confidence[index]:.0%})"
+            )
+
+
+def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset, str] | None) -> None:
+    """The session's model on its own test set, or on the chosen data set's when it fits; else why not."""
+    if trained is None:
+        st.caption("Train a network (or load one below) to see its confusion matrix and its mistakes.")
+        return
+    st.caption(f"Model: {common.plain(trained.source)}.")  # may name an uploaded file: plain text
+    if trained.test is not None:
+        show_results(trained.model, trained.token, trained.test, trained.class_names, f"{trained.token} own test")
+    elif current_test is None:
+        st.info("Choose a data set to test this model on.")
+    elif current_test[0].image_shape != trained.spec.input_shape or current_test[0].n_classes != len(
+        trained.class_names
+    ):
+        c, h, w = trained.spec.input_shape
+        st.info(
+            f"This model takes {h}×{w} {'colour' if c == 3 else 'gray'} images and tells {len(trained.class_names)} "
+            "classes apart: choose a data set like that above to test it."
+        )
+    else:
+        show_results(trained.model, trained.token, current_test[0], trained.class_names, current_test[1])

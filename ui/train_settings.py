@@ -1,0 +1,146 @@
+"""The "Train a CNN" page's settings: what its link carries (:data:`PARAMS`), and the augmentation and
+optimiser widgets of "How to train" with the preview of augmented images."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from explorer.data import own_images
+from explorer.data.datasets import Dataset
+from explorer.nets import augment, layer_table, training
+from ui import common, urlstate
+from ui.cached import train as cached
+from ui.train_data import DATASETS, MAX_OWN_CLASSES, OWN_SIZES, PER_CLASS_CHOICES
+
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+BATCH_SIZES = (8, 16, 32, 64, 128, 256)
+WEIGHT_DECAYS = (0.0, 0.00001, 0.0001, 0.001, 0.01)
+# Epochs per start (or per "continue"): a few minutes at most on the bigger sets, so a slot frees soon.
+MAX_EPOCHS_PER_RUN = 30
+MAX_SEED = 9999
+MAX_ROTATION = 45  # degrees; further, a 6 becomes a 9
+
+
+def _choice(options: tuple[float, ...]) -> Callable[[str], float]:
+    """Parser for one of a tuple of numbers given in the URL as text."""
+    texts = {f"{option:g}": option for option in options}
+
+    def parse(text: str) -> float:
+        if text not in texts:
+            raise ValueError(f"expected one of {', '.join(texts)}; got {text!r}")
+        return texts[text]
+
+    return parse
+
+
+PARAMS = (
+    urlstate.Param("data", "train.dataset", "digits8", parse=urlstate.one_of(tuple(DATASETS))),
+    urlstate.Param("per_class", "train.per_class", 300, parse=_choice(PER_CLASS_CHOICES)),
+    urlstate.Param("test", "train.test_pct", 20, parse=urlstate.int_in(10, 50)),
+    urlstate.Param("net", "train.preset", layer_table.SMALL_CNN, parse=urlstate.one_of(layer_table.TABLE_PRESETS)),
+    urlstate.Param("opt", "train.optimizer", "adam", parse=urlstate.one_of(training.OPTIMIZERS)),
+    urlstate.Param("lr", "train.lr", 0.001, parse=_choice(LEARNING_RATES), format=lambda v: f"{v:g}"),
+    urlstate.Param("momentum", "train.momentum", 0.9, parse=urlstate.float_in(0.0, 0.99)),
+    urlstate.Param("batch", "train.batch", 32, parse=_choice(BATCH_SIZES)),
+    urlstate.Param("epochs", "train.epochs", 10, parse=urlstate.int_in(1, MAX_EPOCHS_PER_RUN)),
+    urlstate.Param("wd", "train.wd", 0.0, parse=_choice(WEIGHT_DECAYS), format=lambda v: f"{v:g}"),
+    urlstate.Param("seed", "train.seed", 0, parse=urlstate.int_in(0, MAX_SEED)),
+    urlstate.Param("hflip", "train.hflip", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    urlstate.Param("vflip", "train.vflip", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    urlstate.Param("rotate", "train.rotation", 0, parse=urlstate.int_in(0, MAX_ROTATION)),
+    urlstate.Param("shift", "train.shift", 0.0, parse=urlstate.float_in(0.0, 0.3)),
+    urlstate.Param("noise", "train.noise", 0.0, parse=urlstate.float_in(0.0, 0.3)),
+    urlstate.Param("erase", "train.erasing", 0.0, parse=urlstate.float_in(0.0, 1.0)),
+    # Your own images: the pictures stay with whoever uploads them; the link carries how they are read,
+    # so an instructor can share e.g. three named classes to fill with the camera.
+    urlstate.Param("own", "train.own_mode", "zip", parse=urlstate.one_of(("zip", "classes"))),
+    urlstate.Param("own_size", "train.own_size", 32, parse=_choice(OWN_SIZES)),
+    urlstate.Param("own_color", "train.own_color", True, parse=urlstate.boolean, format=urlstate.format_bool),
+    urlstate.Param(
+        "classes",
+        "train.own_classes",
+        own_images.MIN_CLASSES,
+        parse=urlstate.int_in(own_images.MIN_CLASSES, MAX_OWN_CLASSES),
+    ),
+    urlstate.Param("camera", "train.use_camera", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    *(
+        urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=own_images.clean_class_name)
+        for index in range(MAX_OWN_CLASSES)
+    ),
+)
+
+
+def choose_augmentation() -> augment.AugmentConfig:
+    """The augmentation widgets; their settings."""
+    st.markdown("**Augmentation**: random changes to each training image, new every epoch.")
+    flips = st.columns(2)
+    flips[0].toggle("Mirror left–right", key="train.hflip")
+    flips[1].toggle("Mirror top–bottom", key="train.vflip")
+    st.slider("Rotate up to (degrees)", 0, MAX_ROTATION, key="train.rotation")
+    st.slider("Shift up to (share of the size)", 0.0, 0.3, step=0.05, key="train.shift")
+    st.slider("Noise (standard deviation)", 0.0, 0.3, step=0.05, key="train.noise")
+    st.slider("Erase a patch (probability)", 0.0, 1.0, step=0.1, key="train.erasing")
+    return augment.AugmentConfig(
+        hflip=st.session_state["train.hflip"],
+        vflip=st.session_state["train.vflip"],
+        rotation_deg=float(st.session_state["train.rotation"]),
+        shift=float(st.session_state["train.shift"]),
+        noise_std=float(st.session_state["train.noise"]),
+        erasing_p=float(st.session_state["train.erasing"]),
+    )
+
+
+def choose_optimizer() -> str:
+    """The optimiser, learning rate, momentum, batch size, epochs, weight decay and seed widgets; the optimiser."""
+    st.markdown("**Optimiser**: how each step changes the weights.")
+    optimizer = st.radio(
+        "Optimiser",
+        training.OPTIMIZERS,
+        key="train.optimizer",
+        horizontal=True,
+        format_func={"adam": "Adam", "sgd": "SGD with momentum"}.get,
+    )
+    st.select_slider("Learning rate", LEARNING_RATES, key="train.lr", format_func=lambda v: f"{v:g}")
+    st.slider("Momentum (SGD)", 0.0, 0.99, step=0.01, key="train.momentum", disabled=optimizer != "sgd")
+    numbers = st.columns(2)
+    numbers[0].select_slider("Batch size", BATCH_SIZES, key="train.batch")
+    numbers[1].slider("Epochs", 1, MAX_EPOCHS_PER_RUN, key="train.epochs")
+    numbers = st.columns(2)
+    numbers[0].select_slider("Weight decay", WEIGHT_DECAYS, key="train.wd", format_func=lambda v: f"{v:g}")
+    numbers[1].number_input(
+        "Seed",
+        0,
+        MAX_SEED,
+        step=1,
+        key="train.seed",
+        help="The same seed gives the same split, starting weights and batch order.",
+    )
+    return optimizer
+
+
+def show_augmentation(dataset_key: str, config: augment.AugmentConfig, seed: int, train: Dataset) -> None:
+    """The first training images as they are and as one epoch might see them, about 96 screen pixels each."""
+    originals, changed = cached.augmented(dataset_key, config, seed, train)
+    st.caption("The first training images as they are (top) and as one epoch might see them (bottom).")
+    scale = max(1, 96 // originals.shape[1])  # about 96 screen pixels a picture
+    big = lambda p: np.repeat(np.repeat(p, scale, axis=0), scale, axis=1)  # noqa: E731
+    st.image([big(p) for p in originals], output_format="PNG")
+    st.image([big(p) for p in changed], output_format="PNG")
+
+
+def train_config(optimizer: str, augment_config: augment.AugmentConfig) -> training.TrainConfig:
+    """The :class:`TrainConfig` of the widgets' settings (a setting that doesn't fit stops the page)."""
+    with common.user_errors():
+        return training.TrainConfig(
+            optimizer=optimizer,
+            learning_rate=float(st.session_state["train.lr"]),
+            momentum=float(st.session_state["train.momentum"]),
+            batch_size=int(st.session_state["train.batch"]),
+            epochs=int(st.session_state["train.epochs"]),
+            weight_decay=float(st.session_state["train.wd"]),
+            seed=int(st.session_state["train.seed"]),
+            augment=augment_config,
+        )
