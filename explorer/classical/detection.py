@@ -19,7 +19,8 @@ import os
 import cv2
 import numpy as np
 
-from explorer.classical.features import check_image, fit_within, gray_uint8, rgb_picture
+from explorer.core.picture import check_image, gray_uint8, rgb_picture
+from explorer.core.resize import fit_within
 from explorer.core import checks
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import skimage.feature
 
-from explorer.classical.features import check_image
+from explorer.core.picture import check_image
 from explorer.core import checks
 from explorer.images import imageio
 

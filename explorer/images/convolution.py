@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, sizes
 
 PADDING_MODES = ("zero", "reflect", "replicate", "wrap", "valid")
 
@@ -172,12 +172,14 @@ def output_size(size: int, kernel: int, *, padding: str, stride: int) -> int:
     """
     size = checks.integer("size", size, 1, wrong_type=ValueError)
     kernel = checks.integer("kernel", kernel, 1, MAX_KERNEL_SIZE, wrong_type=ValueError)
-    padding = _check_padding(padding)
     stride = _check_stride(stride)
-    total_padding = 0 if padding == "valid" else kernel - 1
-    if kernel > size + total_padding:
-        raise ValueError(f"kernel ({kernel}) is larger than the image ({size}); with padding 'valid' it must fit")
-    return (size + total_padding - kernel) // stride + 1
+    amounts = padding_amounts((kernel, 1), padding=padding)[0]  # (before, after) along this axis
+    try:
+        return sizes.output_size(size, kernel=kernel, stride=stride, padding=amounts)
+    except ValueError:  # every argument is checked above: the kernel does not fit
+        raise ValueError(
+            f"kernel ({kernel}) is larger than the image ({size}); with padding 'valid' it must fit"
+        ) from None
 
 
 def output_shape(

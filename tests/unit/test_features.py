@@ -141,13 +141,6 @@ def test_matching_with_no_keypoints_is_empty():
     assert picture.dtype == np.uint8 and picture.shape[1] == 100 + result.copy.shape[1]
 
 
-def test_fit_within_shrinks_like_opencv():
-    image = np.random.default_rng(6).random((300, 1000, 3), dtype=np.float32)
-    small = features.fit_within(image, max_side=500)
-    np.testing.assert_allclose(small, cv2.resize(image, (500, 150), interpolation=cv2.INTER_AREA))
-    assert features.fit_within(image, max_side=1000) is image
-
-
 # ------------------------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     "kwargs, message",

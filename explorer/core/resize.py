@@ -1,0 +1,69 @@
+"""Changing an image's size: :func:`enlarge` by whole pixels, :func:`fit_within` a longest side.
+
+Images are ``(H, W)`` or ``(H, W, C)`` arrays of any dtype (``fit_within``: any dtype OpenCV resizes, so not
+``bool``); the result has the input's dtype and channels.
+
+- :func:`enlarge` draws each pixel as a ``factor × factor`` block (nearest neighbour, no smoothing), so small
+  pictures (a digit, a kernel, a receptive field) show crisp cells on screen;
+- :func:`fit_within` shrinks with area averaging (``cv2.INTER_AREA``, which does not alias) so the longest side
+  is at most ``max_side``, keeping the aspect ratio; an image that fits is returned as it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core import checks
+
+# An enlarged picture is for the screen: 50 megapixels is already ~150 MB as RGB, so a bigger result is a bug.
+MAX_ENLARGED_PIXELS = 50_000_000
+
+
+def _check_image(image: object) -> np.ndarray:
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
+    if image.ndim not in (2, 3) or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"image must be (H, W) or (H, W, C) with at least one pixel, got shape {image.shape}")
+    return image
+
+
+def enlarge(image: np.ndarray, *, factor: int) -> np.ndarray:
+    """Each pixel as a ``factor × factor`` block: ``(H, W[, C])`` -> ``(H·factor, W·factor[, C])``, same dtype,
+    a new C-contiguous array.
+
+    The same as ``cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)`` for the
+    dtypes and factors OpenCV handles exactly (its floating-point source index is off by one at factor 49).
+    """
+    image = _check_image(image)
+    factor = checks.integer("factor", factor, 1, wrong_type=ValueError)
+    rows, cols = image.shape[:2]
+    if rows * cols * factor * factor > MAX_ENLARGED_PIXELS:
+        raise ValueError(
+            f"factor {factor} would make a {rows * factor}×{cols * factor} picture, more than "
+            f"{MAX_ENLARGED_PIXELS:,} pixels"
+        )
+    channels = image.shape[2:]
+    picture = np.empty((rows * factor, cols * factor, *channels), dtype=image.dtype)
+    picture.reshape(rows, factor, cols, factor, *channels)[...] = image[:, None, :, None]  # block (r, ., c, .)
+    return picture  # always a new array: callers draw grid lines on it
+
+
+def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
+    """The image shrunk (``cv2.INTER_AREA``) so its longest side is at most ``max_side``; the image itself if it fits.
+
+    Each new side is ``max(1, round(side · max_side / longest side))``; dtype and channels are kept
+    (``(H, W, 1)`` stays 3-D).
+    """
+    image = _check_image(image)
+    max_side = checks.integer("max_side", max_side, 1)
+    rows, cols = image.shape[:2]
+    longest = max(rows, cols)
+    if longest <= max_side:
+        return image
+    scale = max_side / longest
+    size = (max(1, round(cols * scale)), max(1, round(rows * scale)))  # cv2 wants (width, height)
+    # Imported here: explorer.images.imageio shrinks with this, and the first page paints without OpenCV.
+    import cv2
+
+    resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return resized.reshape(size[1], size[0], *image.shape[2:])
