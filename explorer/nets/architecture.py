@@ -256,7 +256,7 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
             if isinstance(layer, Conv) and layer.padding == "same":
                 height_out, width_out = height, width  # "same" pads whatever the kernel needs
             else:
-                padding = layer.padding if isinstance(layer, Conv) else 0
+                padding = layer.padding if isinstance(layer, Conv) and not isinstance(layer.padding, str) else 0
                 try:
                     height_out, width_out = (
                         sizes.output_size(side, kernel=kernel, stride=stride, padding=padding)
