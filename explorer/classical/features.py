@@ -111,6 +111,11 @@ class MatchResult:
     def n_right(self) -> int:
         return int(self.right.sum())
 
+    @property
+    def median_error(self) -> float:
+        """The median of ``errors`` in pixels (``nan`` when nothing matched)."""
+        return float(np.median(self.errors)) if len(self.errors) else float("nan")
+
 
 # ------------------------------------------------------------------------------------------ input checks
 def _check_orb(n_features: object, scale_factor: object, n_levels: object) -> tuple[int, float, int]:

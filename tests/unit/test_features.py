@@ -1,5 +1,8 @@
 """explorer.classical.features: ORB keypoints against OpenCV and a checkerboard's known corners, matching against a
-known transform (np.rot90 as the reference for 90 degrees), shrinking an image against OpenCV."""
+known transform (np.rot90 as the reference for 90 degrees)."""
+
+import dataclasses
+import math
 
 import cv2
 import numpy as np
@@ -104,6 +107,13 @@ def test_matching_a_rotated_copy_gives_mostly_right_matches(astronaut):
     np.testing.assert_allclose(result.errors, errors, atol=1e-3)
     assert np.array_equal(result.right, errors <= features.MATCH_TOLERANCE_PX)
     assert result.n_right / len(result.pairs) > 0.8
+
+
+def test_median_error_by_hand(astronaut):
+    result = features.match_rotated_copy(astronaut, angle=90, scale=1.0, n_features=200)
+    assert dataclasses.replace(result, errors=np.array([4.0, 1.0, 2.0], np.float32)).median_error == 2.0
+    assert dataclasses.replace(result, errors=np.array([4.0, 1.0], np.float32)).median_error == 2.5
+    assert math.isnan(dataclasses.replace(result, errors=np.zeros(0, np.float32)).median_error)
 
 
 @pytest.mark.parametrize("method", features.MATCHERS)

@@ -117,13 +117,12 @@ def matches(
         method=method,
         ratio=ratio,
     )
-    median = float(np.median(result.errors)) if len(result.errors) else float("nan")
     return MatchView(
         len(result.first),
         len(result.second),
         len(result.pairs),
         result.n_right,
-        median,
+        result.median_error,
         result.copy.shape[:2],
         _jpeg(features.draw_matches(_image, result)),
     )
