@@ -6,7 +6,8 @@ Images are ``(H, W)`` or ``(H, W, C)`` arrays of any dtype (``fit_within``: any 
 - :func:`enlarge` draws each pixel as a ``factor × factor`` block (nearest neighbour, no smoothing), so small
   pictures (a digit, a kernel, a receptive field) show crisp cells on screen;
 - :func:`fit_within` shrinks with area averaging (``cv2.INTER_AREA``, which does not alias) so the longest side
-  is at most ``max_side``, keeping the aspect ratio; an image that fits is returned as it is.
+  is at most ``max_side``, keeping the aspect ratio; an image that fits is returned as it is;
+  :func:`fitted_shape` is the shape it gives, without the pixels.
 """
 
 from __future__ import annotations
@@ -55,15 +56,28 @@ def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
     (``(H, W, 1)`` stays 3-D).
     """
     image = _check_image(image)
-    max_side = checks.integer("max_side", max_side, 1)
-    rows, cols = image.shape[:2]
-    longest = max(rows, cols)
-    if longest <= max_side:
+    rows, cols = fitted_shape(image.shape[:2], max_side=max_side)
+    if (rows, cols) == image.shape[:2]:
         return image
-    scale = max_side / longest
-    size = (max(1, round(cols * scale)), max(1, round(rows * scale)))  # cv2 wants (width, height)
     # Imported here: explorer.images.imageio shrinks with this, and the first page paints without OpenCV.
     import cv2
 
-    resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return resized.reshape(size[1], size[0], *image.shape[2:])
+    resized = cv2.resize(image, (cols, rows), interpolation=cv2.INTER_AREA)  # cv2 wants (width, height)
+    return resized.reshape(rows, cols, *image.shape[2:])
+
+
+def fitted_shape(shape: tuple[int, int], *, max_side: int) -> tuple[int, int]:
+    """The ``(rows, cols)`` :func:`fit_within` gives an image of shape ``(rows, cols)``, without resizing it.
+
+    Unchanged when the longest side is at most ``max_side``; else each side times ``max_side / longest``,
+    rounded, at least 1.
+    """
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ValueError(f"shape must be (rows, cols), got {shape!r}")
+    rows, cols = (checks.integer(name, side, 1) for name, side in zip(("rows", "cols"), shape))
+    max_side = checks.integer("max_side", max_side, 1)
+    longest = max(rows, cols)
+    if longest <= max_side:
+        return rows, cols
+    scale = max_side / longest
+    return max(1, round(rows * scale)), max(1, round(cols * scale))

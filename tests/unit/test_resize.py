@@ -73,6 +73,7 @@ def test_fit_within_shrinks_like_opencv_area():
 def test_fit_within_shape_rule(shape, max_side, expected):
     image = np.zeros(shape, np.uint8)
     assert resize.fit_within(image, max_side=max_side).shape == expected
+    assert resize.fitted_shape(shape[:2], max_side=max_side) == expected[:2]
 
 
 def test_fit_within_returns_an_image_that_fits_as_it_is():
@@ -88,3 +89,13 @@ def test_fit_within_errors_name_the_argument():
         resize.fit_within(np.zeros((4, 4)), max_side=2.0)
     with pytest.raises(ValueError, match=r"image must be \(H, W\) or \(H, W, C\) with at least one pixel"):
         resize.fit_within(np.zeros((0, 4)), max_side=2)
+
+
+def test_fitted_shape_errors_name_the_argument():
+    assert resize.fitted_shape((20, 30), max_side=30) == (20, 30)
+    with pytest.raises(ValueError, match=r"shape must be \(rows, cols\), got \(3, 4, 5\)"):
+        resize.fitted_shape((3, 4, 5), max_side=2)
+    with pytest.raises(ValueError, match="cols must be >= 1, got 0"):
+        resize.fitted_shape((3, 0), max_side=2)
+    with pytest.raises(ValueError, match="max_side must be >= 1, got 0"):
+        resize.fitted_shape((3, 4), max_side=0)
