@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classical import edges, hough
+from explorer.core import resize
 from ui import common, images, urlstate
 from ui.cached import edges as cached
 
@@ -283,7 +284,7 @@ if n_corners == 0:
 
 # ---- Hough -------------------------------------------------------------------------------------------
 st.header("Hough transform: lines and circles")
-small_rows, small_cols = hough.working_size(gray)[0].shape
+small_rows, small_cols = resize.fitted_shape(gray.shape, max_side=hough.WORKING_SIDE)
 st.markdown(
     "Every edge pixel votes for all the lines that could pass through it. A line is written "
     "ρ = x·cos θ + y·sin θ (ρ: distance from the top-left corner, θ: angle of its normal), so one pixel's "

@@ -334,6 +334,7 @@ else:
     load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
     f"""from explorer.classical import bovw, detection, features, hog
+from explorer.core import resize
 from explorer.images import imageio, samples
 
 {load_line}
@@ -346,7 +347,7 @@ result = features.match_rotated_copy(image, angle={angle}, scale={scale}, n_feat
 print(len(result.pairs), "matches,", result.n_right, "right")
 picture = features.draw_matches(image, result)
 
-small = features.fit_within(image, max_side={cached.HOG_MAX_SIDE})
+small = resize.fit_within(image, max_side={cached.HOG_MAX_SIDE})
 hog_result = hog.hog(small, orientations={orientations}, cell_size={cell}, block_size={block})
 print(len(hog_result.descriptor), hog.hog_length(small.shape, orientations={orientations}, cell_size={cell}, block_size={block}))
 glyphs = hog.hog_picture(hog_result)                               # float32 in [0, 1]

@@ -158,7 +158,7 @@ with heatmap_column:
     st.plotly_chart(heatmap, key="_numbers.region_chart")
 with zoom_column:
     show.image(
-        regions.enlarge(rgb[top : top + size, left : left + size], factor=max(1, 192 // size)),
+        regions.region_picture(rgb, top=top, left=left, size=size),
         "The region in colour, enlarged",
     )
 

@@ -19,8 +19,9 @@ import os
 import cv2
 import numpy as np
 
-from explorer.classical.features import check_image, fit_within, gray_uint8, rgb_picture
 from explorer.core import checks
+from explorer.core.picture import check_image, gray_uint8, rgb_picture
+from explorer.core.resize import fit_within
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 # Each step of the scan enlarges the window by scale_factor: 1.01 already scans ~10x more sizes than the

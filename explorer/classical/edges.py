@@ -192,6 +192,15 @@ class CannySteps:
     low: float
     high: float
 
+    def counts(self) -> dict[str, int]:
+        """Pixels at each stage: ``thin`` (kept by non-maximum suppression), ``strong``, ``weak``, ``edges``."""
+        return {
+            "thin": int(np.count_nonzero(self.suppressed > 0)),
+            "strong": int(np.count_nonzero(self.strong)),
+            "weak": int(np.count_nonzero(self.weak)),
+            "edges": int(np.count_nonzero(self.edges)),
+        }
+
 
 def auto_thresholds(image: np.ndarray) -> tuple[float, float]:
     """The median rule: ``(1 ∓ 0.33) × median brightness``, converted to step units.

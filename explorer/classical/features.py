@@ -5,9 +5,8 @@
 - :func:`rotate_and_scale` makes a copy with a known transform, and :func:`match_rotated_copy` matches the
   image's keypoints with the copy's and checks every match against that transform.
 
-The input checks and image helpers here (:func:`check_image`, :func:`fit_within`, :func:`gray_uint8`,
-:func:`rgb_picture`) are shared with :mod:`explorer.classical.hog` and :mod:`explorer.classical.detection`. Images are
-``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1].
+Images are ``(H, W)`` or ``(H, W, 3)``, uint8 or float32 in [0, 1] (checked and converted by
+:mod:`explorer.core.picture`, as in :mod:`explorer.classical.hog` and :mod:`explorer.classical.detection`).
 
 Points are ``(row, col)``; an affine ``matrix`` is ``(2, 3)`` in OpenCV's convention, acting on
 ``(x, y, 1) = (col, row, 1)``. :func:`map_points` applies it to ``(row, col)`` points.
@@ -23,6 +22,7 @@ import cv2
 import numpy as np
 
 from explorer.core import checks
+from explorer.core.picture import check_image, gray_uint8, rgb_picture
 from explorer.images import imageio
 
 # A few thousand keypoints already cover a 1024 px image densely; more only slows matching (quadratic in
@@ -111,40 +111,13 @@ class MatchResult:
     def n_right(self) -> int:
         return int(self.right.sum())
 
+    @property
+    def median_error(self) -> float:
+        """The median of ``errors`` in pixels (``nan`` when nothing matched)."""
+        return float(np.median(self.errors)) if len(self.errors) else float("nan")
+
 
 # ------------------------------------------------------------------------------------------ input checks
-def check_image(image: object) -> np.ndarray:
-    """An ``(H, W)`` or ``(H, W, 3)`` uint8/float array with at least one pixel, or a ValueError/TypeError."""
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3)):
-        raise ValueError(f"image must be (H, W) gray or (H, W, 3) RGB, got shape {image.shape}")
-    if image.size == 0:
-        raise ValueError(f"image must have at least one pixel, got shape {image.shape}")
-    return image
-
-
-def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
-    """The image shrunk (``cv2.INTER_AREA``) so its long side is at most ``max_side``; unchanged if it fits.
-
-    Same dtype and channels as the input; the aspect ratio is kept (each side at least 1 px).
-    """
-    image = check_image(image)
-    max_side = checks.integer("max_side", max_side, 1, 100_000)
-    rows, cols = image.shape[:2]
-    if max(rows, cols) <= max_side:
-        return image
-    shrink = max_side / max(rows, cols)
-    size = (max(1, round(cols * shrink)), max(1, round(rows * shrink)))
-    resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return resized.reshape(size[1], size[0], *image.shape[2:])
-
-
-def gray_uint8(image: np.ndarray) -> np.ndarray:
-    """Any accepted image -> ``(H, W) uint8`` gray, the input OpenCV's detectors want."""
-    return imageio.to_uint8(imageio.to_gray(check_image(image)))
-
-
 def _check_orb(n_features: object, scale_factor: object, n_levels: object) -> tuple[int, float, int]:
     if isinstance(n_features, numbers.Integral) and not isinstance(n_features, bool) and n_features <= 0:
         raise ValueError(f"n_features must be at least 1, got {n_features}")
@@ -227,17 +200,6 @@ def draw_keypoints(image: np.ndarray, keypoints: Keypoints) -> np.ndarray:
         cv2.circle(picture, centre, radius, colour, 1, cv2.LINE_AA)
         cv2.line(picture, centre, tip, colour, 1, cv2.LINE_AA)
     return picture
-
-
-def rgb_picture(image: np.ndarray) -> np.ndarray:
-    """Any accepted image -> a fresh ``(H, W, 3) uint8`` copy to draw on."""
-    image = check_image(image)
-    picture = imageio.to_uint8(image)
-    if picture.ndim == 2:
-        picture = np.stack([picture] * 3, axis=-1)
-    elif picture.shape[2] == 1:
-        picture = np.concatenate([picture] * 3, axis=-1)
-    return np.array(picture, dtype=np.uint8, order="C", copy=True)  # drawn on: never the caller's array
 
 
 # -------------------------------------------------------------------------------------------- matching

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, resize
 from explorer.images import convolution
 from explorer.images import kernels as kernels_module
 
@@ -74,6 +74,25 @@ class TheoremCheck:
     wrap_difference: float
     zero_difference: float
     zero_difference_inside: float
+
+
+@dataclass(frozen=True)
+class KernelView:
+    """What filtering with one kernel looks like in frequency, for one image (arrays ``(H, W) float32``).
+
+    ``gain``: the frequency response ``|kernel_spectrum|`` divided by its peak, in ``[0, 1]`` (all zeros for an
+    all-zero kernel); ``filtered_log``: ``log(1 + |F · conj(H)|)``, the log spectrum after correlating (the
+    conjugate has the same magnitude, so this is ``log(1 + |F| |H|)``); ``check``: :func:`check_theorem`;
+    ``zero_gap``: ``|spatial_zero - by_fft|`` in the top-left ``corner × corner`` pixels (fewer on a smaller
+    image), where zero padding disagrees with the periodic DFT; ``centre``: the response at zero frequency,
+    ``|sum of the kernel|``.
+    """
+
+    gain: np.ndarray
+    filtered_log: np.ndarray
+    check: TheoremCheck
+    zero_gap: np.ndarray
+    centre: float
 
 
 # ----------------------------------------------------------------------------------------------- checks
@@ -133,12 +152,8 @@ def working_image(image: np.ndarray, *, size: int = FFT_SIZE) -> np.ndarray:
     """
     size = checks.integer("size", size, 1, MAX_FFT_SIZE, wrong_type=ValueError)
     array = _check_image(image, any_size=True)
-    rows, cols = array.shape
-    if max(rows, cols) <= size:
-        return array.copy()
-    scale = size / max(rows, cols)
-    new_rows, new_cols = max(1, round(rows * scale)), max(1, round(cols * scale))
-    return cv2.resize(array, (new_cols, new_rows), interpolation=cv2.INTER_AREA)
+    resized = resize.fit_within(array, max_side=size)
+    return resized.copy() if resized is array else resized
 
 
 def resize_to(image: np.ndarray, *, shape: tuple[int, int]) -> np.ndarray:
@@ -373,3 +388,34 @@ def check_theorem(image: np.ndarray, kernel: np.ndarray) -> TheoremCheck:
         zero_difference=float(zero_gap.max()),
         zero_difference_inside=float(inside.max()) if inside.size else float("nan"),
     )
+
+
+def kernel_view(image: np.ndarray, kernel: np.ndarray, *, corner: int = 16) -> KernelView:
+    """The kernel's response at the image's shape, the filtered spectrum and :func:`check_theorem` (see
+    :class:`KernelView`); ``corner`` (1 to ``MAX_FFT_SIZE``) is the side of the zero-padding corner kept.
+    """
+    array = _check_image(image)
+    kernel_array = kernels_module.check_kernel(kernel)
+    corner = checks.integer("corner", corner, 1, MAX_FFT_SIZE, wrong_type=ValueError)
+    response = kernel_spectrum(kernel_array, shape=array.shape)
+    check = check_theorem(array, kernel_array)
+    gain = np.abs(response)
+    peak = float(gain.max())
+    rows, cols = array.shape
+    return KernelView(
+        gain=(gain / peak if peak > 0 else gain).astype(np.float32),
+        filtered_log=log_magnitude(spectrum(array) * np.conj(response)),
+        check=check,
+        zero_gap=np.abs(check.spatial_zero - check.by_fft)[:corner, :corner],
+        centre=float(gain[rows // 2, cols // 2]),
+    )
+
+
+def keeps_mean(mask: np.ndarray) -> bool:
+    """Whether a mask for the centred spectrum keeps the zero frequency (weight at least 0.5 at the centre):
+    then the filtered image keeps the mean brightness and stays around ``[0, 1]``."""
+    weights = np.asarray(mask)
+    if weights.ndim != 2 or weights.shape[0] < 1 or weights.shape[1] < 1:
+        raise ValueError(f"mask must be 2-D (H, W) with at least one pixel, got shape {weights.shape}")
+    rows, cols = weights.shape
+    return bool(weights[rows // 2, cols // 2] >= 0.5)

@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 import skimage.feature
 
-from explorer.classical.features import check_image
 from explorer.core import checks
+from explorer.core.picture import check_image
 from explorer.images import imageio
 
 # HOG settings: 2..36 orientation bins (5 to 90 degrees each); cells of 2..64 px; blocks of 1..8 cells.

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from skimage.transform import hough_line_peaks
 
-from explorer.core import checks
+from explorer.core import checks, resize
 from explorer.images import imageio
 
 # Longest side the Hough transforms work at: a 320 px image has at most ~100 k edge pixels and a line
@@ -45,12 +45,8 @@ def working_size(image: np.ndarray, *, side: int = WORKING_SIDE) -> tuple[np.nda
     if image.ndim not in (2, 3) or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"image must be (H, W) or (H, W, C) with at least one pixel, got shape {image.shape}")
     side = checks.integer("side", side, 1, wrong_type=ValueError)
-    longest = max(image.shape[:2])
-    if longest <= side:
-        return image, 1.0
-    scale = side / longest
-    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))  # cv2: (width, height)
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
+    resized = resize.fit_within(image, max_side=side)
+    return resized, 1.0 if resized is image else side / max(image.shape[:2])
 
 
 def _check_edges(edges: object) -> np.ndarray:

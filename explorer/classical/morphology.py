@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer.core import checks
+from explorer.core import checks, resize
 from explorer.images.challenges import Challenge, Grade
 
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
@@ -244,7 +244,7 @@ def element_picture(element: np.ndarray, *, cell: int = 14) -> np.ndarray:
     element = check_element(element)
     rows, cols = element.shape
     picture = np.where(element[..., None] > 0, np.uint8(40), np.uint8(235)).repeat(3, axis=2)
-    picture = picture.repeat(cell, axis=0).repeat(cell, axis=1)
+    picture = resize.enlarge(picture, factor=cell)
     picture[::cell, :] = picture[:, ::cell] = 170  # grid lines
     centre = slice(rows // 2 * cell + cell // 3, rows // 2 * cell + cell - cell // 3)
     middle = slice(cols // 2 * cell + cell // 3, cols // 2 * cell + cell - cell // 3)

@@ -132,6 +132,11 @@ class Components:
     def count(self) -> int:
         return int(len(self.sizes))
 
+    def largest(self, n: int) -> np.ndarray:
+        """Indices (label − 1) of the ``n`` biggest components, biggest first, ties by label: ``(≤ n,) int64``."""
+        n = checks.integer("n", n, 0)
+        return np.argsort(-self.sizes, kind="stable")[:n].astype(np.int64)
+
 
 def components(mask: np.ndarray, *, connectivity: int = 8) -> Components:
     """The white shapes of ``mask`` numbered one by one (``cv2.connectedComponentsWithStats``).

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, resize
 from explorer.images import digits as _digits
 
 # Sizes digits() offers: 8 is the original; 16 for a network with one pooling step; 28 matches MNIST;
@@ -237,6 +237,6 @@ def drawing_to_digit(image: np.ndarray) -> np.ndarray:
     square = np.zeros((side, side), dtype=np.float32)
     square[top : top + height, left : left + width] = crop
     if side < 8:  # INTER_AREA only averages when shrinking: enlarge tiny drawings by whole pixels first
-        square = np.kron(square, np.ones((8, 8), dtype=np.float32))
+        square = resize.enlarge(square, factor=8)
     small = cv2.resize(square, (8, 8), interpolation=cv2.INTER_AREA)
     return (small / small.max() * np.float32(DIGIT_INK_MAX)).astype(np.float32)  # max exactly 16

@@ -29,8 +29,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from PIL import Image
 
-from explorer.core import checks
+from explorer.core import checks, sizes
+from explorer.core.display import to_display
 
 PADDING_MODES = ("zero", "reflect", "replicate", "wrap", "valid")
 
@@ -172,12 +174,14 @@ def output_size(size: int, kernel: int, *, padding: str, stride: int) -> int:
     """
     size = checks.integer("size", size, 1, wrong_type=ValueError)
     kernel = checks.integer("kernel", kernel, 1, MAX_KERNEL_SIZE, wrong_type=ValueError)
-    padding = _check_padding(padding)
     stride = _check_stride(stride)
-    total_padding = 0 if padding == "valid" else kernel - 1
-    if kernel > size + total_padding:
-        raise ValueError(f"kernel ({kernel}) is larger than the image ({size}); with padding 'valid' it must fit")
-    return (size + total_padding - kernel) // stride + 1
+    amounts = padding_amounts((kernel, 1), padding=padding)[0]  # (before, after) along this axis
+    try:
+        return sizes.output_size(size, kernel=kernel, stride=stride, padding=amounts)
+    except ValueError:  # every argument is checked above: the kernel does not fit
+        raise ValueError(
+            f"kernel ({kernel}) is larger than the image ({size}); with padding 'valid' it must fit"
+        ) from None
 
 
 def output_shape(
@@ -342,3 +346,51 @@ def frequency_response(kernel: np.ndarray, *, size: int = 64) -> np.ndarray:
         raise ValueError(f"size must be at least the kernel size ({max(kernel.shape)}), got {size}")
     spectrum = np.fft.fft2(kernel.astype(np.float64), s=(size, size))
     return np.abs(np.fft.fftshift(spectrum)).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------- the window
+# The window outlined on the click-to-inspect picture is at least this many screen pixels across, so a 3 x 3
+# kernel's square stays visible on a large photo.
+MIN_WINDOW_PX = 9
+WINDOW_COLOUR = (220, 30, 30)
+
+
+def window_picture(
+    image: np.ndarray, *, width: int, box: tuple[int, int, int, int] | None = None, min_px: int = MIN_WINDOW_PX
+) -> np.ndarray:
+    """A gray image resized (bilinear) to ``width`` columns with the kernel's window outlined in red.
+
+    image : ``(H, W)`` float in ``[0, 1]`` (clipped) -> ``(h, width, 3) uint8`` with ``h = max(1, round(H·width/W))``.
+    box : ``(top, left, rows, cols)`` in image pixels (it may hang over the border), e.g. a worked example's
+        window; drawn as a two-pixel outline at least ``min_px`` picture pixels across, clipped to the picture.
+    """
+    array = _check_image(image, check_finite=False)
+    if array.ndim != 2:
+        raise ValueError(f"image must be a 2-D gray image (H, W), got shape {array.shape}")
+    width = checks.integer("width", width, 1, 10_000)
+    min_px = checks.integer("min_px", min_px, 1, 10_000)
+    rows, cols = array.shape
+    height = max(1, round(rows * width / cols))
+    gray = Image.fromarray(to_display(array, mode="clip")).resize((width, height), Image.Resampling.BILINEAR)
+    picture = np.array(gray.convert("RGB"))
+    if box is None:
+        return picture
+    if not isinstance(box, (tuple, list)) or len(box) != 4:
+        raise ValueError(f"box must be (top, left, rows, cols), got {box!r}")
+    top = checks.integer("box top", box[0], -100_000, 100_000)
+    left = checks.integer("box left", box[1], -100_000, 100_000)
+    box_rows = checks.integer("box rows", box[2], 1, 100_000)
+    box_cols = checks.integer("box cols", box[3], 1, 100_000)
+    scale = width / cols
+    centre_r, centre_c = (top + box_rows / 2) * scale, (left + box_cols / 2) * scale
+    half_r, half_c = max(box_rows * scale, min_px) / 2, max(box_cols * scale, min_px) / 2
+    r0, r1 = int(round(centre_r - half_r)), int(round(centre_r + half_r))
+    c0, c1 = int(round(centre_c - half_c)), int(round(centre_c + half_c))
+    colour = np.array(WINDOW_COLOUR, dtype=np.uint8)
+    for r in (r0 - 1, r0, r1, r1 + 1):  # two-pixel outline, clipped to the picture
+        if 0 <= r < height:
+            picture[r, max(c0 - 1, 0) : min(c1 + 2, width)] = colour
+    for c in (c0 - 1, c0, c1, c1 + 1):
+        if 0 <= c < width:
+            picture[max(r0 - 1, 0) : min(r1 + 2, height), c] = colour
+    return picture

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.datasets import load_digits
 
-from explorer.core import checks
+from explorer.core import checks, resize
 
 INK_MAX = 16  # the data set's largest value: each cell counts ink in a 4×4 block of the original scan
 # Upper bound on how many look-alikes are returned: a page shows them side by side, one small picture each.
@@ -92,4 +92,4 @@ def to_picture(image: np.ndarray, *, scale: int = 8) -> np.ndarray:
     scale = checks.integer("scale", scale, 1, 64, wrong_type=ValueError)
     ink = np.clip(image / INK_MAX, 0.0, 1.0)
     picture = np.round(255.0 * (1.0 - ink)).astype(np.uint8)
-    return np.kron(picture, np.ones((scale, scale), dtype=np.uint8))
+    return resize.enlarge(picture, factor=scale)

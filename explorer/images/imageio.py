@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
 
-from explorer.core import checks
+from explorer.core import checks, resize
 
 UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif")
 # Every filter in the app runs interactively on the current image: 1024 px on the longest side keeps a
@@ -223,13 +223,7 @@ def load_image(data: bytes, *, max_side: int = WORKING_SIZE, max_pixels: int = M
                 rgb = _to_rgb_array(decoded)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_large(None, None, None, _pillow_limit(max_pixels)) from None
-    rows, cols = rgb.shape[:2]
-    if max(rows, cols) > max_side:
-        scale = max_side / max(rows, cols)
-        import cv2  # here, not at the top: the first page of a fresh server paints without OpenCV
-
-        size = (max(1, round(cols * scale)), max(1, round(rows * scale)))  # cv2 wants (width, height)
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    rgb = resize.fit_within(rgb, max_side=max_side)  # imports OpenCV only when it shrinks
     return np.ascontiguousarray(rgb, dtype=np.uint8)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, resize
 from explorer.images.imageio import GRAY_WEIGHTS
 
 REGION_CHANNELS = ("Gray", "R", "G", "B")
@@ -21,8 +21,9 @@ MAX_REGION = 24
 # Longest side of the hover overview. Every pixel of a 1024² image as hover data is ~3 MB of JSON and slows
 # the browser; about 256 px keeps hovering instant and still shows the picture.
 MAX_OVERVIEW_SIDE = 256
-# Enlarging is for showing a small region big; 64× a 24-px region is already 1536 px wide.
-MAX_ENLARGE = 64
+# The region in colour is drawn about this wide (in whole-pixel blocks): big enough to see each pixel, small
+# enough to sit beside the table of numbers.
+REGION_PICTURE_PX = 192
 
 
 def _as_bytes(image: np.ndarray) -> np.ndarray:
@@ -69,6 +70,14 @@ def region_values(image: np.ndarray, *, top: int, left: int, size: int, channel:
     rgb = _as_bytes(image)
     if channel not in REGION_CHANNELS:
         raise ValueError(f"channel must be one of {REGION_CHANNELS}, got {channel!r}")
+    block = _region(rgb, top, left, size)
+    if channel == "Gray":
+        gray = block.astype(np.float64) @ np.array(GRAY_WEIGHTS)
+        return np.round(gray).astype(np.uint8)
+    return np.ascontiguousarray(block[..., REGION_CHANNELS.index(channel) - 1])
+
+
+def _region(rgb: np.ndarray, top: int, left: int, size: int) -> np.ndarray:
     for name, value in (("top", top), ("left", left), ("size", size)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be a whole number, got {type(value).__name__}")
@@ -77,23 +86,15 @@ def region_values(image: np.ndarray, *, top: int, left: int, size: int, channel:
         raise ValueError(f"size must be from {MIN_REGION} to {MAX_REGION}, got {size}")
     if top < 0 or left < 0 or top + size > rows or left + size > cols:
         raise ValueError(f"a {size}×{size} region at top={top}, left={left} does not fit in a {rows}×{cols} image")
-    block = rgb[top : top + size, left : left + size]
-    if channel == "Gray":
-        gray = block.astype(np.float64) @ np.array(GRAY_WEIGHTS)
-        return np.round(gray).astype(np.uint8)
-    return np.ascontiguousarray(block[..., REGION_CHANNELS.index(channel) - 1])
+    return rgb[top : top + size, left : left + size]
 
 
-def enlarge(image: np.ndarray, *, factor: int) -> np.ndarray:
-    """Each pixel as a ``factor``×``factor`` block (no smoothing), so small regions show crisp pixels.
-
-    ``(h, w[, C])`` -> ``(h·factor, w·factor[, C])``, same dtype.
+def region_picture(image: np.ndarray, *, top: int, left: int, size: int) -> np.ndarray:
+    """The ``size``×``size`` block at ``(top, left)`` in colour, enlarged by whole pixels so it is about
+    :data:`REGION_PICTURE_PX` wide: ``(size·f, size·f, 3) uint8`` with ``f = max(1, REGION_PICTURE_PX // size)``.
     """
-    image = np.asarray(image)
-    if image.ndim not in (2, 3):
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    factor = checks.integer("factor", factor, 1, MAX_ENLARGE, wrong_type=ValueError)
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+    block = _region(_as_bytes(image), top, left, size)
+    return resize.enlarge(block, factor=max(1, REGION_PICTURE_PX // size))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
-from explorer.core import checks
+from explorer.core import checks, sizes
 from explorer.nets.receptive import Window, receptive_field
 
 # An uploaded spec must stay trainable on a CPU shared by a workshop: these bound memory and time.
@@ -256,12 +256,15 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
             if isinstance(layer, Conv) and layer.padding == "same":
                 height_out, width_out = height, width  # "same" pads whatever the kernel needs
             else:
-                padding = layer.padding if isinstance(layer, Conv) else 0
-                if min(height, width) + 2 * padding < kernel:
+                padding = layer.padding if isinstance(layer, Conv) and not isinstance(layer.padding, str) else 0
+                try:
+                    height_out, width_out = (
+                        sizes.output_size(side, kernel=kernel, stride=stride, padding=padding)
+                        for side in (height, width)
+                    )
+                except ValueError:  # the spec's fields are checked: the window does not fit
                     verb = "pool with size" if isinstance(layer, Pool) else "take a kernel of"
-                    raise ValueError(f"{where}: input is {height}×{width}, too small to {verb} {kernel}")
-                height_out = (height + 2 * padding - kernel) // stride + 1
-                width_out = (width + 2 * padding - kernel) // stride + 1
+                    raise ValueError(f"{where}: input is {height}×{width}, too small to {verb} {kernel}") from None
             if isinstance(layer, Conv):
                 params = layer.filters * (kernel * kernel * channels + 1)
                 channels = layer.filters

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, resize, sizes
 
 # Window settings the pages offer; larger values exist in real networks but teach nothing new here.
 MAX_KERNEL = 15
@@ -80,14 +80,14 @@ def conv_output_size(size: int, *, kernel: int, padding: int = 0, stride: int = 
     Raises ``ValueError`` when the window does not fit: the padded input is smaller than its extent.
     """
     size = checks.integer("size", size, 1, MAX_INPUT_SIZE)
-    window = Window(kernel, stride=stride, padding=padding, dilation=dilation)
-    padded = size + 2 * window.padding
-    if padded < window.extent:
+    window = Window(kernel, stride=stride, padding=padding, dilation=dilation)  # checks the limits
+    try:
+        return sizes.output_size(size, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+    except ValueError:  # every argument is checked above: the window does not fit
         raise ValueError(
-            f"size {size} with padding {padding} is {padded} cells, smaller than the window's extent "
+            f"size {size} with padding {padding} is {size + 2 * padding} cells, smaller than the window's extent "
             f"{window.extent} (kernel {kernel}, dilation {dilation}): there is no output"
-        )
-    return (padded - window.extent) // window.stride + 1
+        ) from None
 
 
 def output_size_formula(size: int, *, kernel: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> str:
@@ -176,7 +176,7 @@ def mask_picture(mask: np.ndarray, *, cell: int = 12, colour=(200, 40, 40)) -> n
         raise ValueError(f"mask must be a 2-D bool array, got shape {mask.shape} and dtype {mask.dtype}")
     cell = checks.integer("cell", cell, 2, 64)
     picture = np.where(mask[..., None], np.array(colour, np.uint8), np.array((225, 225, 225), np.uint8))
-    picture = picture.repeat(cell, axis=0).repeat(cell, axis=1)
+    picture = resize.enlarge(picture, factor=cell)
     picture[::cell, :] = 255
     picture[:, ::cell] = 255
     return picture

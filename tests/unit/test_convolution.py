@@ -369,3 +369,38 @@ def test_check_finite_can_be_turned_off_for_trusted_images():
     kernel[0, 0] = np.inf
     with pytest.raises(ValueError, match="kernel must hold finite numbers"):
         correlate(np.ones((5, 5)), kernel, check_finite=False)
+
+
+def test_window_picture_outlines_the_box_by_hand():
+    image = np.full((10, 10), 0.5, np.float32)
+    picture = convolution.window_picture(image, width=20, box=(2, 3, 3, 3), min_px=1)
+    assert picture.shape == (20, 20, 3) and picture.dtype == np.uint8
+    # Scale 2: the box spans rows 4..10 and columns 6..12 of the picture, outlined two pixels wide.
+    red = np.all(picture == convolution.WINDOW_COLOUR, axis=2)
+    expected = np.zeros((20, 20), bool)
+    for r in (3, 4, 10, 11):
+        expected[r, 5:14] = True
+    for c in (5, 6, 12, 13):
+        expected[3:12, c] = True
+    np.testing.assert_array_equal(red, expected)
+    np.testing.assert_array_equal(picture[~red], 128)  # a flat gray 0.5 stays 128 after bilinear resizing
+
+
+def test_window_picture_keeps_a_small_box_visible_and_clips_at_the_border():
+    image = np.zeros((100, 200), np.float32)
+    picture = convolution.window_picture(image, width=50, box=(0, 0, 3, 3))  # 3 px at scale 0.25 -> 9 px
+    assert picture.shape == (25, 50, 3)
+    red = np.all(picture == convolution.WINDOW_COLOUR, axis=2)
+    rows, cols = np.nonzero(red)
+    # Centre 0.375, half-size 4.5: the far edge is at round(4.875) = 5 (outline 5..6), the near edge at -4 is
+    # off the picture, so only the far sides show, running from the border.
+    assert rows.min() == 0 and cols.min() == 0 and rows.max() == 6 and cols.max() == 6
+    np.testing.assert_array_equal(np.nonzero(red[0])[0], [5, 6])
+    plain = convolution.window_picture(image, width=50)
+    assert not np.all(plain == convolution.WINDOW_COLOUR, axis=2).any()
+    with pytest.raises(ValueError, match=r"box must be \(top, left, rows, cols\)"):
+        convolution.window_picture(image, width=50, box=(0, 0, 3))
+    with pytest.raises(ValueError, match="box rows must be from 1 to 100000, got 0"):
+        convolution.window_picture(image, width=50, box=(0, 0, 0, 3))
+    with pytest.raises(ValueError, match=r"image must be a 2-D gray image \(H, W\)"):
+        convolution.window_picture(np.zeros((4, 4, 3), np.float32), width=4)

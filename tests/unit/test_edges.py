@@ -148,6 +148,16 @@ def test_canny_thins_a_step_to_one_pixel_line():
     assert steps.edges[:, columns[0]].all()
 
 
+def test_canny_counts_by_hand():
+    image = np.zeros((20, 20), np.float32)
+    image[:, 10:] = 1.0
+    steps = edges.canny(image, sigma=0, low=0.1, high=0.5)
+    # A vertical step thins to one full column of 20 strong pixels, all of them edges, no weak ones.
+    assert steps.counts() == {"thin": 20, "strong": 20, "weak": 0, "edges": 20}
+    flat = edges.canny(np.full((8, 8), 0.5, np.float32), sigma=0, low=0.1, high=0.5)
+    assert flat.counts() == {"thin": 0, "strong": 0, "weak": 0, "edges": 0}
+
+
 def test_hysteresis_keeps_weak_pixels_only_when_connected():
     # A weak segment touching a strong one survives; a separate weak segment does not.
     image = np.zeros((30, 30), np.float32)

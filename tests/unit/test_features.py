@@ -1,5 +1,8 @@
 """explorer.classical.features: ORB keypoints against OpenCV and a checkerboard's known corners, matching against a
-known transform (np.rot90 as the reference for 90 degrees), shrinking an image against OpenCV."""
+known transform (np.rot90 as the reference for 90 degrees)."""
+
+import dataclasses
+import math
 
 import cv2
 import numpy as np
@@ -106,6 +109,13 @@ def test_matching_a_rotated_copy_gives_mostly_right_matches(astronaut):
     assert result.n_right / len(result.pairs) > 0.8
 
 
+def test_median_error_by_hand(astronaut):
+    result = features.match_rotated_copy(astronaut, angle=90, scale=1.0, n_features=200)
+    assert dataclasses.replace(result, errors=np.array([4.0, 1.0, 2.0], np.float32)).median_error == 2.0
+    assert dataclasses.replace(result, errors=np.array([4.0, 1.0], np.float32)).median_error == 2.5
+    assert math.isnan(dataclasses.replace(result, errors=np.zeros(0, np.float32)).median_error)
+
+
 @pytest.mark.parametrize("method", features.MATCHERS)
 def test_matching_rotated_and_scaled_copy(astronaut, method):
     result = features.match_rotated_copy(astronaut, angle=30, scale=0.8, method=method)
@@ -139,13 +149,6 @@ def test_matching_with_no_keypoints_is_empty():
     assert len(result.pairs) == 0 and result.n_right == 0 and result.pairs.shape == (0, 2)
     picture = features.draw_matches(np.zeros((100, 100), np.float32), result)
     assert picture.dtype == np.uint8 and picture.shape[1] == 100 + result.copy.shape[1]
-
-
-def test_fit_within_shrinks_like_opencv():
-    image = np.random.default_rng(6).random((300, 1000, 3), dtype=np.float32)
-    small = features.fit_within(image, max_side=500)
-    np.testing.assert_allclose(small, cv2.resize(image, (500, 150), interpolation=cv2.INTER_AREA))
-    assert features.fit_within(image, max_side=1000) is image
 
 
 # ------------------------------------------------------------------------------------------- bad input

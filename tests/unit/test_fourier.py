@@ -323,3 +323,45 @@ def test_wrong_types_are_refused():
         fourier.frequency_mask((8, 8), kind="low-pass", radius="3")
     with pytest.raises(TypeError, match="image must hold real numbers"):
         fourier.spectrum(np.array([["a"]]))
+
+
+def test_kernel_view_against_numpy_fft_and_scipy():
+    kernel = kernels.PRESETS["sobel x"]
+    view = fourier.kernel_view(IMAGE, kernel, corner=16)
+    # |response| is shift-invariant: the kernel padded at the corner gives the same magnitudes.
+    gain = np.abs(np.fft.fftshift(np.fft.fft2(kernel.astype(np.float64), s=IMAGE.shape)))
+    np.testing.assert_allclose(view.gain, gain / gain.max(), atol=1e-6)
+    assert view.gain.dtype == np.float32 and view.gain.max() == pytest.approx(1.0)
+    # The filtered spectrum is the spectrum of SciPy's periodic correlation.
+    wrapped = ndimage.correlate(IMAGE.astype(np.float64), kernel.astype(np.float64), mode="grid-wrap")
+    reference = np.log1p(np.abs(np.fft.fftshift(np.fft.fft2(wrapped))))
+    np.testing.assert_allclose(view.filtered_log, reference, rtol=1e-4, atol=1e-4)
+    zero = ndimage.correlate(IMAGE, kernel, mode="constant")
+    np.testing.assert_allclose(view.zero_gap, np.abs(zero - wrapped)[:16, :16], atol=1e-4)
+    assert view.centre == pytest.approx(0.0, abs=1e-9)  # sobel sums to 0
+    assert view.check.wrap_difference < 1e-4
+
+
+def test_kernel_view_hand_cases():
+    identity = np.zeros((3, 3), np.float32)
+    identity[1, 1] = 1.0
+    view = fourier.kernel_view(IMAGE, identity, corner=4)
+    np.testing.assert_allclose(view.gain, 1.0, atol=1e-6)  # passes every frequency equally
+    np.testing.assert_allclose(view.zero_gap, 0.0, atol=1e-6)  # nothing reaches past the border
+    assert view.zero_gap.shape == (4, 4) and view.centre == pytest.approx(1.0)
+    box = fourier.kernel_view(IMAGE, np.ones((3, 3), np.float32), corner=40)
+    assert box.centre == pytest.approx(9.0) and box.zero_gap.shape == IMAGE.shape  # the corner fits the image
+    flat = fourier.kernel_view(IMAGE, np.zeros((3, 3), np.float32))
+    np.testing.assert_array_equal(flat.gain, 0.0)
+    with pytest.raises(ValueError, match="corner must be from 1 to 2048, got 0"):
+        fourier.kernel_view(IMAGE, identity, corner=0)
+
+
+def test_keeps_mean_reads_the_centre_weight():
+    assert fourier.keeps_mean(fourier.frequency_mask((8, 9), kind="low-pass", radius=2))
+    assert not fourier.keeps_mean(fourier.frequency_mask((8, 9), kind="high-pass", radius=2))
+    half = np.zeros((5, 4), np.float32)
+    half[2, 2] = 0.5  # the centre of a 5 x 4 spectrum is (2, 2)
+    assert fourier.keeps_mean(half) and not fourier.keeps_mean(half * 0.9)
+    with pytest.raises(ValueError, match=r"mask must be 2-D \(H, W\) with at least one pixel, got shape \(3,\)"):
+        fourier.keeps_mean(np.ones(3))

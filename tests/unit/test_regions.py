@@ -56,12 +56,14 @@ def test_gray_arithmetic_by_hand():
         regions.gray_arithmetic(image, row=2, col=0)
 
 
-def test_enlarge_repeats_each_pixel_as_a_block():
-    block = np.array([[1, 2], [3, 4]], dtype=np.uint8)
-    expected = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]], dtype=np.uint8)
-    np.testing.assert_array_equal(regions.enlarge(block, factor=2), expected)
-    big = regions.enlarge(IMAGE[:3, :4], factor=5)
-    assert big.shape == (15, 20, 3) and big.dtype == np.uint8
-    np.testing.assert_array_equal(big[14, 19], IMAGE[2, 3])
-    with pytest.raises(ValueError, match="factor must be from 1 to 64, got 0"):
-        regions.enlarge(block, factor=0)
+def test_region_picture_is_the_colour_block_in_whole_pixel_blocks():
+    picture = regions.region_picture(IMAGE, top=3, left=4, size=8)  # 192 // 8 = 24 screen pixels a pixel
+    assert picture.shape == (8 * 24, 8 * 24, 3) and picture.dtype == np.uint8
+    reference = cv2.resize(IMAGE[3:11, 4:12], None, fx=24, fy=24, interpolation=cv2.INTER_NEAREST)
+    np.testing.assert_array_equal(picture, reference)
+    np.testing.assert_array_equal(picture[24 * 2 + 5, 24 * 7 + 23], IMAGE[3 + 2, 4 + 7])
+    assert regions.region_picture(IMAGE, top=0, left=0, size=24).shape == (192, 192, 3)
+    with pytest.raises(ValueError, match="size must be from 2 to 24, got 30"):
+        regions.region_picture(IMAGE, top=0, left=0, size=30)
+    with pytest.raises(ValueError, match="a 8×8 region at top=35, left=0 does not fit in a 40×50 image"):
+        regions.region_picture(IMAGE, top=35, left=0, size=8)

@@ -112,6 +112,21 @@ def test_components_of_known_shapes_and_colours():
         segmentation.components(mask, connectivity=6)
 
 
+def test_largest_components_by_hand():
+    mask = np.zeros((9, 9), bool)
+    mask[0, 0:3] = True  # label 1: 3 px
+    mask[2:4, 5:8] = True  # label 2: 6 px
+    mask[6:8, 0:3] = True  # label 3: 6 px (ties with 2: lower label first)
+    mask[8, 8] = True  # label 4: 1 px
+    found = segmentation.components(mask, connectivity=4)
+    np.testing.assert_array_equal(found.sizes, [3, 6, 6, 1])
+    np.testing.assert_array_equal(found.largest(3), [1, 2, 0])
+    np.testing.assert_array_equal(found.largest(10), [1, 2, 0, 3])
+    assert found.largest(0).shape == (0,)
+    with pytest.raises(ValueError, match="n must be >= 0, got -1"):
+        found.largest(-1)
+
+
 # ---- k-means ------------------------------------------------------------------------------------------------------
 
 COLOURS = np.array([[200, 30, 40], [20, 160, 60], [30, 40, 210]], np.uint8)

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.core.display import to_display
+from explorer.core.resize import enlarge
 from explorer.nets import architecture, receptive, translation
 from ui import torch_runtime
 
@@ -86,10 +87,6 @@ class EyeView:
     conv_kernel_picture: np.ndarray
 
 
-def _enlarge(picture: np.ndarray, cell: int) -> np.ndarray:
-    return picture.repeat(cell, axis=0).repeat(cell, axis=1)
-
-
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def eye_view(seed: int, shift: int) -> EyeView:
     """The eye moved ``shift`` pixels right of the training place, and what each unit makes of it."""
@@ -103,8 +100,8 @@ def eye_view(seed: int, shift: int) -> EyeView:
         dense=dense,
         conv_peak=float(conv_map.max()),
         conv_peak_at=(int(peak_at[0]), int(peak_at[1])),
-        canvas_picture=_enlarge(to_display(canvas), EYE_CELL),
-        conv_map_picture=_enlarge(to_display(conv_map), EYE_CELL),
-        dense_weights_picture=_enlarge(to_display(found.dense_weights, mode="diverging"), EYE_CELL),
-        conv_kernel_picture=_enlarge(to_display(found.conv_kernel, mode="diverging"), kernel_cell),
+        canvas_picture=enlarge(to_display(canvas), factor=EYE_CELL),
+        conv_map_picture=enlarge(to_display(conv_map), factor=EYE_CELL),
+        dense_weights_picture=enlarge(to_display(found.dense_weights, mode="diverging"), factor=EYE_CELL),
+        conv_kernel_picture=enlarge(to_display(found.conv_kernel, mode="diverging"), factor=kernel_cell),
     )

@@ -119,13 +119,7 @@ def canny_pictures(
         encode(levels),
         _mask_png(steps.edges),
     ]
-    counts = {
-        "thin": int((steps.suppressed > 0).sum()),
-        "strong": int(steps.strong.sum()),
-        "weak": int(steps.weak.sum()),
-        "edges": int(steps.edges.sum()),
-    }
-    return pictures, counts
+    return pictures, steps.counts()
 
 
 # --------------------------------------------------------------------------------------------- Harris

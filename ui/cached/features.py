@@ -22,6 +22,7 @@ from PIL import Image
 
 import explorer.classical.hog  # as explorer.classical.hog: the cached wrapper below is named hog
 from explorer.classical import bovw, detection, features
+from explorer.core import resize
 from explorer.core.display import to_display
 from explorer.images import samples
 from ui.cached.shared import encode
@@ -116,13 +117,12 @@ def matches(
         method=method,
         ratio=ratio,
     )
-    median = float(np.median(result.errors)) if len(result.errors) else float("nan")
     return MatchView(
         len(result.first),
         len(result.second),
         len(result.pairs),
         result.n_right,
-        median,
+        result.median_error,
         result.copy.shape[:2],
         _jpeg(features.draw_matches(_image, result)),
     )
@@ -132,7 +132,7 @@ def matches(
 def hog(image_id: str, orientations: int, cell_size: int, block_size: int, _image: np.ndarray) -> HogView:
     """``explorer.classical.hog.hog`` on a copy of at most :data:`HOG_MAX_SIDE` px, and its glyph picture as PNG
     bytes."""
-    small = features.fit_within(_image, max_side=HOG_MAX_SIDE)
+    small = resize.fit_within(_image, max_side=HOG_MAX_SIDE)
     result = explorer.classical.hog.hog(small, orientations=orientations, cell_size=cell_size, block_size=block_size)
     glyph = int(min(max(2 * cell_size, 8), 64))  # the picture is about twice the working copy's size
     picture = encode(to_display(explorer.classical.hog.hog_picture(result, glyph_size=glyph), mode="clip"))

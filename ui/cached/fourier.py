@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from explorer.classical import fourier
 from explorer.core.display import to_display
+from explorer.core.resize import enlarge
 from explorer.images import imageio, samples
 from ui.cached.shared import KernelKey, encode, kernel_array
 
@@ -149,8 +150,7 @@ def masked(image_id: str, key: MaskKey, _work: np.ndarray, _strokes: np.ndarray 
     spectrum = fourier.spectrum(_work)
     mask = _mask(key, _work.shape, _strokes)
     filtered, reconstruction = fourier.apply_mask(spectrum, mask)
-    rows, cols = mask.shape
-    mode = "clip" if mask[rows // 2, cols // 2] >= 0.5 else "normalize"
+    mode = "clip" if fourier.keeps_mean(mask) else "normalize"
     return MaskedPictures(
         mask=_png(mask, "clip", framed=True),
         filtered_spectrum=_png(fourier.log_magnitude(filtered), "normalize"),
@@ -183,27 +183,17 @@ def kernel_pictures(image_id: str, kernel: KernelKey, _work: np.ndarray) -> Kern
     """The kernel's frequency response at the image's shape, the filtered spectrum, the result of multiplying
     spectra, where zero padding disagrees, and the numbers of ``fourier.check_theorem``.
     """
-    array = kernel_array(kernel)
-    response = fourier.kernel_spectrum(array, shape=_work.shape)
-    # Correlation multiplies by the conjugate response: same magnitude, so the filtered log spectrum is
-    # log(1 + |F| |H|).
-    filtered = fourier.spectrum(_work) * np.conj(response)
-    check = fourier.check_theorem(_work, array)
-    rows, cols = _work.shape
-    gain = np.abs(response)
-    peak = float(gain.max())
-    # Drawn against its own peak, so a flat response (the identity kernel passes everything) shows white.
-    scaled = gain / peak if peak > 0 else gain
-    corner = np.abs(check.spatial_zero - check.by_fft)[:CORNER, :CORNER]
-    enlarge = max(1, CORNER_PX // max(corner.shape))
-    corner = np.kron(corner, np.ones((enlarge, enlarge), dtype=np.float32))  # nearest neighbour: crisp pixels
+    view = fourier.kernel_view(_work, kernel_array(kernel), corner=CORNER)
+    check = view.check
+    zero_gap = enlarge(view.zero_gap, factor=max(1, CORNER_PX // max(view.zero_gap.shape)))  # crisp pixels
     return KernelPictures(
-        response=_png(scaled, "clip", framed=True),
-        filtered_spectrum=_png(fourier.log_magnitude(filtered), "normalize"),
+        # Drawn against its own peak, so a flat response (the identity kernel passes everything) shows white.
+        response=_png(view.gain, "clip", framed=True),
+        filtered_spectrum=_png(view.filtered_log, "normalize"),
         by_fft=_png(check.by_fft, "normalize"),
-        zero_gap=_png(corner, "normalize"),
+        zero_gap=_png(zero_gap, "normalize"),
         wrap_difference=check.wrap_difference,
         zero_difference=check.zero_difference,
         zero_difference_inside=check.zero_difference_inside,
-        centre=float(np.abs(response[rows // 2, cols // 2])),
+        centre=view.centre,
     )

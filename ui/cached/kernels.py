@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from explorer.core.display import to_display
 from explorer.images import challenges, convolution, imageio
@@ -49,36 +48,13 @@ def output_picture(
     return encode(to_display(_output, mode=mode))
 
 
-# The window drawn on the click-to-inspect image is at least this many screen pixels across, so a 3 x 3
-# kernel's square stays visible on a large photo.
-MIN_BOX_PX = 9
-_BOX_COLOUR = np.array([220, 30, 30], dtype=np.uint8)
-
-
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def clickable_picture(image_id: str, width: int, box: tuple[int, int, int, int] | None, _gray: np.ndarray) -> bytes:
     """The gray image resized to ``width`` columns, with the kernel's window outlined, as JPEG bytes.
 
     ``box`` is ``(top, left, rows, cols)`` in image pixels (it may hang over the border).
     """
-    rows, cols = _gray.shape
-    height = max(1, round(rows * width / cols))
-    gray = Image.fromarray(to_display(_gray, mode="clip")).resize((width, height), Image.Resampling.BILINEAR)
-    picture = np.array(gray.convert("RGB"))
-    if box is not None:
-        scale = width / cols
-        top, left, box_rows, box_cols = box
-        centre_r, centre_c = (top + box_rows / 2) * scale, (left + box_cols / 2) * scale
-        half_r, half_c = max(box_rows * scale, MIN_BOX_PX) / 2, max(box_cols * scale, MIN_BOX_PX) / 2
-        r0, r1 = int(round(centre_r - half_r)), int(round(centre_r + half_r))
-        c0, c1 = int(round(centre_c - half_c)), int(round(centre_c + half_c))
-        for r in (r0 - 1, r0, r1, r1 + 1):  # two-pixel outline, clipped to the picture
-            if 0 <= r < height:
-                picture[r, max(c0 - 1, 0) : min(c1 + 2, width)] = _BOX_COLOUR
-        for c in (c0 - 1, c0, c1, c1 + 1):
-            if 0 <= c < width:
-                picture[max(r0 - 1, 0) : min(r1 + 2, height), c] = _BOX_COLOUR
-    return encode(picture, format="JPEG")
+    return encode(convolution.window_picture(_gray, width=width, box=box), format="JPEG")
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
