@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from explorer.core import resize
 from explorer.data.datasets import Dataset
 from explorer.nets import curves, evaluation
 from explorer.nets.training import Progress
@@ -136,7 +137,7 @@ def _gallery(test: Dataset, indices: np.ndarray, result: evaluation.Evaluation, 
     columns = st.columns(GALLERY_COLUMNS)
     for slot, (index, picture) in enumerate(zip(indices, pictures)):
         with columns[slot % GALLERY_COLUMNS]:
-            st.image(np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1), output_format="PNG")
+            st.image(resize.enlarge(picture, factor=scale), output_format="PNG")
             # Class names may come from a user's folders: st.text shows them as they are.
             st.text(
                 f"true: {class_names[test.labels[index]]}\nsaid: {class_names[result.predictions[index]]} "

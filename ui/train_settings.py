@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import streamlit as st
 
+from explorer.core import resize
 from explorer.data import own_images
 from explorer.data.datasets import Dataset
 from explorer.nets import augment, layer_table, training
@@ -126,9 +126,8 @@ def show_augmentation(dataset_key: str, config: augment.AugmentConfig, seed: int
     originals, changed = cached.augmented(dataset_key, config, seed, train)
     st.caption("The first training images as they are (top) and as one epoch might see them (bottom).")
     scale = max(1, 96 // originals.shape[1])  # about 96 screen pixels a picture
-    big = lambda p: np.repeat(np.repeat(p, scale, axis=0), scale, axis=1)  # noqa: E731
-    st.image([big(p) for p in originals], output_format="PNG")
-    st.image([big(p) for p in changed], output_format="PNG")
+    st.image([resize.enlarge(p, factor=scale) for p in originals], output_format="PNG")
+    st.image([resize.enlarge(p, factor=scale) for p in changed], output_format="PNG")
 
 
 def train_config(optimizer: str, augment_config: augment.AugmentConfig) -> training.TrainConfig:

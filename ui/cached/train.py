@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import numpy as np
 import streamlit as st
 
+from explorer.core import resize
 from explorer.data import datasets, own_images, shapes, torchvision_sets
 from explorer.data.datasets import Dataset
 from explorer.nets import architecture, augment, evaluation
@@ -105,7 +106,7 @@ def preview(dataset_key: str, per_class: int, _dataset: Dataset) -> np.ndarray:
     """``dataset.preview(per_class=...)`` enlarged to whole screen pixels: ``uint8``, a row per class."""
     picture = _dataset.preview(per_class=per_class, gap=1)
     scale = max(1, 48 // _dataset.image_shape[1])  # a cell at least ~48 screen pixels high
-    return np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
+    return resize.enlarge(picture, factor=scale)
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
