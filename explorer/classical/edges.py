@@ -23,8 +23,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer.core import checks
-from explorer.images import imageio
+from explorer.core import checks, dtype
 
 SOBEL_SIZES = (3, 5, 7)
 # Beyond 8 px of blur a 512 px photo's edges melt into each other, and OpenCV's kernel (about 8 sigma
@@ -310,7 +309,7 @@ def harris(image: np.ndarray, *, block_size: int = 3, k: float = 0.04, threshold
 def draw_corners(picture: np.ndarray, points: np.ndarray) -> np.ndarray:
     """A copy of ``picture`` (gray or RGB, float in [0, 1] or uint8) as ``(H, W, 3) uint8`` with a ring
     around each ``(row, col)`` point."""
-    canvas = imageio.to_uint8(np.asarray(picture))
+    canvas = dtype.to_uint8(np.asarray(picture))
     if canvas.ndim == 2:
         canvas = np.dstack([canvas] * 3)
     canvas = np.ascontiguousarray(canvas.copy())

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
-from explorer.images import imageio
+from explorer.core import checks, dtype
 
 # A few thousand keypoints already cover a 1024 px image densely; more only slows matching (quadratic in
 # the count) and turns the drawing into a blur.
@@ -142,7 +141,7 @@ def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
 
 def gray_uint8(image: np.ndarray) -> np.ndarray:
     """Any accepted image -> ``(H, W) uint8`` gray, the input OpenCV's detectors want."""
-    return imageio.to_uint8(imageio.to_gray(check_image(image)))
+    return dtype.to_uint8(dtype.to_gray(check_image(image)))
 
 
 def _check_orb(n_features: object, scale_factor: object, n_levels: object) -> tuple[int, float, int]:
@@ -232,7 +231,7 @@ def draw_keypoints(image: np.ndarray, keypoints: Keypoints) -> np.ndarray:
 def rgb_picture(image: np.ndarray) -> np.ndarray:
     """Any accepted image -> a fresh ``(H, W, 3) uint8`` copy to draw on."""
     image = check_image(image)
-    picture = imageio.to_uint8(image)
+    picture = dtype.to_uint8(image)
     if picture.ndim == 2:
         picture = np.stack([picture] * 3, axis=-1)
     elif picture.shape[2] == 1:
@@ -248,7 +247,7 @@ def rotate_and_scale(image: np.ndarray, *, angle: float, scale: float) -> tuple[
     [0, 1] with as many channels as the input (black where the image doesn't reach), and the (2, 3)
     float64 matrix taking ``(col, row, 1)`` of the image to ``(col, row)`` of the copy.
     """
-    image = imageio.to_float(check_image(image))
+    image = dtype.to_float(check_image(image))
     angle = checks.number("angle", angle, wrong_type=TypeError)
     scale = checks.number("scale", scale, wrong_type=TypeError)
     if not MIN_COPY_SCALE <= scale <= MAX_COPY_SCALE:

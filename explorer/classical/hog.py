@@ -19,8 +19,7 @@ import numpy as np
 import skimage.feature
 
 from explorer.classical.features import check_image
-from explorer.core import checks
-from explorer.images import imageio
+from explorer.core import checks, dtype
 
 # HOG settings: 2..36 orientation bins (5 to 90 degrees each); cells of 2..64 px; blocks of 1..8 cells.
 MAX_ORIENTATIONS = 36
@@ -86,7 +85,7 @@ def hog(image: np.ndarray, *, orientations: int = 9, cell_size: int = 8, block_s
     orientations = checks.integer("orientations", orientations, 2, MAX_ORIENTATIONS)
     cell_size = checks.integer("cell_size", cell_size, MIN_CELL, MAX_CELL)
     block_size = checks.integer("block_size", block_size, 1, MAX_BLOCK)
-    gray = imageio.to_gray(check_image(image))
+    gray = dtype.to_gray(check_image(image))
     need = cell_size * block_size
     if gray.shape[0] < need or gray.shape[1] < need:
         raise ValueError(

@@ -19,8 +19,7 @@ import cv2
 import numpy as np
 from skimage.transform import hough_line_peaks
 
-from explorer.core import checks
-from explorer.images import imageio
+from explorer.core import checks, dtype
 
 # Longest side the Hough transforms work at: a 320 px image has at most ~100 k edge pixels and a line
 # accumulator of 905 x 180 cells, computed in tens of milliseconds; at 1024 px it would be ten times slower.
@@ -151,7 +150,7 @@ def find_circles(
         raise ValueError(f"min_radius must not exceed max_radius, got {min_radius} and {max_radius}")
     votes = checks.integer("votes", votes, 1, 1000, wrong_type=ValueError)
     edge_threshold = checks.number("edge_threshold", edge_threshold, 0.0, 1.0, low_open=True)
-    pixels = imageio.to_uint8(imageio.to_float(image))
+    pixels = dtype.to_uint8(dtype.to_float(image))
     circles = cv2.HoughCircles(
         pixels,
         cv2.HOUGH_GRADIENT,
@@ -174,7 +173,7 @@ def find_circles(
 
 
 def _rgb(picture: np.ndarray) -> np.ndarray:
-    picture = imageio.to_uint8(np.asarray(picture))
+    picture = dtype.to_uint8(np.asarray(picture))
     if picture.ndim == 2:
         picture = np.dstack([picture] * 3)
     return np.ascontiguousarray(picture.copy())

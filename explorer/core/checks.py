@@ -17,6 +17,8 @@ import numbers
 
 import numpy as np
 
+from explorer.core import dtype
+
 # At most this much of a bad value's repr is echoed in a message (values can come from URLs).
 _ECHO_CHARS = 60
 _KIND_WORDS = {"b": "bool", "i": "integer", "u": "integer", "f": "float"}
@@ -102,7 +104,8 @@ def gray_image(
     kinds : the numpy dtype kinds accepted (``dtype.kind``): ``"b"`` bool (read as 0 and 1), ``"i"`` and
         ``"u"`` integers, ``"f"`` floats. Values keep their size (an ``int16`` 200 becomes 200.0), except
         ``uint8`` with ``scale_uint8``.
-    scale_uint8 : ``uint8`` images are byte levels: divided by 255 (``imageio.to_float``, the house dtype rule).
+    scale_uint8 : ``uint8`` images are byte levels: divided by 255 (:func:`explorer.core.dtype.to_float`, the
+        house dtype rule).
     keep_bool : a bool image is a mask: accepted whatever ``kinds`` says and returned as it is (bool).
     unit_range : values must lie in ``[0, 1]`` (checked on the values given, before any conversion).
     max_side : the longest side may be at most this many pixels.
@@ -129,9 +132,7 @@ def gray_image(
     if max_side is not None and max(array.shape) > max_side:
         raise ValueError(f"{name} must be at most {max_side} px on its longest side, got shape {array.shape}")
     if scale_uint8 and array.dtype == np.uint8:
-        from explorer.images import imageio
-
-        return np.ascontiguousarray(imageio.to_float(array))  # in [0, 1]: nothing more to check
+        return np.ascontiguousarray(dtype.to_float(array))  # in [0, 1]: nothing more to check
     if unit_range and not (np.isfinite(array).all() and array.min() >= 0 and array.max() <= 1):
         raise ValueError(
             f"{name} must hold finite values in [0, 1], got min {np.nanmin(array):.4g}, max {np.nanmax(array):.4g}"

@@ -10,7 +10,7 @@ Units (one convention for every function here, shown on the Color page):
   yellow (+), roughly ``-128..127``.
 
 Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]``; results are ``float32`` in the
-units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.images.imageio.to_gray`` and OpenCV.
+units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.core.dtype.to_gray`` and OpenCV.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from explorer.core import checks
-from explorer.images.imageio import GRAY_WEIGHTS  # BT.601, defined once for the whole project
+from explorer.core import checks, dtype  # dtype.GRAY_WEIGHTS: BT.601, defined once for the whole project
 
 COLOR_SPACES = ("RGB", "BGR", "HSV", "Lab", "Gray")
 # Colour selection works where each channel has a plain meaning for a person choosing a range.
@@ -123,7 +122,7 @@ def convert(image: np.ndarray, *, space: str) -> tuple[np.ndarray, tuple[str, ..
         # OpenCV's float path gives CIE units directly (L 0..100, a and b signed).
         channels = cv2.cvtColor((rgb / 255.0).astype(np.float32), cv2.COLOR_RGB2Lab)
     else:
-        channels = (rgb @ np.array(GRAY_WEIGHTS))[..., None]
+        channels = (rgb @ np.array(dtype.GRAY_WEIGHTS))[..., None]
     return np.ascontiguousarray(channels, dtype=np.float32), CHANNEL_NAMES[space]
 
 

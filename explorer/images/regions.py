@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core import checks
-from explorer.images.imageio import GRAY_WEIGHTS
+from explorer.core import checks, dtype
 
 REGION_CHANNELS = ("Gray", "R", "G", "B")
 # A region's numbers are read in a table and written inside heatmap cells: beyond about 24×24 the digits
@@ -79,7 +78,7 @@ def region_values(image: np.ndarray, *, top: int, left: int, size: int, channel:
         raise ValueError(f"a {size}×{size} region at top={top}, left={left} does not fit in a {rows}×{cols} image")
     block = rgb[top : top + size, left : left + size]
     if channel == "Gray":
-        gray = block.astype(np.float64) @ np.array(GRAY_WEIGHTS)
+        gray = block.astype(np.float64) @ np.array(dtype.GRAY_WEIGHTS)
         return np.round(gray).astype(np.uint8)
     return np.ascontiguousarray(block[..., REGION_CHANNELS.index(channel) - 1])
 
@@ -109,7 +108,7 @@ class GrayArithmetic:
     def formula(self) -> str:
         """The arithmetic written out with the real numbers."""
         (r, g, b), (tr, tg, tb) = self.rgb, self.terms
-        w_r, w_g, w_b = GRAY_WEIGHTS
+        w_r, w_g, w_b = dtype.GRAY_WEIGHTS
         return (
             f"{w_r} × {r} + {w_g} × {g} + {w_b} × {b} = {tr:.2f} + {tg:.2f} + {tb:.2f} "
             f"= {self.gray:.2f} ≈ {round(self.gray)} (of 255) = {self.gray / 255:.3f} (of 1)"
@@ -123,5 +122,5 @@ def gray_arithmetic(image: np.ndarray, *, row: int, col: int) -> GrayArithmetic:
     if not (0 <= row < rows and 0 <= col < cols):
         raise ValueError(f"pixel (row={row}, col={col}) is outside a {rows}×{cols} image")
     pixel = tuple(int(v) for v in rgb[row, col])
-    terms = tuple(float(w * v) for w, v in zip(GRAY_WEIGHTS, pixel))
+    terms = tuple(float(w * v) for w, v in zip(dtype.GRAY_WEIGHTS, pixel))
     return GrayArithmetic(row=int(row), col=int(col), rgb=pixel, terms=terms, gray=float(sum(terms)))
