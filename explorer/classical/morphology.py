@@ -24,6 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from explorer.core import checks
+from explorer.images import samples
 from explorer.images.challenges import Challenge, Grade
 
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
@@ -285,8 +286,6 @@ def noisy_letter(*, salt: float = SALT_DENSITY, pepper: float = PEPPER_DENSITY, 
     Salt pixels fall at random on the background at least :data:`SALT_MARGIN` px from the letter; pepper holes
     fall at random strictly inside it (never on its outline). The arrays are read-only (shared by the cache).
     """
-    from explorer.images import samples
-
     salt = checks.number("salt", salt, 0.0, 0.5)
     pepper = checks.number("pepper", pepper, 0.0, 0.5)
     seed = checks.integer("seed", seed, 0, 2**32 - 1)
