@@ -48,7 +48,7 @@ _CORNER_COLOUR = (230, 30, 30)
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     # Any real dtype (bool as 0/1); uint8 is byte levels, divided by 255.
-    return checks.gray_image(name, image, kinds="biuf", scale_uint8=True)
+    return checks.gray_image(name, image, kinds="biuf")
 
 
 def check_sigma(sigma: object) -> float:

@@ -2,8 +2,9 @@
 
 Conventions:
 
-- a gray ``image`` is ``(H, W) float32`` in ``[0, 1]``; a binary ``mask`` is ``(H, W) bool`` (True = white,
-  the foreground);
+- a gray ``image`` is ``(H, W) float32`` in ``[0, 1]``, or ``uint8`` byte levels, divided by 255 first (the
+  dtype rule of :mod:`explorer.core.dtype`); a binary ``mask`` is ``(H, W) bool`` (True = white, the
+  foreground);
 - a structuring ``element`` is a small ``(rows, cols)`` array of 0/1 (or bool) with odd sides, so that it has
   a centre cell: the pixel being computed sits under that centre;
 - thresholds and the adaptive offset ``c`` are on the image's scale, ``[0, 1]`` (multiply by 255 for OpenCV's
@@ -53,7 +54,7 @@ AREA_TOLERANCE = 0.05
 
 
 def _check_gray(image: object, name: str = "image") -> np.ndarray:
-    # A numpy array: a bool mask (returned as it is) or float gray in [0, 1] (as float32).
+    # A numpy array: a bool mask (returned as it is), float gray in [0, 1] or uint8 byte levels (as float32).
     return checks.gray_image(name, image, kinds="f", keep_bool=True, unit_range=True, array_only=True)
 
 
@@ -79,7 +80,7 @@ def binarize(
     c: float = 0.02,
     invert: bool = False,
 ) -> tuple[np.ndarray, float | None]:
-    """Gray ``(H, W) float32`` in ``[0, 1]`` -> ``(mask (H, W) bool, threshold used or None)``.
+    """Gray ``(H, W) float32`` in ``[0, 1]`` (or ``uint8``) -> ``(mask (H, W) bool, threshold used or None)``.
 
     - ``"fixed"``: white where ``image > threshold``;
     - ``"otsu"``: the same with :func:`otsu_threshold` (returned, so it can be shown);
@@ -205,7 +206,8 @@ def _primitive(function, image: np.ndarray, element: np.ndarray, iterations: int
 
 
 def morph(image: np.ndarray, *, operation: str, element: np.ndarray, iterations: int = 1) -> np.ndarray:
-    """One morphological operation; returns the same shape and kind (bool mask or float32 gray) as ``image``.
+    """One morphological operation; returns the same shape and kind as ``image``: a bool mask, or float32 gray
+    (for float or uint8 gray).
 
     With ``iterations = n`` every erosion and dilation inside is repeated ``n`` times (as in OpenCV):
 

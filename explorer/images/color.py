@@ -9,8 +9,9 @@ Units (one convention for every function here, shown on the Color page):
 - Lab (CIE L*a*b*, D65 white): ``L`` lightness ``0..100``, ``a`` green (-) to red (+) and ``b`` blue (-) to
   yellow (+), roughly ``-128..127``.
 
-Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]``; results are ``float32`` in the
-units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.core.dtype.to_gray`` and OpenCV.
+Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]`` (a float image is the byte image
+divided by 255, the dtype rule of :mod:`explorer.core.dtype`: both give the same results); results are
+``float32`` in the units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.core.dtype.to_gray`` and OpenCV.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
             f"a float image must hold finite values in [0, 1], got min {np.nanmin(image):.4g}, "
             f"max {np.nanmax(image):.4g}"
         )
-    return image.astype(np.float64) * 255.0
+    # Scaled in the image's own precision: a byte level divided by 255 then multiplied back gives the byte
+    # exactly, so a uint8 image and the same image divided by 255 give the same results (the dtype rule).
+    return (image * image.dtype.type(255.0)).astype(np.float64)
 
 
 def _check_space(space: str, allowed: Sequence[str], name: str = "space") -> None:
