@@ -223,7 +223,7 @@ def accumulator_picture(
     scaled = np.sqrt(accumulator / most) if most > 0 else np.zeros_like(accumulator)
     n_rho, n_theta = accumulator.shape
     width = max(n_rho, n_theta)
-    heat = cv2.resize(np.round(scaled * 255).astype(np.uint8), (width, n_rho), interpolation=cv2.INTER_NEAREST)
+    heat = cv2.resize(dtype.to_uint8(scaled), (width, n_rho), interpolation=cv2.INTER_NEAREST)
     picture = cv2.applyColorMap(heat, cv2.COLORMAP_INFERNO)
     picture = np.ascontiguousarray(picture[:, :, ::-1])  # OpenCV colour maps are BGR
     if lines is not None and rhos is not None and len(lines):

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 from explorer.images import samples
 from explorer.images.challenges import Challenge, Grade
 
@@ -66,7 +66,7 @@ def otsu_threshold(image: np.ndarray) -> float:
     (equivalently, their means furthest apart).
     """
     image = _check_gray(image)
-    levels = np.round(np.asarray(image, dtype=np.float32) * 255.0).astype(np.uint8)
+    levels = dtype.to_uint8(np.asarray(image, dtype=np.float32))  # a bool mask counts as 0 and 1
     value, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return float(value) / 255.0
 
@@ -108,7 +108,7 @@ def binarize(
         c = checks.number("c", c, -MAX_C, MAX_C)
         # OpenCV's own adaptive threshold on the byte levels, so the result is exactly what cv2 gives: the
         # local mean is rounded to a byte, and c (in byte levels) is rounded up to a whole level.
-        levels = np.round(image * 255.0).astype(np.uint8)
+        levels = dtype.to_uint8(image)
         offset = float(np.round(c * 255.0, 6))  # 5 / 255 * 255 must stay 5, not 5.000000000000001
         adaptive = cv2.ADAPTIVE_THRESH_MEAN_C if method == "adaptive mean" else cv2.ADAPTIVE_THRESH_GAUSSIAN_C
         mask = cv2.adaptiveThreshold(levels, 1, adaptive, cv2.THRESH_BINARY, block_size, offset) > 0

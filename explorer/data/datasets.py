@@ -165,7 +165,7 @@ class Dataset:
             self.n_classes * (rows + gap), per_class * (cols + gap), channels
         )
         mosaic = mosaic[: mosaic.shape[0] - gap, : mosaic.shape[1] - gap]
-        mosaic = np.round(mosaic * 255.0).astype(np.uint8)
+        mosaic = dtype.to_uint8(mosaic)
         return mosaic[:, :, 0] if channels == 1 else mosaic
 
 

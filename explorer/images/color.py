@@ -11,7 +11,8 @@ Units (one convention for every function here, shown on the Color page):
 
 Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]`` (a float image is the byte image
 divided by 255, the dtype rule of :mod:`explorer.core.dtype`: both give the same results); results are
-``float32`` in the units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.core.dtype.to_gray`` and OpenCV.
+``float32`` in the units above unless stated. Gray uses the ITU-R BT.601 weights, like
+``explorer.core.dtype.to_gray`` and OpenCV.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def channel_to_display(channel: np.ndarray, *, space: str, index: int) -> np.nda
         raise ValueError(f"index must be 0..{len(ranges) - 1} for {space}, got {index}")
     low, high = ranges[index]
     scaled = (np.asarray(channel, dtype=np.float64) - low) / (high - low)
-    return np.round(np.clip(scaled, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return dtype.to_uint8(scaled)
 
 
 def split_channels(image: np.ndarray, *, tinted: bool = False) -> list[np.ndarray]:
@@ -246,7 +247,7 @@ def histograms(image: np.ndarray, *, bins: int = MAX_BINS) -> np.ndarray:
     if array.dtype != np.uint8:
         if not np.issubdtype(array.dtype, np.floating) or array.min() < 0 or array.max() > 1:
             raise ValueError(f"image must be uint8 or float in [0, 1], got {array.dtype}")
-        array = np.round(array * 255.0).astype(np.uint8)
+        array = dtype.to_uint8(array)
     index = array.astype(np.int64) * bins // 256  # integer bin index: no floating edge surprises
     return np.stack([np.bincount(index[..., c].ravel(), minlength=bins) for c in range(array.shape[2])])
 

@@ -33,7 +33,7 @@ def _as_bytes(image: np.ndarray) -> np.ndarray:
         return image
     if not np.issubdtype(image.dtype, np.floating) or image.min() < 0 or image.max() > 1:
         raise ValueError(f"image must be uint8 or float in [0, 1], got dtype {image.dtype}")
-    return np.round(image * 255.0).astype(np.uint8)
+    return dtype.to_uint8(image)
 
 
 def overview(image: np.ndarray, *, max_side: int = MAX_OVERVIEW_SIDE) -> tuple[np.ndarray, int]:
