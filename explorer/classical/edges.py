@@ -1,6 +1,7 @@
 """Edges: image gradients (Sobel, Scharr, Laplacian), Canny step by step, and Harris corners.
 
-Every function takes a gray ``(H, W)`` image, ``float32`` in ``[0, 1]`` (any real dtype is converted).
+Every function takes a gray ``(H, W)`` image, ``float32`` in ``[0, 1]``; ``uint8`` is byte levels, divided by 255
+(the dtype rule of :mod:`explorer.core.dtype`); other real dtypes are taken as the numbers they hold.
 
 **Units.** Derivative kernels are divided by their response to a sharp black-to-white step, so a step
 from 0 to 1 gives a gradient of exactly 1 whatever the kernel size. Magnitudes, thresholds and the Canny

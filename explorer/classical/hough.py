@@ -7,7 +7,8 @@ vertical line, ±90°: a horizontal one). This is scikit-image's convention; Ope
 
 The accumulators are the slow part, so the page runs them at :data:`WORKING_SIDE` pixels
 (:func:`working_size`). Inputs: ``edges`` is ``(H, W) bool``; ``image`` is gray ``(H, W) float32`` in
-``[0, 1]``. Drawing helpers take and return ``(H, W, 3) uint8`` pictures.
+``[0, 1]``, or ``uint8`` byte levels (divided by 255: the dtype rule of :mod:`explorer.core.dtype`). Drawing
+helpers take either and return ``(H, W, 3) uint8`` pictures.
 """
 
 from __future__ import annotations
