@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.images import color
-from ui import common, images, show, urlstate
+from ui import common, images, show, snippets, urlstate
 from ui.cached import color as cached
 
 SPACE_HELP = {
@@ -198,14 +198,10 @@ common.check_yourself(
     key="color.check",
 )
 
-if image_id.startswith(("sample:", "pattern:")):
-    load_line = f"image = samples.load_builtin({image_id!r})  # (H, W, 3) uint8"
-else:
-    load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
     f"""from explorer.images import color, imageio, samples
 
-{load_line}
+{snippets.load_lines(image_id)}
 channels, names = color.convert(image, space={space!r})    # (H, W, C) float32, units in the docstring
 mask = color.color_mask(image, space={sel_space!r}, lower={tuple(lower)}, upper={tuple(upper)})
 kept = color.apply_mask(image, mask, background={background})

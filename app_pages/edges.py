@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.classical import edges, hough
 from explorer.core import resize
-from ui import common, images, urlstate
+from ui import common, images, snippets, urlstate
 from ui.cached import edges as cached
 
 # Slider ranges. Thresholds are in "step units": 1 is a sharp black-to-white edge (see explorer.classical.edges).
@@ -349,15 +349,12 @@ common.check_yourself(
     key="edges.check",
 )
 canny_line = "low, high = edges.auto_thresholds(image)  # the median rule\n" if auto else f"low, high = {low}, {high}\n"
-if image_id.startswith(("sample:", "pattern:")):
-    source_line = f"image = imageio.to_gray(samples.load_builtin({image_id!r}))  # (H, W) float32 in [0, 1]"
-else:  # an upload or a camera photo lives only in this browser session: read the file instead
-    source_line = 'image = imageio.to_gray(imageio.load_image(open("your_photo.jpg", "rb").read()))  # (H, W) float32'
 common.show_code(
     f"""from explorer.classical import edges, hough
+from explorer.core import dtype
 from explorer.images import imageio, samples
 
-{source_line}
+{snippets.load_lines(image_id, convert="gray")}
 
 gradient = edges.sobel(image, ksize={ksize}, sigma={sigma:g})  # .gx .gy .magnitude .direction
 kx, ky, divisor = edges.sobel_kernels({ksize})

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.classical import bovw, detection, features
-from ui import common, images, urlstate
+from ui import common, images, snippets, urlstate
 from ui.cached import features as cached
 from ui.cached.shared import input_picture
 
@@ -328,16 +328,12 @@ common.check_yourself(
     key="features.check",
 )
 
-if image_id.startswith(("sample:", "pattern:")):
-    load_line = f"image = samples.load_builtin({image_id!r})  # (H, W, 3) uint8"
-else:
-    load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
     f"""from explorer.classical import bovw, detection, features, hog
 from explorer.core import resize
 from explorer.images import imageio, samples
 
-{load_line}
+{snippets.load_lines(image_id)}
 keypoints = features.orb_keypoints(image, n_features={n_features}, scale_factor={scale_factor}, n_levels={n_levels})
 print(len(keypoints), keypoints.per_level())
 picture = features.draw_keypoints(image, keypoints)             # (H, W, 3) uint8

@@ -10,7 +10,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from explorer.classical import fourier
 from explorer.images import kernels, samples
-from ui import common, images, urlstate
+from ui import common, images, snippets, urlstate
 from ui.cached import fourier as cached
 from ui.cached.shared import kernel_key
 
@@ -366,16 +366,13 @@ kernel_code = (
     else f"kernel = kernels.PRESETS[{chosen!r}]"
     + ("\nkernel = kernels.normalize(kernel)" if applied is not raw else "")
 )
-if image_id.partition(":")[0] in ("sample", "pattern"):
-    load_code = f"image = imageio.to_gray(samples.load_builtin({image_id!r}))"
-else:
-    load_code = 'image = imageio.to_gray(imageio.load_image(open("your_image.jpg", "rb").read()))'
 common.show_code(
     f"""import numpy as np
 from explorer.classical import fourier
+from explorer.core import dtype
 from explorer.images import imageio, kernels, samples
 
-{load_code}
+{snippets.load_lines(image_id, convert="gray")}
 work = fourier.working_image(image)          # longest side at most {fourier.FFT_SIZE} px: {rows} x {cols}
 F = fourier.spectrum(work)                   # np.fft.fftshift(np.fft.fft2(work)), complex128
 magnitude, phase = fourier.log_magnitude(F), fourier.phase(F)
@@ -384,7 +381,7 @@ strip = fourier.row_spectrum(work, row={row})  # .values, .frequencies, .magnitu
 {mask_code}
 filtered, reconstruction = fourier.apply_mask(F, mask)
 
-other = fourier.resize_to(imageio.to_gray(samples.load_sample({other!r})), shape=work.shape)
+other = fourier.resize_to(dtype.to_gray(samples.load_sample({other!r})), shape=work.shape)
 a_mag_b_phase = fourier.combine(magnitude_from=work, phase_from=other)
 b_mag_a_phase = fourier.combine(magnitude_from=other, phase_from=work)
 

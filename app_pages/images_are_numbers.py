@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.images import digits, regions
-from ui import common, images, show, urlstate
+from ui import common, images, show, snippets, urlstate
 from ui.cached import images_are_numbers as cached
 
 # Region coordinates accepted from a link: larger than any working image (uploads are shrunk to 1024 px,
@@ -247,14 +247,10 @@ common.check_yourself(
     key="numbers.check_digits",
 )
 
-if image_id.startswith(("sample:", "pattern:")):
-    load_line = f"image = samples.load_builtin({image_id!r})  # (H, W, 3) uint8"
-else:
-    load_line = 'image = imageio.load_image(open("your_image.jpg", "rb").read())  # (H, W, 3) uint8'
 common.show_code(
     f"""from explorer.images import color, digits, imageio, regions, samples
 
-{load_line}
+{snippets.load_lines(image_id)}
 small, step = regions.overview(image)                        # every step-th pixel, for hovering
 values = regions.region_values(image, top={top}, left={left}, size={size}, channel={channel!r})
 print(values)                                                # ({size}, {size}) uint8

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.classical import morphology, segmentation
-from ui import common, images, urlstate
+from ui import common, images, snippets, urlstate
 from ui.cached import morphology as cached
 from ui.versioned_editor import VersionedEditor
 
@@ -364,19 +364,18 @@ common.check_yourself(
     key="morph.check",
 )
 if source == "letter":
-    load = "gray = morphology.noisy_letter().noisy.astype(np.float32)  # (128, 128) float32, 0 or 1"
-elif input_id.startswith(("sample:", "pattern:")):
-    load = f"rgb = samples.load_builtin({input_id!r})  # (H, W, 3) uint8\ngray = imageio.to_gray(rgb)  # (H, W) float32 in [0, 1]"
+    load = "image = morphology.noisy_letter().noisy.astype(np.float32)  # (128, 128) float32, 0 or 1"
 else:
-    load = 'rgb = imageio.load_image(open("your_image.jpg", "rb").read())\ngray = imageio.to_gray(rgb)'
+    load = snippets.load_lines(input_id, convert="gray")
 kmeans_input = "rgb" if source == "image" else "samples.load_builtin(" + repr(images.image_id()) + ")"
 common.show_code(
     f"""import numpy as np
 from explorer.classical import morphology, segmentation
+from explorer.core import dtype
 from explorer.images import imageio, samples
 
 {load}
-mask, threshold = morphology.binarize(gray, method={method!r}, threshold={threshold}, block_size={block},
+mask, threshold = morphology.binarize(image, method={method!r}, threshold={threshold}, block_size={block},
                                       c={c_levels} / 255, invert={invert})   # (H, W) bool
 element = morphology.element_from_text({element_text!r})                  # {element.shape[0]} x {element.shape[1]} uint8
 result = morphology.morph(mask, operation={operation!r}, element=element, iterations={iterations})

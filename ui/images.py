@@ -17,6 +17,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
+from explorer.core import dtype
 from explorer.images import imageio, samples
 from ui import common, urlstate
 
@@ -65,7 +66,7 @@ def current_gray() -> np.ndarray:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _gray(image_id: str, _image: np.ndarray) -> np.ndarray:
-    return imageio.to_gray(_image)
+    return dtype.to_gray(_image)
 
 
 def describe() -> str:

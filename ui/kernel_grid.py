@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.images import challenges, convolution, kernels
+from ui import snippets
 from ui.versioned_editor import VersionedEditor
 
 BASE_KEY = "kernels.base"  # tuple of rows of cell texts: what a fresh editor shows
@@ -249,20 +250,10 @@ def code(
     click: tuple[int, int],
 ) -> str:
     """The notebook code that reproduces the page's output, with this run's kernel and settings."""
-    if image_id.partition(":")[0] in ("sample", "pattern"):
-        load = f"rgb = samples.load_builtin({image_id!r})"
-    else:
-        load = 'rgb = imageio.load_image(open("my_photo.jpg", "rb").read())  # your own image'
-    image = (
-        "imageio.to_float(rgb)  # (H, W, 3): each channel filtered on its own"
-        if per_channel
-        else "imageio.to_gray(rgb)"
-    )
     lines = [
-        "from explorer.core import display\nfrom explorer.images import convolution, imageio, kernels, samples",
+        "from explorer.core import display, dtype\nfrom explorer.images import convolution, imageio, kernels, samples",
         "",
-        load,
-        f"image = {image}",
+        snippets.load_lines(image_id, convert="float" if per_channel else "gray"),
         f"kernel = kernels.from_text({kernels.to_text(kernel)!r})  # rows separated by ';'",
     ]
     if normalize:
@@ -272,7 +263,7 @@ def code(
         f"picture = display.to_display(output, mode={mode!r})  # uint8, ready to show",
         "",
         "# One output pixel by hand (on the gray image):",
-        f"example = convolution.worked_example(imageio.to_gray(rgb), kernel, row={click[0]}, col={click[1]}, "
+        f"example = convolution.worked_example(dtype.to_gray(rgb), kernel, row={click[0]}, col={click[1]}, "
         f"padding={padding!r}, stride={stride})",
         "print(example.products.sum(), example.total)",
     ]

@@ -1,6 +1,7 @@
 """Edges: image gradients (Sobel, Scharr, Laplacian), Canny step by step, and Harris corners.
 
-Every function takes a gray ``(H, W)`` image, ``float32`` in ``[0, 1]`` (any real dtype is converted).
+Every function takes a gray ``(H, W)`` image, ``float32`` in ``[0, 1]``; ``uint8`` is byte levels, divided by 255
+(the dtype rule of :mod:`explorer.core.dtype`); other real dtypes are taken as the numbers they hold.
 
 **Units.** Derivative kernels are divided by their response to a sharp black-to-white step, so a step
 from 0 to 1 gives a gradient of exactly 1 whatever the kernel size. Magnitudes, thresholds and the Canny
@@ -23,8 +24,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer.core import checks
-from explorer.images import imageio
+from explorer.core import checks, dtype
 
 SOBEL_SIZES = (3, 5, 7)
 # Beyond 8 px of blur a 512 px photo's edges melt into each other, and OpenCV's kernel (about 8 sigma
@@ -49,7 +49,7 @@ _CORNER_COLOUR = (230, 30, 30)
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     # Any real dtype (bool as 0/1); uint8 is byte levels, divided by 255.
-    return checks.gray_image(name, image, kinds="biuf", scale_uint8=True)
+    return checks.gray_image(name, image, kinds="biuf")
 
 
 def check_sigma(sigma: object) -> float:
@@ -319,7 +319,7 @@ def harris(image: np.ndarray, *, block_size: int = 3, k: float = 0.04, threshold
 def draw_corners(picture: np.ndarray, points: np.ndarray) -> np.ndarray:
     """A copy of ``picture`` (gray or RGB, float in [0, 1] or uint8) as ``(H, W, 3) uint8`` with a ring
     around each ``(row, col)`` point."""
-    canvas = imageio.to_uint8(np.asarray(picture))
+    canvas = dtype.to_uint8(np.asarray(picture))
     if canvas.ndim == 2:
         canvas = np.dstack([canvas] * 3)
     canvas = np.ascontiguousarray(canvas.copy())

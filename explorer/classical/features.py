@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 from explorer.core.picture import check_image, gray_uint8, rgb_picture
-from explorer.images import imageio
 
 # A few thousand keypoints already cover a 1024 px image densely; more only slows matching (quadratic in
 # the count) and turns the drawing into a blur.
@@ -210,7 +209,7 @@ def rotate_and_scale(image: np.ndarray, *, angle: float, scale: float) -> tuple[
     [0, 1] with as many channels as the input (black where the image doesn't reach), and the (2, 3)
     float64 matrix taking ``(col, row, 1)`` of the image to ``(col, row)`` of the copy.
     """
-    image = imageio.to_float(check_image(image))
+    image = dtype.to_float(check_image(image))
     angle = checks.number("angle", angle, wrong_type=TypeError)
     scale = checks.number("scale", scale, wrong_type=TypeError)
     if not MIN_COPY_SCALE <= scale <= MAX_COPY_SCALE:

@@ -1,6 +1,9 @@
 """The image as a sum of stripes: the 2-D discrete Fourier transform, masks in frequency, phase versus magnitude,
 and why filtering with a kernel is a multiplication of spectra.
 
+Images are gray ``(H, W)``: floats (normally in ``[0, 1]``) and integers are transformed as the numbers they hold,
+except ``uint8``, which is byte levels divided by 255 (the dtype rule of :mod:`explorer.core.dtype`).
+
 Conventions (the same as ``np.fft`` and ``cv2.dft``):
 
 - :func:`spectrum` is the **centred** DFT, ``np.fft.fftshift(np.fft.fft2(image))``: zero frequency (the sum of
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks, resize
+from explorer.core import checks, dtype, resize
 from explorer.images import convolution
 from explorer.images import kernels as kernels_module
 
@@ -99,8 +102,9 @@ class KernelView:
 
 
 def _check_image(image: object, name: str = "image", *, any_size: bool = False) -> np.ndarray:
-    # Integers and floats as they are (uint8 stays 0..255); at most MAX_FFT_SIZE px unless any_size.
-    return checks.gray_image(name, image, scale_uint8=False, max_side=None if any_size else MAX_FFT_SIZE)
+    # uint8 is byte levels, divided by 255 (the dtype rule); other integers and floats as they are. At most
+    # MAX_FFT_SIZE px unless any_size.
+    return checks.gray_image(name, image, max_side=None if any_size else MAX_FFT_SIZE)
 
 
 def _check_spectrum(spectrum_: object) -> np.ndarray:
@@ -269,21 +273,24 @@ def mirror(mask: np.ndarray) -> np.ndarray:
 
 
 def drawn_mask(strokes: np.ndarray, *, shape: tuple[int, int], keep: bool = True) -> np.ndarray:
-    """A mask from strokes drawn over the spectrum: ``(h, w)`` opacity in ``[0, 255]`` -> ``(rows, cols) float32``.
+    """A mask from strokes drawn over the spectrum: ``(h, w)`` opacity -> ``(rows, cols) float32``.
 
-    ``strokes`` may have any size (the canvas is drawn larger than the spectrum): it is resized to
-    ``shape`` with area averaging and divided by 255. The drawing is made symmetric
+    ``strokes`` is ``uint8`` (0..255, divided by 255: the dtype rule of :mod:`explorer.core.dtype`), float in
+    ``[0, 1]`` (clipped; NaN counts as 0) or bool. It may have any size (the canvas is drawn larger than the
+    spectrum): it is resized to ``shape`` with area averaging. The drawing is made symmetric
     (``max(mask, mirror(mask))``) because a real image's spectrum is: a frequency and its twin together make
     one stripe, and keeping only one of them would leave a complex image. ``keep=True`` keeps what was drawn,
     ``keep=False`` removes it. Raises ``ValueError`` when nothing is drawn.
     """
     rows, cols = _check_shape(shape)
     array = np.asarray(strokes)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"strokes must hold numbers (opacity 0..255), got dtype {array.dtype}")
+    if array.dtype != np.uint8 and array.dtype.kind not in "bf":
+        raise TypeError(f"strokes must be uint8 (opacity 0..255), float in [0, 1] or bool, got dtype {array.dtype}")
     if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] < 1:
         raise ValueError(f"strokes must be 2-D (h, w), got shape {array.shape}")
-    array = np.clip(np.nan_to_num(array.astype(np.float32)), 0.0, 255.0) / 255.0
+    if array.dtype == bool:
+        array = array.astype(np.float32)
+    array = np.clip(np.nan_to_num(dtype.to_float(array)), 0.0, 1.0)
     if not array.any():
         raise ValueError("the drawn mask is empty: draw on the spectrum to choose which frequencies to keep or remove")
     resized = cv2.resize(array, (cols, rows), interpolation=cv2.INTER_AREA).reshape(rows, cols)

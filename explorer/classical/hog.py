@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 import skimage.feature
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 from explorer.core.picture import check_image
-from explorer.images import imageio
 
 # HOG settings: 2..36 orientation bins (5 to 90 degrees each); cells of 2..64 px; blocks of 1..8 cells.
 MAX_ORIENTATIONS = 36
@@ -86,7 +85,7 @@ def hog(image: np.ndarray, *, orientations: int = 9, cell_size: int = 8, block_s
     orientations = checks.integer("orientations", orientations, 2, MAX_ORIENTATIONS)
     cell_size = checks.integer("cell_size", cell_size, MIN_CELL, MAX_CELL)
     block_size = checks.integer("block_size", block_size, 1, MAX_BLOCK)
-    gray = imageio.to_gray(check_image(image))
+    gray = dtype.to_gray(check_image(image))
     need = cell_size * block_size
     if gray.shape[0] < need or gray.shape[1] < need:
         raise ValueError(

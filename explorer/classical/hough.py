@@ -7,7 +7,8 @@ vertical line, ±90°: a horizontal one). This is scikit-image's convention; Ope
 
 The accumulators are the slow part, so the page runs them at :data:`WORKING_SIDE` pixels
 (:func:`working_size`). Inputs: ``edges`` is ``(H, W) bool``; ``image`` is gray ``(H, W) float32`` in
-``[0, 1]``. Drawing helpers take and return ``(H, W, 3) uint8`` pictures.
+``[0, 1]``, or ``uint8`` byte levels (divided by 255: the dtype rule of :mod:`explorer.core.dtype`). Drawing
+helpers take either and return ``(H, W, 3) uint8`` pictures.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import cv2
 import numpy as np
 from skimage.transform import hough_line_peaks
 
-from explorer.core import checks, resize
-from explorer.images import imageio
+from explorer.core import checks, dtype, resize
 
 # Longest side the Hough transforms work at: a 320 px image has at most ~100 k edge pixels and a line
 # accumulator of 905 x 180 cells, computed in tens of milliseconds; at 1024 px it would be ten times slower.
@@ -147,7 +147,7 @@ def find_circles(
         raise ValueError(f"min_radius must not exceed max_radius, got {min_radius} and {max_radius}")
     votes = checks.integer("votes", votes, 1, 1000, wrong_type=ValueError)
     edge_threshold = checks.number("edge_threshold", edge_threshold, 0.0, 1.0, low_open=True)
-    pixels = imageio.to_uint8(imageio.to_float(image))
+    pixels = dtype.to_uint8(dtype.to_float(image))
     circles = cv2.HoughCircles(
         pixels,
         cv2.HOUGH_GRADIENT,
@@ -170,7 +170,7 @@ def find_circles(
 
 
 def _rgb(picture: np.ndarray) -> np.ndarray:
-    picture = imageio.to_uint8(np.asarray(picture))
+    picture = dtype.to_uint8(np.asarray(picture))
     if picture.ndim == 2:
         picture = np.dstack([picture] * 3)
     return np.ascontiguousarray(picture.copy())
@@ -220,7 +220,7 @@ def accumulator_picture(
     scaled = np.sqrt(accumulator / most) if most > 0 else np.zeros_like(accumulator)
     n_rho, n_theta = accumulator.shape
     width = max(n_rho, n_theta)
-    heat = cv2.resize(np.round(scaled * 255).astype(np.uint8), (width, n_rho), interpolation=cv2.INTER_NEAREST)
+    heat = cv2.resize(dtype.to_uint8(scaled), (width, n_rho), interpolation=cv2.INTER_NEAREST)
     picture = cv2.applyColorMap(heat, cv2.COLORMAP_INFERNO)
     picture = np.ascontiguousarray(picture[:, :, ::-1])  # OpenCV colour maps are BGR
     if lines is not None and rhos is not None and len(lines):

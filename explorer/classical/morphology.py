@@ -2,8 +2,9 @@
 
 Conventions:
 
-- a gray ``image`` is ``(H, W) float32`` in ``[0, 1]``; a binary ``mask`` is ``(H, W) bool`` (True = white,
-  the foreground);
+- a gray ``image`` is ``(H, W) float32`` in ``[0, 1]``, or ``uint8`` byte levels, divided by 255 first (the
+  dtype rule of :mod:`explorer.core.dtype`); a binary ``mask`` is ``(H, W) bool`` (True = white, the
+  foreground);
 - a structuring ``element`` is a small ``(rows, cols)`` array of 0/1 (or bool) with odd sides, so that it has
   a centre cell: the pixel being computed sits under that centre;
 - thresholds and the adaptive offset ``c`` are on the image's scale, ``[0, 1]`` (multiply by 255 for OpenCV's
@@ -24,7 +25,8 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from explorer.core import checks, resize
+from explorer.core import checks, dtype, resize
+from explorer.images import samples
 from explorer.images.challenges import Challenge, Grade
 
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
@@ -53,7 +55,7 @@ AREA_TOLERANCE = 0.05
 
 
 def _check_gray(image: object, name: str = "image") -> np.ndarray:
-    # A numpy array: a bool mask (returned as it is) or float gray in [0, 1] (as float32).
+    # A numpy array: a bool mask (returned as it is), float gray in [0, 1] or uint8 byte levels (as float32).
     return checks.gray_image(name, image, kinds="f", keep_bool=True, unit_range=True, array_only=True)
 
 
@@ -65,7 +67,7 @@ def otsu_threshold(image: np.ndarray) -> float:
     (equivalently, their means furthest apart).
     """
     image = _check_gray(image)
-    levels = np.round(np.asarray(image, dtype=np.float32) * 255.0).astype(np.uint8)
+    levels = dtype.to_uint8(np.asarray(image, dtype=np.float32))  # a bool mask counts as 0 and 1
     value, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return float(value) / 255.0
 
@@ -79,7 +81,7 @@ def binarize(
     c: float = 0.02,
     invert: bool = False,
 ) -> tuple[np.ndarray, float | None]:
-    """Gray ``(H, W) float32`` in ``[0, 1]`` -> ``(mask (H, W) bool, threshold used or None)``.
+    """Gray ``(H, W) float32`` in ``[0, 1]`` (or ``uint8``) -> ``(mask (H, W) bool, threshold used or None)``.
 
     - ``"fixed"``: white where ``image > threshold``;
     - ``"otsu"``: the same with :func:`otsu_threshold` (returned, so it can be shown);
@@ -107,7 +109,7 @@ def binarize(
         c = checks.number("c", c, -MAX_C, MAX_C)
         # OpenCV's own adaptive threshold on the byte levels, so the result is exactly what cv2 gives: the
         # local mean is rounded to a byte, and c (in byte levels) is rounded up to a whole level.
-        levels = np.round(image * 255.0).astype(np.uint8)
+        levels = dtype.to_uint8(image)
         offset = float(np.round(c * 255.0, 6))  # 5 / 255 * 255 must stay 5, not 5.000000000000001
         adaptive = cv2.ADAPTIVE_THRESH_MEAN_C if method == "adaptive mean" else cv2.ADAPTIVE_THRESH_GAUSSIAN_C
         mask = cv2.adaptiveThreshold(levels, 1, adaptive, cv2.THRESH_BINARY, block_size, offset) > 0
@@ -205,7 +207,8 @@ def _primitive(function, image: np.ndarray, element: np.ndarray, iterations: int
 
 
 def morph(image: np.ndarray, *, operation: str, element: np.ndarray, iterations: int = 1) -> np.ndarray:
-    """One morphological operation; returns the same shape and kind (bool mask or float32 gray) as ``image``.
+    """One morphological operation; returns the same shape and kind as ``image``: a bool mask, or float32 gray
+    (for float or uint8 gray).
 
     With ``iterations = n`` every erosion and dilation inside is repeated ``n`` times (as in OpenCV):
 
@@ -286,8 +289,6 @@ def noisy_letter(*, salt: float = SALT_DENSITY, pepper: float = PEPPER_DENSITY, 
     Salt pixels fall at random on the background at least :data:`SALT_MARGIN` px from the letter; pepper holes
     fall at random strictly inside it (never on its outline). The arrays are read-only (shared by the cache).
     """
-    from explorer.images import samples
-
     salt = checks.number("salt", salt, 0.0, 0.5)
     pepper = checks.number("pepper", pepper, 0.0, 0.5)
     seed = checks.integer("seed", seed, 0, 2**32 - 1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 from explorer.images import color
 
 KMEANS_SPACES = ("RGB", "HSV", "Lab")
@@ -94,19 +94,16 @@ def palette(count: int) -> np.ndarray:
 def draw_contours(image: np.ndarray, contours: list[Contour], *, boxes: bool = True) -> np.ndarray:
     """The outlines (and with ``boxes`` their bounding boxes) drawn over a copy of ``image``.
 
-    ``image``: ``(H, W)`` bool/float gray or ``(H, W, 3)`` RGB ``uint8``; returns ``(H, W, 3) uint8``.
+    ``image``: ``(H, W)`` gray or ``(H, W, 3)`` RGB, ``uint8`` or float in ``[0, 1]`` (clipped), or a bool mask;
+    returns ``(H, W, 3) uint8``.
     """
     image = np.asarray(image)
-    if image.ndim == 2:
-        gray = image.astype(np.float32) if image.dtype == bool else image
-        picture = np.repeat(np.round(np.clip(gray, 0, 1) * 255).astype(np.uint8)[..., None], 3, axis=2)
-    elif image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
-        picture = image.copy()
-    else:
-        raise ValueError(
-            f"image must be (H, W) gray or (H, W, 3) uint8 RGB, got shape {image.shape}, dtype {image.dtype}"
-        )
-    picture = np.ascontiguousarray(picture)
+    if image.ndim != 2 and not (image.ndim == 3 and image.shape[2] == 3):
+        raise ValueError(f"image must be (H, W) gray or (H, W, 3) RGB, got shape {image.shape}")
+    picture = dtype.to_uint8(image.astype(np.float32) if image.dtype == bool else image)  # a mask: 0 and 1
+    if picture.ndim == 2:
+        picture = np.repeat(picture[..., None], 3, axis=2)
+    picture = np.array(picture, dtype=np.uint8, order="C", copy=True)  # drawn on: never the caller's array
     thickness = max(1, round(max(picture.shape[:2]) / 300))  # visible on screen whatever the image size
     for contour, colour in zip(contours, palette(len(contours))):
         colour = tuple(int(v) for v in colour)
@@ -213,9 +210,10 @@ def kmeans_colors(image: np.ndarray, *, k: int = 4, space: str = "RGB", seed: in
     rank = np.empty(k, dtype=np.int32)
     rank[order] = np.arange(k, dtype=np.int32)
     labels = rank[labels]
-    rgb = np.asarray(image).reshape(-1, 3).astype(np.float64)
-    if np.issubdtype(np.asarray(image).dtype, np.floating):
-        rgb = rgb * 255.0
+    rgb = np.asarray(image)
+    if np.issubdtype(rgb.dtype, np.floating):  # scaled in its own precision, as explorer.images.color does
+        rgb = rgb * rgb.dtype.type(255.0)
+    rgb = rgb.reshape(-1, 3).astype(np.float64)
     sums = np.stack([np.bincount(labels, rgb[:, c], minlength=k) for c in range(3)], axis=1)  # (k, 3)
     sizes = counts[order]
     swatches = np.round(sums / np.maximum(sizes, 1)[:, None]).clip(0, 255).astype(np.uint8)

@@ -2,7 +2,8 @@
 
 ``integer("k", 0, 2, 12)`` raises ``ValueError("k must be from 2 to 12, got 0")``; a value of the wrong type
 (``True``, ``2.5``, ``"3"``) raises ``TypeError("k must be an integer from 2 to 12, got 2.5 (float)")``.
-``number`` does the same for finite floats, and ``gray_image`` checks a gray ``(H, W)`` image.
+``number`` does the same for finite floats, and ``gray_image`` checks a gray ``(H, W)`` image (a ``uint8`` one is
+byte levels, divided by 255: the dtype rule of :mod:`explorer.core.dtype`).
 
 **Which exception for a wrong type.** ``integer`` raises ``TypeError`` and ``number`` ``ValueError`` for a
 value of the wrong type (their first users did so). Some public functions promise ``ValueError`` for *any* bad
@@ -17,9 +18,11 @@ import numbers
 
 import numpy as np
 
+from explorer.core import dtype
+
 # At most this much of a bad value's repr is echoed in a message (values can come from URLs).
 _ECHO_CHARS = 60
-_KIND_WORDS = {"b": "bool", "i": "integer", "u": "integer", "f": "float"}
+_KIND_WORDS = {"b": "bool", "8": "uint8", "i": "integer", "u": "integer", "f": "float"}
 
 
 def _shown(value: object) -> str:
@@ -90,7 +93,6 @@ def gray_image(
     image: object,
     *,
     kinds: str = "iuf",
-    scale_uint8: bool = True,
     keep_bool: bool = False,
     unit_range: bool = False,
     max_side: int | None = None,
@@ -99,10 +101,10 @@ def gray_image(
     """``image`` checked as a gray ``(H, W)`` image with at least one pixel, returned as a C-contiguous
     ``float32`` array (``image`` itself when it already is one: copy before writing into it).
 
-    kinds : the numpy dtype kinds accepted (``dtype.kind``): ``"b"`` bool (read as 0 and 1), ``"i"`` and
-        ``"u"`` integers, ``"f"`` floats. Values keep their size (an ``int16`` 200 becomes 200.0), except
-        ``uint8`` with ``scale_uint8``.
-    scale_uint8 : ``uint8`` images are byte levels: divided by 255 (``imageio.to_float``, the house dtype rule).
+    kinds : the numpy dtype kinds accepted (``dtype.kind``) besides ``uint8``: ``"b"`` bool (read as 0 and 1),
+        ``"i"`` and ``"u"`` integers, ``"f"`` floats. Values keep their size (an ``int16`` 200 becomes 200.0).
+        A ``uint8`` image is always accepted and always divided by 255 (byte levels, the house dtype rule:
+        :func:`explorer.core.dtype.to_float`), whatever ``kinds`` says.
     keep_bool : a bool image is a mask: accepted whatever ``kinds`` says and returned as it is (bool).
     unit_range : values must lie in ``[0, 1]`` (checked on the values given, before any conversion).
     max_side : the longest side may be at most this many pixels.
@@ -123,15 +125,16 @@ def gray_image(
         raise ValueError(f"{name} must have at least one pixel, got shape {array.shape}")
     if kind == "b" and keep_bool:
         return np.ascontiguousarray(array)
-    if kind not in kinds:
-        accepted = dict.fromkeys(_KIND_WORDS[k] for k in ("b" if keep_bool else "") + kinds)
-        raise TypeError(f"{name} must hold {' or '.join(accepted)} values, got dtype {array.dtype}")
+    if kind not in kinds and array.dtype != np.uint8:
+        codes = set(kinds) | {"8"} | ({"b"} if keep_bool else set())  # "8": uint8, accepted whatever kinds says
+        accepted = list(dict.fromkeys(_KIND_WORDS[k] for k in "b8iuf" if k in codes))
+        accepted = [word for word in accepted if word != "uint8" or "integer" not in accepted]
+        listed = ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
+        raise TypeError(f"{name} must hold {listed} values, got dtype {array.dtype}")
     if max_side is not None and max(array.shape) > max_side:
         raise ValueError(f"{name} must be at most {max_side} px on its longest side, got shape {array.shape}")
-    if scale_uint8 and array.dtype == np.uint8:
-        from explorer.images import imageio
-
-        return np.ascontiguousarray(imageio.to_float(array))  # in [0, 1]: nothing more to check
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(dtype.to_float(array))  # in [0, 1]: nothing more to check
     if unit_range and not (np.isfinite(array).all() and array.min() >= 0 and array.max() <= 1):
         raise ValueError(
             f"{name} must hold finite values in [0, 1], got min {np.nanmin(array):.4g}, max {np.nanmax(array):.4g}"

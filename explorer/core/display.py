@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.core import dtype
+
 DISPLAY_MODES = ("clip", "abs", "normalize", "diverging")
 
 # End colours of the diverging map (RGB in [0, 1]); white in the middle. Chosen to stay legible for the
@@ -27,7 +29,8 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
 
     Parameters
     ----------
-    image : (H, W) or (H, W, 3) array, any real dtype.
+    image : (H, W) or (H, W, 3) array, any real dtype; ``uint8`` is byte levels, divided by 255 first (the dtype
+        rule of :mod:`explorer.core.dtype`): in ``"clip"`` mode a ``uint8`` picture comes back unchanged.
     mode : one of :data:`DISPLAY_MODES`. ``"diverging"`` needs a single-channel image.
 
     Returns
@@ -41,6 +44,8 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
         raise ValueError(f"image must be (H, W) or (H, W, 3), got shape {image.shape}")
     if image.size == 0:
         raise ValueError(f"image must have at least one pixel, got shape {image.shape}")
+    if image.dtype == np.uint8:
+        image = dtype.to_float(image)
     values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     if mode == "clip":
         scaled = np.clip(values, 0.0, 1.0)

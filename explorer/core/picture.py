@@ -1,15 +1,15 @@
 """Image plumbing the feature detectors share: accept an image, hand OpenCV its gray ``uint8``, draw on a copy.
 
 Accepted images are ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` arrays, ``uint8`` or float in ``[0, 1]``, with at
-least one pixel; dtype conversion follows the one rule of :func:`explorer.images.imageio.to_uint8` /
-:func:`~explorer.images.imageio.to_gray`.
+least one pixel; dtype conversion follows the one rule of :func:`explorer.core.dtype.to_uint8` /
+:func:`~explorer.core.dtype.to_gray`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from explorer.images import imageio
+from explorer.core import dtype
 
 
 def check_image(image: object) -> np.ndarray:
@@ -25,13 +25,13 @@ def check_image(image: object) -> np.ndarray:
 
 def gray_uint8(image: np.ndarray) -> np.ndarray:
     """Any accepted image -> ``(H, W) uint8`` gray, the input OpenCV's detectors want."""
-    return imageio.to_uint8(imageio.to_gray(check_image(image)))
+    return dtype.to_uint8(dtype.to_gray(check_image(image)))
 
 
 def rgb_picture(image: np.ndarray) -> np.ndarray:
     """Any accepted image -> a fresh ``(H, W, 3) uint8`` copy to draw on."""
     image = check_image(image)
-    picture = imageio.to_uint8(image)
+    picture = dtype.to_uint8(image)
     if picture.ndim == 2:
         picture = np.stack([picture] * 3, axis=-1)
     elif picture.shape[2] == 1:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks, resize
+from explorer.core import checks, dtype, resize
 from explorer.images import digits as _digits
 
 # Sizes digits() offers: 8 is the original; 16 for a network with one pooling step; 28 matches MNIST;
@@ -165,7 +165,7 @@ class Dataset:
             self.n_classes * (rows + gap), per_class * (cols + gap), channels
         )
         mosaic = mosaic[: mosaic.shape[0] - gap, : mosaic.shape[1] - gap]
-        mosaic = np.round(mosaic * 255.0).astype(np.uint8)
+        mosaic = dtype.to_uint8(mosaic)
         return mosaic[:, :, 0] if channels == 1 else mosaic
 
 
@@ -192,15 +192,11 @@ def digits(*, size: int = 8) -> Dataset:
     return Dataset(f"Digits {size}×{size}", images.astype(np.float32), labels, tuple(str(d) for d in range(10)))
 
 
-def _ink(image: object) -> np.ndarray:
+def _ink(image: np.ndarray) -> np.ndarray:
     """Any drawing to ``(H, W) float32`` ink in ``[0, 1]`` (1 = full ink), background removed."""
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
-    if image.dtype != np.uint8 and not np.issubdtype(image.dtype, np.floating):
-        raise TypeError(f"image dtype must be uint8 or floating point, got {image.dtype}")
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)) or 0 in image.shape:
-        raise ValueError(f"image must be (H, W), (H, W, 3) or (H, W, 4), got shape {image.shape}")
-    values = image.astype(np.float32) / (np.float32(255.0) if image.dtype == np.uint8 else np.float32(1.0))
+    values = dtype.to_float(image)  # checks the type and dtype; uint8 / 255 (the one dtype rule)
+    if values.ndim not in (2, 3) or (values.ndim == 3 and values.shape[2] not in (1, 3, 4)) or 0 in values.shape:
+        raise ValueError(f"image must be (H, W), (H, W, 3) or (H, W, 4), got shape {values.shape}")
     if not np.all(np.isfinite(values)):
         raise ValueError("image must hold finite values")
     values = np.clip(values, 0.0, 1.0)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 from explorer.data.datasets import Dataset
 from explorer.images import imageio
 
@@ -139,9 +139,9 @@ def _build(name: str, groups: dict[str, list[np.ndarray]], color: bool, skipped:
                 f"{MIN_IMAGES_PER_CLASS}"
             )
     stacked = np.stack([p for pictures in groups.values() for p in pictures])  # (N, S, S, 3) uint8
-    images = imageio.to_float(stacked)
-    if not color:  # the BT.601 gray of imageio.to_gray, for the whole stack at once
-        images = images @ np.asarray(imageio.GRAY_WEIGHTS, dtype=np.float32)[:, None]  # (N, S, S, 1)
+    images = dtype.to_float(stacked)
+    if not color:  # the BT.601 gray of dtype.to_gray, for the whole stack at once
+        images = images @ np.asarray(dtype.GRAY_WEIGHTS, dtype=np.float32)[:, None]  # (N, S, S, 1)
     labels = np.repeat(np.arange(len(groups)), [len(p) for p in groups.values()])
     dataset = Dataset(name, np.ascontiguousarray(images.transpose(0, 3, 1, 2)), labels, tuple(groups))
     return OwnImagesResult(dataset, tuple(skipped))

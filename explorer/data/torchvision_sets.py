@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.core import dtype
 from explorer.data.datasets import Dataset
 
 TORCHVISION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
@@ -232,7 +233,7 @@ def load_torchvision(
     keep = _first_per_class(labels, max_per_class)
     data = source.data.numpy() if hasattr(source.data, "numpy") else np.asarray(source.data)
     pixels = data[keep]  # (n, 28, 28) uint8, or (n, 32, 32, 3) for CIFAR-10
-    images = (pixels[:, None] if pixels.ndim == 3 else pixels.transpose(0, 3, 1, 2)).astype(np.float32) / 255.0
+    images = dtype.to_float(pixels[:, None] if pixels.ndim == 3 else pixels.transpose(0, 3, 1, 2))
     class_names = tuple(c.split(" - ")[0] for c in source.classes)  # MNIST's "0 - zero" becomes "0"
     if on_progress is not None:
         on_progress(1.0)

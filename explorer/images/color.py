@@ -9,8 +9,10 @@ Units (one convention for every function here, shown on the Color page):
 - Lab (CIE L*a*b*, D65 white): ``L`` lightness ``0..100``, ``a`` green (-) to red (+) and ``b`` blue (-) to
   yellow (+), roughly ``-128..127``.
 
-Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]``; results are ``float32`` in the
-units above unless stated. Gray uses the ITU-R BT.601 weights, like ``explorer.images.imageio.to_gray`` and OpenCV.
+Input images are RGB, ``(H, W, 3)``, either ``uint8`` or floats in ``[0, 1]`` (a float image is the byte image
+divided by 255, the dtype rule of :mod:`explorer.core.dtype`: both give the same results); results are
+``float32`` in the units above unless stated. Gray uses the ITU-R BT.601 weights, like
+``explorer.core.dtype.to_gray`` and OpenCV.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from explorer.core import checks
-from explorer.images.imageio import GRAY_WEIGHTS  # BT.601, defined once for the whole project
+from explorer.core import checks, dtype  # dtype.GRAY_WEIGHTS: BT.601, defined once for the whole project
 
 COLOR_SPACES = ("RGB", "BGR", "HSV", "Lab", "Gray")
 # Colour selection works where each channel has a plain meaning for a person choosing a range.
@@ -65,7 +66,9 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
             f"a float image must hold finite values in [0, 1], got min {np.nanmin(image):.4g}, "
             f"max {np.nanmax(image):.4g}"
         )
-    return image.astype(np.float64) * 255.0
+    # Scaled in the image's own precision: a byte level divided by 255 then multiplied back gives the byte
+    # exactly, so a uint8 image and the same image divided by 255 give the same results (the dtype rule).
+    return (image * image.dtype.type(255.0)).astype(np.float64)
 
 
 def _check_space(space: str, allowed: Sequence[str], name: str = "space") -> None:
@@ -123,7 +126,7 @@ def convert(image: np.ndarray, *, space: str) -> tuple[np.ndarray, tuple[str, ..
         # OpenCV's float path gives CIE units directly (L 0..100, a and b signed).
         channels = cv2.cvtColor((rgb / 255.0).astype(np.float32), cv2.COLOR_RGB2Lab)
     else:
-        channels = (rgb @ np.array(GRAY_WEIGHTS))[..., None]
+        channels = (rgb @ np.array(dtype.GRAY_WEIGHTS))[..., None]
     return np.ascontiguousarray(channels, dtype=np.float32), CHANNEL_NAMES[space]
 
 
@@ -135,7 +138,7 @@ def channel_to_display(channel: np.ndarray, *, space: str, index: int) -> np.nda
         raise ValueError(f"index must be 0..{len(ranges) - 1} for {space}, got {index}")
     low, high = ranges[index]
     scaled = (np.asarray(channel, dtype=np.float64) - low) / (high - low)
-    return np.round(np.clip(scaled, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return dtype.to_uint8(scaled)
 
 
 def split_channels(image: np.ndarray, *, tinted: bool = False) -> list[np.ndarray]:
@@ -244,7 +247,7 @@ def histograms(image: np.ndarray, *, bins: int = MAX_BINS) -> np.ndarray:
     if array.dtype != np.uint8:
         if not np.issubdtype(array.dtype, np.floating) or array.min() < 0 or array.max() > 1:
             raise ValueError(f"image must be uint8 or float in [0, 1], got {array.dtype}")
-        array = np.round(array * 255.0).astype(np.uint8)
+        array = dtype.to_uint8(array)
     index = array.astype(np.int64) * bins // 256  # integer bin index: no floating edge surprises
     return np.stack([np.bincount(index[..., c].ravel(), minlength=bins) for c in range(array.shape[2])])
 

@@ -18,7 +18,8 @@ Padding modes (:data:`PADDING_MODES`), for an image row ``a b c d``:
 The kernel's anchor (the cell that sits on the output pixel) is ``(kh // 2, kw // 2)``, as in OpenCV and
 SciPy, so even-sized and non-square kernels work: a 10-row kernel reaches 5 rows up and 4 rows down.
 All functions take the image as ``(H, W)`` or ``(H, W, C)`` (each channel filtered on its own) and return
-``float32``.
+``float32``. A ``uint8`` image is byte levels and is divided by 255 first (:mod:`explorer.core.dtype`); other
+real dtypes are filtered as the numbers they hold.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from explorer.core import checks, sizes
+from explorer.core import checks, dtype, sizes
 from explorer.core.display import to_display
 
 PADDING_MODES = ("zero", "reflect", "replicate", "wrap", "valid")
@@ -122,6 +123,8 @@ def _as_float32(name: str, array: object, *, check_finite: bool = True) -> np.nd
 
 
 def _check_image(image: object, *, check_finite: bool = True) -> np.ndarray:
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8:
+        image = dtype.to_float(image)  # byte levels -> [0, 1], the one dtype rule
     array = _as_float32("image", image, check_finite=check_finite)
     shape = array.shape
     if len(shape) not in (2, 3):
@@ -224,7 +227,8 @@ def correlate(
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) real array (converted to float32); every channel is filtered on its own.
+    image : (H, W) or (H, W, C) real array (converted to float32; uint8 divided by 255); every channel is
+        filtered on its own.
     kernel : (kh, kw) real array, ``1 <= kh, kw <= 15``.
     padding : one of :data:`PADDING_MODES`.
     stride : 1 to 4; the output keeps every ``stride``-th pixel of the stride-1 result, starting at 0.

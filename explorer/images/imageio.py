@@ -1,12 +1,12 @@
-"""Turning uploaded bytes into a picture we can work on, and the dtype helpers every page uses.
+"""Turning uploaded bytes into a picture we can work on.
 
 :func:`load_image` is the only door for user files. It decodes with Pillow and returns ``(H, W, 3) uint8``
 RGB, at most :data:`WORKING_SIZE` pixels on the longest side. Anything it cannot use (empty files, web
 pages, archives, damaged or enormous images) raises ``ValueError`` with a message meant for the person who
 uploaded the file; no Pillow exception ever escapes.
 
-:func:`to_gray`, :func:`to_float` and :func:`to_uint8` move between the ``uint8`` edge format and the
-``float32`` ``[0, 1]`` processing format.
+Moving between that ``uint8`` edge format and the ``float32`` ``[0, 1]`` processing format is
+:mod:`explorer.core.dtype`'s job (the one dtype rule).
 """
 
 from __future__ import annotations
@@ -225,54 +225,3 @@ def load_image(data: bytes, *, max_side: int = WORKING_SIZE, max_pixels: int = M
             raise _too_large(None, None, None, _pillow_limit(max_pixels)) from None
     rgb = resize.fit_within(rgb, max_side=max_side)  # imports OpenCV only when it shrinks
     return np.ascontiguousarray(rgb, dtype=np.uint8)
-
-
-def _check_image(image: object) -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
-    if image.dtype != np.uint8 and not np.issubdtype(image.dtype, np.floating):
-        raise TypeError(f"image dtype must be uint8 or floating point, got {image.dtype}")
-    return image
-
-
-def to_float(image: np.ndarray) -> np.ndarray:
-    """``uint8`` -> ``float32`` in ``[0, 1]`` (divided by 255); float input is returned as ``float32``.
-
-    Any shape. Float input is assumed to be in ``[0, 1]`` already and is not clipped.
-    """
-    image = _check_image(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float32) / np.float32(255.0)
-    return image.astype(np.float32, copy=False)
-
-
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Float in ``[0, 1]`` -> ``uint8`` (clipped to ``[0, 1]``, times 255, rounded; NaN -> 0). Any shape.
-
-    ``uint8`` input is returned unchanged.
-    """
-    image = _check_image(image)
-    if image.dtype == np.uint8:
-        return image
-    values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    return np.round(np.clip(values, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-# ITU-R BT.601 luma weights, the ones cv2.COLOR_RGB2GRAY and Pillow's convert("L") use.
-GRAY_WEIGHTS = (0.299, 0.587, 0.114)
-
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """RGB ``(H, W, 3)`` (uint8 or float in ``[0, 1]``) or gray ``(H, W)`` -> ``(H, W) float32`` in ``[0, 1]``.
-
-    Gray = 0.299 R + 0.587 G + 0.114 B (BT.601): green counts most because our eyes are most sensitive to it.
-    """
-    image = _check_image(image)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    if image.ndim == 2:
-        return to_float(image)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"image must be (H, W) gray or (H, W, 3) RGB, got shape {image.shape}")
-    weights = np.asarray(GRAY_WEIGHTS, dtype=np.float32)
-    return (to_float(image) @ weights).astype(np.float32, copy=False)

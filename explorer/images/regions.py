@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core import checks, resize
-from explorer.images.imageio import GRAY_WEIGHTS
+from explorer.core import checks, dtype, resize
 
 REGION_CHANNELS = ("Gray", "R", "G", "B")
 # A region's numbers are read in a table and written inside heatmap cells: beyond about 24×24 the digits
@@ -35,7 +34,7 @@ def _as_bytes(image: np.ndarray) -> np.ndarray:
         return image
     if not np.issubdtype(image.dtype, np.floating) or image.min() < 0 or image.max() > 1:
         raise ValueError(f"image must be uint8 or float in [0, 1], got dtype {image.dtype}")
-    return np.round(image * 255.0).astype(np.uint8)
+    return dtype.to_uint8(image)
 
 
 def overview(image: np.ndarray, *, max_side: int = MAX_OVERVIEW_SIDE) -> tuple[np.ndarray, int]:
@@ -72,7 +71,7 @@ def region_values(image: np.ndarray, *, top: int, left: int, size: int, channel:
         raise ValueError(f"channel must be one of {REGION_CHANNELS}, got {channel!r}")
     block = _region(rgb, top, left, size)
     if channel == "Gray":
-        gray = block.astype(np.float64) @ np.array(GRAY_WEIGHTS)
+        gray = block.astype(np.float64) @ np.array(dtype.GRAY_WEIGHTS)
         return np.round(gray).astype(np.uint8)
     return np.ascontiguousarray(block[..., REGION_CHANNELS.index(channel) - 1])
 
@@ -110,7 +109,7 @@ class GrayArithmetic:
     def formula(self) -> str:
         """The arithmetic written out with the real numbers."""
         (r, g, b), (tr, tg, tb) = self.rgb, self.terms
-        w_r, w_g, w_b = GRAY_WEIGHTS
+        w_r, w_g, w_b = dtype.GRAY_WEIGHTS
         return (
             f"{w_r} × {r} + {w_g} × {g} + {w_b} × {b} = {tr:.2f} + {tg:.2f} + {tb:.2f} "
             f"= {self.gray:.2f} ≈ {round(self.gray)} (of 255) = {self.gray / 255:.3f} (of 1)"
@@ -124,5 +123,5 @@ def gray_arithmetic(image: np.ndarray, *, row: int, col: int) -> GrayArithmetic:
     if not (0 <= row < rows and 0 <= col < cols):
         raise ValueError(f"pixel (row={row}, col={col}) is outside a {rows}×{cols} image")
     pixel = tuple(int(v) for v in rgb[row, col])
-    terms = tuple(float(w * v) for w, v in zip(GRAY_WEIGHTS, pixel))
+    terms = tuple(float(w * v) for w, v in zip(dtype.GRAY_WEIGHTS, pixel))
     return GrayArithmetic(row=int(row), col=int(col), rgb=pixel, terms=terms, gray=float(sum(terms)))

@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from explorer.core import checks
+from explorer.core import checks, dtype
 
 # scikit-image photos bundled inside the package (no download needed), then scikit-learn's two JPEGs.
 _SKIMAGE_SAMPLES = (
@@ -156,7 +156,7 @@ def letter(*, size: int = PATTERN_SIZE, text: str = "A") -> np.ndarray:
     origin = ((size - width) // 2, (size + height) // 2)  # bottom-left of the text
     canvas = np.zeros((size, size), dtype=np.uint8)
     cv2.putText(canvas, text, origin, font, scale, 255, thickness, cv2.LINE_AA)
-    return canvas.astype(np.float32) / 255.0
+    return dtype.to_float(canvas)
 
 
 def step_edge(*, size: int = PATTERN_SIZE, angle: float = 0.0) -> np.ndarray:
@@ -264,5 +264,5 @@ def load_builtin(image_id: str) -> np.ndarray:
         if not _ANGLE_RE.fullmatch(angle_text) or float(angle_text) > MAX_ANGLE:
             raise ValueError(f"image id {shown}: the angle must be a number of degrees from 0 to 180")
         angle = float(angle_text)
-    gray = np.round(render_pattern(name, angle=angle) * 255.0).astype(np.uint8)
+    gray = dtype.to_uint8(render_pattern(name, angle=angle))
     return np.stack([gray] * 3, axis=-1)

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 
 from explorer.classical import hough
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 from tests.app.helpers import ok
 
 PAGE = "app_pages/edges.py"
 
 
 def _gray(image_id: str = "sample:astronaut") -> np.ndarray:
-    return imageio.to_gray(samples.load_builtin(image_id))
+    return dtype.to_gray(samples.load_builtin(image_id))
 
 
 def _image(at, prefix: str) -> str:
@@ -57,7 +58,7 @@ def test_renders_and_the_threshold_matches_opencv(open_page):
 def test_canny_result_is_close_to_cv2_canny(open_page):
     at = open_page(PAGE)
     shown = _number(_caption(at, "5. Hysteresis"), r"\(([\d,]+) px\)")
-    smoothed = imageio.to_uint8(cv2.GaussianBlur(_gray(), (0, 0), 1.0))
+    smoothed = dtype.to_uint8(cv2.GaussianBlur(_gray(), (0, 0), 1.0))
     reference = int((cv2.Canny(smoothed, 0.05 * 1020, 0.15 * 1020, L2gradient=True) > 0).sum())
     # OpenCV needs the smoothed image rounded to 8 bits, the page keeps it in float: rounding moves some
     # weak gradients across a threshold (on the same 8-bit image the two agree to 99.8 %, see the unit test).

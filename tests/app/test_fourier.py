@@ -8,7 +8,8 @@ import pytest
 from scipy import ndimage
 
 from explorer.classical import fourier
-from explorer.images import imageio, kernels, samples
+from explorer.core import dtype
+from explorer.images import kernels, samples
 from tests.app.helpers import metric, ok, use_own_image
 
 PAGE = "app_pages/fourier.py"
@@ -22,7 +23,7 @@ def _image(at, caption_start: str) -> str:
 
 
 def _work(image_id: str = "sample:astronaut") -> np.ndarray:
-    return fourier.working_image(imageio.to_gray(samples.load_builtin(image_id)))
+    return fourier.working_image(dtype.to_gray(samples.load_builtin(image_id)))
 
 
 def test_renders_with_the_working_size_stated(open_page):

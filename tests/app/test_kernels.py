@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 from tests.app.helpers import metric
 
 PAGE = "app_pages/kernels.py"
@@ -16,7 +17,7 @@ SIZE = 512  # the default sample (astronaut) is 512 x 512
 
 
 def _gray() -> np.ndarray:
-    return imageio.to_gray(samples.load_builtin("sample:astronaut"))
+    return dtype.to_gray(samples.load_builtin("sample:astronaut"))
 
 
 def _output_url(at) -> str:

@@ -10,7 +10,8 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from explorer.classical import morphology
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 from tests.app.helpers import metric, ok
 from ui import common
 
@@ -32,7 +33,7 @@ def _draw(at, edits: dict[int, dict[str, bool]]):
 def test_renders_with_otsu_like_scikit_image(open_page):
     at = open_page(PAGE)
     assert at.title[0].value == "Morphology & segmentation"
-    levels = np.round(imageio.to_gray(samples.load_builtin("sample:astronaut")) * 255).astype(np.uint8)
+    levels = np.round(dtype.to_gray(samples.load_builtin("sample:astronaut")) * 255).astype(np.uint8)
     expected = threshold_otsu(levels)
     (caption,) = [i.captions[0] for i in at.get("image") if i.captions and i.captions[0].startswith("Binary")]
     assert f"({expected} of 255)" in caption
@@ -106,7 +107,7 @@ def test_contour_area_filter_and_connectivity_change_the_counts(open_page):
     ok(at.radio(key="morph.connectivity").set_value(4).run())
     four = int(metric(at, "Components"))
     # Against SciPy on the same eroded Otsu mask.
-    gray = imageio.to_gray(samples.load_builtin("sample:astronaut"))
+    gray = dtype.to_gray(samples.load_builtin("sample:astronaut"))
     mask, _ = morphology.binarize(gray, method="otsu")
     eroded = morphology.morph(mask, operation="erode", element=np.ones((3, 3), np.uint8))
     assert eight == ndimage.label(eroded, structure=np.ones((3, 3)))[1]

@@ -145,7 +145,8 @@ def test_gray_float32_is_returned_as_it_is():
         (np.array([[0.25, 1.5]], np.float64), {}, [[0.25, 1.5]]),
         ([[0.0, 0.5]], {}, [[0.0, 0.5]]),  # array-likes go through np.asarray
         (np.array([[0, 51, 255]], np.uint8), {}, [[0.0, 0.2, 1.0]]),  # byte levels divided by 255
-        (np.array([[0, 51, 255]], np.uint8), {"scale_uint8": False}, [[0.0, 51.0, 255.0]]),
+        (np.array([[0, 51, 255]], np.uint8), {"kinds": "f"}, [[0.0, 0.2, 1.0]]),  # uint8 whatever kinds says
+        (np.array([[0, 255]], np.uint8), {"kinds": "f", "unit_range": True}, [[0.0, 1.0]]),
         (np.array([[-3, 300]], np.int16), {}, [[-3.0, 300.0]]),  # other integers keep their values
         (np.array([[False, True]]), {"kinds": "biuf"}, [[0.0, 1.0]]),
         (np.array([[0.5, 1.0]], np.float64), {"kinds": "f", "unit_range": True}, [[0.5, 1.0]]),
@@ -186,9 +187,20 @@ def test_gray_keep_bool_returns_the_mask_itself():
             np.zeros((2, 2), np.int64),
             {"kinds": "f", "keep_bool": True},
             TypeError,
-            "image must hold bool or float values, got dtype int64",
+            "image must hold bool, uint8 or float values, got dtype int64",
         ),
-        (np.zeros((2, 2), np.uint8), {"kinds": "f"}, TypeError, "image must hold float values, got dtype uint8"),
+        (
+            np.zeros((2, 2), np.uint16),
+            {"kinds": "f"},
+            TypeError,
+            "image must hold uint8 or float values, got dtype uint16",
+        ),
+        (
+            np.zeros((2, 2), np.int8),
+            {"kinds": "bf"},
+            TypeError,
+            "image must hold bool, uint8 or float values, got dtype int8",
+        ),
         (
             np.zeros((3, 5), np.float32),
             {"max_side": 4},

@@ -8,12 +8,13 @@ import pytest
 from scipy import ndimage
 
 from explorer.classical import edges
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 
 
 @pytest.fixture(scope="module")
 def astronaut() -> np.ndarray:
-    return imageio.to_gray(samples.load_sample("astronaut"))
+    return dtype.to_gray(samples.load_sample("astronaut"))
 
 
 def _square(size: int = 100, top: int = 30, bottom: int = 70) -> np.ndarray:
@@ -119,8 +120,8 @@ def test_direction_colours_follow_the_hue_wheel():
 @pytest.mark.parametrize("low, high", [(0.05, 0.1), (0.1, 0.2), (0.03, 0.3)])
 def test_canny_agrees_with_cv2_canny(astronaut, low, high):
     # Same smoothed 8-bit image, thresholds rescaled to OpenCV's units (1020 = a 0 -> 255 step).
-    smoothed = imageio.to_uint8(edges.smooth(astronaut, sigma=1.4))
-    ours = edges.canny(imageio.to_float(smoothed), sigma=0, low=low, high=high).edges
+    smoothed = dtype.to_uint8(edges.smooth(astronaut, sigma=1.4))
+    ours = edges.canny(dtype.to_float(smoothed), sigma=0, low=low, high=high).edges
     reference = cv2.Canny(smoothed, low * 1020, high * 1020, L2gradient=True) > 0
     iou = (ours & reference).sum() / (ours | reference).sum()
     # Measured 0.998: the few differences are pixels whose float magnitude and OpenCV's integer one fall

@@ -6,7 +6,8 @@ import pytest
 import skimage.feature
 
 from explorer.classical import hog
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_hog_length_matches_skimage_and_the_formula(shape, orientations, cell, b
 
 
 def test_hog_cell_histograms_match_skimage_cells(astronaut):
-    gray = imageio.to_gray(astronaut)
+    gray = dtype.to_gray(astronaut)
     result = hog.hog(gray, orientations=9, cell_size=8, block_size=2)
     assert result.cell_histograms.shape == (64, 64, 9)
     # skimage with 1-cell blocks and L1 normalisation returns each cell's histogram divided by its sum.

@@ -11,7 +11,8 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from explorer.classical import morphology
-from explorer.images import imageio, samples
+from explorer.core import dtype
+from explorer.images import samples
 
 RNG = np.random.default_rng(0)
 MASK = RNG.random((40, 53)) < 0.4  # (40, 53) bool
@@ -46,7 +47,7 @@ def test_fixed_threshold_is_strictly_above_and_invert_swaps():
 @pytest.mark.parametrize("name", ["camera", "coins", "text", "page"])
 def test_otsu_matches_scikit_image(name):
     levels = samples.load_sample(name)[..., 0]  # gray photos: three equal channels
-    gray = imageio.to_float(levels)
+    gray = dtype.to_float(levels)
     reference = threshold_otsu(levels)
     mask, used = morphology.binarize(gray, method="otsu")
     assert used * 255 == pytest.approx(reference, abs=0.5)
@@ -64,11 +65,11 @@ def test_otsu_matches_scikit_image(name):
 def test_adaptive_matches_opencv(method, cv_method, block_size, c):
     levels = samples.load_sample("page")[..., 0]
     reference = cv2.adaptiveThreshold(levels, 255, cv_method, cv2.THRESH_BINARY, block_size, c) > 0
-    mask, used = morphology.binarize(imageio.to_float(levels), method=method, block_size=block_size, c=c / 255)
+    mask, used = morphology.binarize(dtype.to_float(levels), method=method, block_size=block_size, c=c / 255)
     assert used is None
     np.testing.assert_array_equal(mask, reference)
     inverted, _ = morphology.binarize(
-        imageio.to_float(levels), method=method, block_size=block_size, c=c / 255, invert=True
+        dtype.to_float(levels), method=method, block_size=block_size, c=c / 255, invert=True
     )
     np.testing.assert_array_equal(inverted, ~reference)
 
@@ -78,7 +79,7 @@ def test_adaptive_mean_is_the_local_mean_minus_c_by_hand():
     levels = samples.load_sample("page")[..., 0].astype(np.float64)
     local = ndimage.uniform_filter(levels, size=11, mode="nearest")
     mask, _ = morphology.binarize(
-        imageio.to_float(levels.astype(np.uint8)), method="adaptive mean", block_size=11, c=5 / 255
+        dtype.to_float(levels.astype(np.uint8)), method="adaptive mean", block_size=11, c=5 / 255
     )
     clear = np.abs(levels - (local - 5)) > 1.0
     np.testing.assert_array_equal(mask[clear], (levels > local - 5)[clear])

@@ -17,9 +17,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from explorer.classical import fourier
+from explorer.core import dtype
 from explorer.core.display import to_display
 from explorer.core.resize import enlarge
-from explorer.images import imageio, samples
+from explorer.images import samples
 from ui.cached.shared import KernelKey, encode, kernel_array
 
 # A session flips between a handful of images, masks and kernels; 32 results of a few hundred kB each keep
@@ -162,7 +163,7 @@ def masked(image_id: str, key: MaskKey, _work: np.ndarray, _strokes: np.ndarray 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _other_gray(name: str) -> np.ndarray:
-    return imageio.to_gray(samples.load_sample(name))
+    return dtype.to_gray(samples.load_sample(name))
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from explorer.core import dtype
 from explorer.core.display import to_display
-from explorer.images import challenges, convolution, imageio
+from explorer.images import challenges, convolution
 from ui.cached.shared import KernelKey, encode, kernel_array
 
 # A session flips between a handful of kernels and settings; 32 results of at most a few MB each keep the
@@ -22,7 +23,7 @@ MAX_RESULTS = 32
 @st.cache_data(max_entries=16, show_spinner=False)
 def as_float(image_id: str, _rgb: np.ndarray) -> np.ndarray:
     """The colour image as ``(H, W, 3) float32`` in ``[0, 1]`` (the dtype rule for processing)."""
-    return imageio.to_float(_rgb)
+    return dtype.to_float(_rgb)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
