@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.data.datasets import Dataset
+from explorer.data.datasets import Dataset, digits
+from explorer.data.shapes import make_shapes
 from explorer.nets.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Flatten, Pool
 from explorer.nets.training import TrainConfig
 
@@ -48,12 +49,8 @@ class Recipe:
         """``(train, test)``, the same every time (a stratified split seeded by ``split_seed``)."""
         channels, size, _ = self.spec.input_shape
         if self.name == "digits":
-            from explorer.data.datasets import digits
-
             full = digits(size=size)
         else:
-            from explorer.data.shapes import make_shapes
-
             full = make_shapes(SHAPES_PER_CLASS, size=size, color=channels == 3, seed=self.split_seed)
         return full.split(self.test_fraction, seed=self.split_seed)
 
