@@ -12,12 +12,13 @@ this module did before), measured on our shared 2-core machine, one torch thread
 - per Adam step, MLP preset (4 tensors): about 20 us by the kernel alone, 75-100 us through ``torch.optim``
   (its Python around the kernel: hooks, profiler records, per-parameter state, ``zero_grad``); ``foreach=True``
   takes 170 us and the single-tensor loop 180 us. Digits CNN (14 tensors): 27 us, 95-100 us, 270-340 us, 360-410 us;
-- per epoch (``benchmarks/bench_training.py``, 2 runs each, CPU time): MLP at batch 32 19-20 ms before,
-  27-29 ms now (from 56-64 % to 39-44 % of the forward + backward ceiling); digits CNN at batch 32 182-223 ms
-  before, 211-215 ms now (82-90 % to 76-78 %); at their best batch (128) the CNNs stay at 84-94 %;
+- per epoch (``benchmarks/bench_training.py``, 3 runs each, CPU time): MLP at batch 32 17-20 ms before,
+  24-29 ms now (from 56-64 % to 39-61 % of the forward + backward ceiling); digits CNN at batch 32 167-223 ms
+  before, 190-215 ms now (82-90 % to 75-78 %); at their best batch (128) the CNNs stay at 84-94 % (86-91 % now);
 - once per process: the first ``torch.optim`` optimizer imports ``torch._dynamo`` (``add_param_group`` is
-  wrapped by ``torch._disable_dynamo``): the first training of a fresh process took 2.7-3.4 s instead of
-  0.3-0.7 s for the same epoch again (before: 0.6-0.8 s). Later optimizers are created in microseconds.
+  wrapped by ``torch._disable_dynamo``): the first training of a fresh process took 1.4-3.4 s instead of
+  0.2-0.8 s (before), and the peak memory of a training session grew from 79-81 MB to 222 MB (the modules
+  of ``torch._dynamo``). Later optimizers are created in microseconds.
 
 Torch is imported inside the function, like the other ``explorer.nets`` modules: importing this is free.
 """
