@@ -1,20 +1,23 @@
 """Training speed and memory of ``explorer.nets.training.Trainer``.
 
-1. **Throughput** against a notebook-style loop on the same model and data, in the same process: a
-   ``DataLoader`` over a ``TensorDataset`` (batch 32, shuffled, default settings), ``torch.optim.Adam``,
-   ``nn.CrossEntropyLoss``. Ours runs with ``TrainConfig()``'s defaults (also batch 32) and includes what a
-   run does besides the updates (progress bookkeeping, evaluating the test set after each epoch). Each side
-   trains one epoch per round, in alternating order, after a warm-up; times are CPU seconds of this process
-   (one torch thread, so that is the work done, and other programs on a busy machine slow neither side).
-   ``ours_ms`` / ``baseline_ms``: median per epoch; ``ratio``: our images per second / the baseline's.
-   Each is followed by a **ceiling** row: the same model's forward pass, loss and backward pass alone, on
-   batches sliced beforehand (no data handling, no optimizer, no evaluation), against the same baseline.
-   No trainer can beat that ratio on that model: on our CPU the convolutions dominate both loops, which
-   caps the ratio at about 1.5-1.7x at batch 32 for the convolutional networks, whatever the loop does.
+1. **Throughput against the ceiling**, for each model at batch 32 (the default) and at the trainer's best batch:
+   our trainer's epoch against the same model's forward pass, loss and backward pass alone, on batches of the
+   same size sliced beforehand, in the same layout (no data handling, no optimizer, no evaluation). No
+   trainer can beat that ceiling; ours includes what a run does besides (shuffling, the optimizer step,
+   progress bookkeeping, evaluating the test set after each epoch). ``ratio``: the ceiling's time / ours
+   (the share of the ceiling's speed we reach); target >= 0.85. Under each, for information, the same epoch
+   against a **notebook loop**: a ``DataLoader`` over a ``TensorDataset`` (batch 32, shuffled, default
+   settings), ``torch.optim.Adam``, ``nn.CrossEntropyLoss`` (``ratio``: its time / ours, "reported").
+   Each side trains one epoch per round, in alternating order, after a warm-up; times are CPU seconds of
+   this process (one torch thread, so that is the work done, and other programs on a busy machine slow no
+   side). ``ours_ms`` / ``baseline_ms``: median per epoch.
 2. **Default digits recipe to 98 %**: wall time from making the data set (``recipe.data()``) to the end of
    the first epoch with held-out accuracy >= 98 %, for 3 seeds; the worst is reported, with how many got
-   there. torch is already imported, as in the running app.
-3. **Peak memory** of one training session (the digits recipe, then the shapes recipe for 2 epochs): the
+   there. torch is already imported and has made an optimizer, as in a server that has trained once.
+3. **First training of a process**: the same 1 epoch of the digits recipe in a fresh interpreter (torch
+   imported and configured), the first time (``ours_ms``) and again (``baseline_ms``): the first
+   ``torch.optim`` optimizer of a process imports ``torch._dynamo``. Wall time, reported.
+4. **Peak memory** of one training session (the digits recipe, then the shapes recipe for 2 epochs): the
    peak resident set size (``VmHWM``, reset first through ``/proc/self/clear_refs``) above the resident
    size before it. Reported, no target.
 
@@ -24,8 +27,10 @@ Run ``python benchmarks/bench_training.py`` for a table; ``benchmarks/run.py`` i
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -40,8 +45,15 @@ from explorer.nets.training import TrainConfig, Trainer  # noqa: E402
 from ui import torch_runtime  # noqa: E402
 
 ROUNDS = 5  # epochs timed per side and model: enough for a median that ignores one disturbed round
-SPEED_TARGET = 3.0  # ours at least 3x the notebook loop's images per second
-RECIPE_TARGET_S = 10.0  # the default digits recipe reaches 98 % within 10 s
+# Ours reaches at least 85 % of the speed of forward + backward alone: what is left for shuffling, the
+# optimizer step and the test set's evaluation after each epoch.
+CEILING_TARGET = 0.85
+RECIPE_TARGET_S = 2.0  # the default digits recipe reaches 98 % within 2 s (0.5-1 s on our 2-core machine)
+# The trainer's fastest batch per model, from a sweep of 32-512 on our CPU (images/s, one thread):
+# digits CNN 8.5k/9.8k/11.2k/10.1k/9.6k and TinyVGG 5.5k/6.2k/6.3k/4.9k/4.8k at 32/64/128/256/512: 128 for
+# both (larger batches' feature maps spill out of the cache); the MLP's speed keeps growing with the batch
+# (68k/115k/164k/189k/233k: per-batch overhead dominates a model this small), so 512, 3 batches an epoch.
+BEST_BATCH = {"digits CNN": 128, "TinyVGG": 128, "MLP": 512}
 RECIPE_SEEDS = (0, 1, 2)
 ACCURACY_GOAL = 0.98
 
@@ -91,40 +103,40 @@ def _cpu_seconds(function) -> float:
     return time.process_time() - start
 
 
-def _throughput_rows(label: str, spec, train, test, *, config: TrainConfig | None = None) -> list[dict]:
-    """Two rows: our trainer against the notebook loop (the target), and the ceiling any trainer has on
-    this model (forward + backward alone against the notebook loop, for information)."""
-    trainer = Trainer(spec, train, test, config or TrainConfig(epochs=1))
+def _throughput_rows(label: str, spec, train, test, *, batch_size: int = 32) -> list[dict]:
+    """Two rows: our trainer against the ceiling (forward + backward alone at the same batch size: the
+    target), then against the notebook loop at batch 32 (reported)."""
+    trainer = Trainer(spec, train, test, TrainConfig(epochs=1, batch_size=batch_size))
     ours = lambda: trainer.run(epochs=1)  # noqa: E731
     baseline = _notebook_epoch(spec, train)
-    floor = _floor_epoch(spec, train, trainer.config.batch_size)
-    ours(), baseline(), floor()  # warm-up: first calls pick kernels and allocate
-    ours_s, baseline_s, floor_s = [], [], []
+    ceiling = _floor_epoch(spec, train, batch_size)
+    ours(), baseline(), ceiling()  # warm-up: first calls pick kernels and allocate
+    ours_s, baseline_s, ceiling_s = [], [], []
     for index in range(ROUNDS):
-        order = [(ours, ours_s), (baseline, baseline_s), (floor, floor_s)]
+        order = [(ours, ours_s), (baseline, baseline_s), (ceiling, ceiling_s)]
         for function, times in order if index % 2 == 0 else order[::-1]:
             times.append(_cpu_seconds(function))
-    ours_ms, baseline_ms, floor_ms = (statistics.median(times) * 1e3 for times in (ours_s, baseline_s, floor_s))
-    ratio = baseline_ms / ours_ms  # same images per epoch: speed ratio = inverse time ratio
+    ours_ms, baseline_ms, ceiling_ms = (statistics.median(times) * 1e3 for times in (ours_s, baseline_s, ceiling_s))
+    share = ceiling_ms / ours_ms  # same images per epoch: share of the ceiling's speed = inverse time ratio
     return [
         {
-            "name": f"images/s vs DataLoader loop: {label}",
+            "name": f"trainer vs forward + backward alone: {label}, batch {batch_size}",
             "ours_ms": ours_ms,
-            "baseline_ms": baseline_ms,
-            "ratio": ratio,
-            "target": f">= {SPEED_TARGET:g}x",
-            "ok": ratio >= SPEED_TARGET,
-            "share_of_ceiling": floor_ms / ours_ms,
+            "baseline_ms": ceiling_ms,
+            "ratio": share,
+            "target": f">= {CEILING_TARGET:g}x",
+            "ok": share >= CEILING_TARGET,
             "ours_images_per_s": len(train) / ours_ms * 1e3,
-            "baseline_images_per_s": len(train) / baseline_ms * 1e3,
+            "ceiling_images_per_s": len(train) / ceiling_ms * 1e3,
         },
         {
-            "name": f"  ceiling: forward + backward alone, {label}",
-            "ours_ms": floor_ms,
+            "name": "  the same vs a notebook loop (DataLoader + torch.optim.Adam, batch 32)",
+            "ours_ms": ours_ms,
             "baseline_ms": baseline_ms,
-            "ratio": baseline_ms / floor_ms,
-            "target": "info",
+            "ratio": baseline_ms / ours_ms,
+            "target": "reported",
             "ok": True,
+            "baseline_images_per_s": len(train) / baseline_ms * 1e3,
         },
     ]
 
@@ -164,6 +176,41 @@ def _recipe_row() -> dict:
     }
 
 
+_FIRST_TRAINING = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from ui import torch_runtime
+torch_runtime.configure()
+from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE as recipe
+from explorer.nets.training import Trainer
+train, test = recipe.data()
+seconds = []
+for _ in range(2):
+    start = time.perf_counter()
+    Trainer(recipe.spec, train, test, recipe.config).run(epochs=1)
+    seconds.append(time.perf_counter() - start)
+print(json.dumps(seconds))
+"""
+
+
+def _first_training_row() -> dict:
+    """1 epoch of the digits recipe in a fresh interpreter: the first time, then again."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    output = subprocess.run(
+        [sys.executable, "-c", _FIRST_TRAINING.format(root=root)], capture_output=True, text=True, check=True
+    ).stdout
+    first, again = json.loads(output.strip().splitlines()[-1])
+    return {
+        "name": "first training of a fresh process: Trainer + 1 epoch of the digits recipe, vs again (wall)",
+        "ours_ms": first * 1e3,
+        "baseline_ms": again * 1e3,
+        "ratio": None,
+        "target": "reported",
+        "ok": True,
+        "first_use_extra_ms": (first - again) * 1e3,
+    }
+
+
 def _status_kb(field: str) -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -199,7 +246,8 @@ def _memory_row() -> dict:
 
 
 def run() -> list[dict]:
-    """Throughput rows (default digits CNN, MLP, TinyVGG; then batch 128), the recipe row, the memory row."""
+    """Throughput rows (default digits CNN, MLP, TinyVGG; each at batch 32 and at its best batch), the
+    recipe row, the first-training row, the memory row."""
     torch_runtime.configure()
     memory = _memory_row()  # first, before the other measurements raise the process's footprint
     train, test = DEFAULT_DIGITS_RECIPE.data()
@@ -207,25 +255,16 @@ def run() -> list[dict]:
     digits28 = datasets.digits(size=28)
     train28, test28 = digits28.split(0.2, seed=0)
     tinyvgg = architecture.preset("tinyvgg", input_shape=train28.image_shape, num_classes=10)
-    return [
-        *_throughput_rows("default digits CNN, digits 8×8", DEFAULT_DIGITS_RECIPE.spec, train, test),
-        *_throughput_rows("MLP preset, digits 8×8", mlp, train, test),
-        *_throughput_rows("TinyVGG, digits 28×28", tinyvgg, train28, test28),
-        # The lever the issue names (larger batches); the notebook loop stays at batch 32. Not the default:
-        # at 128 the shapes networks learn less per second of training (fewer updates per epoch).
-        *_throughput_rows(
-            "default digits CNN, digits 8×8, ours at batch 128",
-            DEFAULT_DIGITS_RECIPE.spec,
-            train,
-            test,
-            config=TrainConfig(epochs=1, batch_size=128),
-        ),
-        *_throughput_rows(
-            "MLP preset, digits 8×8, ours at batch 128", mlp, train, test, config=TrainConfig(epochs=1, batch_size=128)
-        ),
-        _recipe_row(),
-        memory,
+    models = [
+        ("digits CNN", "default digits CNN, digits 8×8", DEFAULT_DIGITS_RECIPE.spec, train, test),
+        ("MLP", "MLP preset, digits 8×8", mlp, train, test),
+        ("TinyVGG", "TinyVGG, digits 28×28", tinyvgg, train28, test28),
     ]
+    rows = []
+    for key, label, spec, model_train, model_test in models:
+        for batch_size in (32, BEST_BATCH[key]):
+            rows += _throughput_rows(label, spec, model_train, model_test, batch_size=batch_size)
+    return [*rows, _recipe_row(), _first_training_row(), memory]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ keeping a :class:`Snapshot` of the features and first-layer filters for the Insp
 
 Speed: both sets live in memory as tensors (no ``DataLoader``): an epoch is a permutation of indices
 sliced into batches; the model computes in ``channels_last`` layout (see :class:`Trainer`); Adam and SGD
-are :class:`explorer.nets.optimizers.Optimizer`. ``benchmarks/bench_training.py`` measures the result.
+are ``torch.optim``'s fused ones (:func:`explorer.nets.optimizers.make_optimizer`).
+``benchmarks/bench_training.py`` measures the result.
 
 Determinism: the model starts from ``build(spec, seed=config.seed)``; each epoch draws its order,
 augmentation and dropout from its own generator, seeded by ``(seed, epoch)``, never from torch's global
@@ -32,12 +33,11 @@ import numpy as np
 
 from explorer.core import checks
 from explorer.data.datasets import Dataset
-from explorer.nets.architecture import ArchitectureSpec, BatchNorm, build
-from explorer.nets.augment import AugmentConfig
-from explorer.nets.evaluation import forward_chunks
-from explorer.nets.optimizers import Optimizer
+from explorer.nets.architecture import ArchitectureSpec, BatchNorm, build, summary
+from explorer.nets.augment import AugmentConfig, augment_batch
+from explorer.nets.evaluation import forward_chunks, head_index
+from explorer.nets.optimizers import OPTIMIZERS, make_optimizer
 
-OPTIMIZERS = ("adam", "sgd")
 # A workshop training lasts minutes at most: 100 epochs of the digits is already far past convergence.
 # This also bounds a trainer's history: runs continue up to MAX_EPOCHS epochs in total.
 MAX_EPOCHS = 100
@@ -186,6 +186,10 @@ class Trainer:
     ``state_dict`` (optional) starts from those weights instead (to continue training a saved model); it
     must match ``build(spec)`` exactly. The trainer builds its own model, so the state dict passed in (a
     cached default model's, say) is never changed. ``trainer.model`` is in ``eval()`` mode between runs.
+
+    ``clock()`` gives the time in seconds (any origin, never going back): when to report progress, the speed
+    and time left it reports and each epoch's ``seconds``. ``time.perf_counter`` by default (a monotonic clock
+    with the finest resolution); tests pass a fake one.
     """
 
     def __init__(
@@ -196,6 +200,7 @@ class Trainer:
         config: TrainConfig,
         *,
         state_dict: dict | None = None,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         import torch
 
@@ -217,7 +222,9 @@ class Trainer:
             raise ValueError(f"the network has {spec.num_classes} outputs but the data has {train.n_classes} classes")
         if config.batch_size == 1 and any(isinstance(layer, BatchNorm) for layer in spec.layers):
             raise ValueError("batch_size must be at least 2 for a network with batch normalisation, got 1")
-        self.spec, self.config, self.class_names = spec, config, train.class_names
+        if not callable(clock):
+            raise TypeError(f"clock must be callable, got {type(clock).__name__}")
+        self.spec, self.config, self.class_names, self._clock = spec, config, train.class_names, clock
         # channels_last (N, H, W, C in memory): oneDNN's pooling and batch norm run 3-15× faster on the
         # CPU than in the default layout, convolutions ~10 % faster. Same results up to float rounding.
         with _BUILD_LOCK:
@@ -230,7 +237,13 @@ class Trainer:
         self.model.eval()
         self._x, self._y = _as_tensor(train.images), _as_tensor(train.labels)
         self._test_x, self._test_y = _as_tensor(test.images), _as_tensor(test.labels)
-        self._optimizer = Optimizer(self.model.parameters(), config)
+        self._optimizer = make_optimizer(
+            self.model.parameters(),
+            config.optimizer,
+            lr=config.learning_rate,
+            momentum=config.momentum,
+            weight_decay=config.weight_decay,
+        )
         kept = min(len(test), SNAPSHOT_IMAGES, max(1, MAX_SNAPSHOT_VALUES // max(1, self._feature_size())))
         self._kept = np.sort(np.random.default_rng(config.seed).permutation(len(test))[:kept])
         self.history: list[EpochRecord] = []
@@ -245,9 +258,6 @@ class Trainer:
         return full + (1 if rest > 1 or (rest == 1 and full == 0) else 0)
 
     def _feature_size(self) -> int:
-        from explorer.nets.architecture import summary
-        from explorer.nets.evaluation import head_index
-
         rows = summary(self.spec)
         index = head_index(self.model)
         shape = self.spec.input_shape if index == 0 else rows[index - 1].output_shape
@@ -284,8 +294,6 @@ class Trainer:
         import torch
         import torch.nn.functional as F
 
-        from explorer.nets.augment import augment_batch
-
         epochs = self.config.epochs if epochs is None else epochs
         room = MAX_EPOCHS - len(self.history)
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or not 1 <= epochs <= max(1, room):
@@ -300,12 +308,13 @@ class Trainer:
         batches, first_epoch = self.batches_per_epoch, len(self.history) + 1
         last_epoch = first_epoch + epochs - 1
         total_batches, done_batches, done_images = epochs * batches, 0, 0
-        start = last_report = time.perf_counter()
+        clock = self._clock
+        start = last_report = clock()
         stopped = False
         loss_sum, correct, seen = 0.0, 0, 0  # this epoch's batches so far (report() reads them)
 
         def report(epoch: int, batch: int, loss: float) -> None:
-            elapsed = max(time.perf_counter() - start, 1e-9)
+            elapsed = max(clock() - start, 1e-9)
             remaining = (total_batches - done_batches) * elapsed / max(done_batches, 1)
             on_progress(
                 Progress(
@@ -325,7 +334,7 @@ class Trainer:
 
         try:
             for epoch in range(first_epoch, last_epoch + 1):
-                epoch_start = time.perf_counter()
+                epoch_start = clock()
                 generator = _epoch_generator(config.seed, epoch)
                 order = torch.randperm(n, generator=generator)
                 loss_sum, correct, seen, loss_value = 0.0, 0, 0, float("nan")
@@ -351,19 +360,19 @@ class Trainer:
                     if should_stop is not None and should_stop():
                         stopped = True
                         break
-                    if on_progress is not None and time.perf_counter() - last_report >= PROGRESS_INTERVAL:
+                    if on_progress is not None and clock() - last_report >= PROGRESS_INTERVAL:
                         report(epoch, batch, loss_value)
-                        last_report = time.perf_counter()
+                        last_report = clock()
                 self._end_epoch(
                     epoch,
                     loss_sum / seen,
                     correct / seen,
-                    time.perf_counter() - epoch_start,
+                    clock() - epoch_start,
                     fraction=1.0 if not stopped else batch / batches,
                 )
                 if on_progress is not None:
                     report(epoch, batch, loss_value)
-                    last_report = time.perf_counter()
+                    last_report = clock()
                 if stopped:
                     break
         finally:

@@ -12,8 +12,10 @@ training place. The dense unit learns a template glued to the training place; th
 same template, but applies it everywhere. Moving the eye (:func:`shift_curve`) makes the dense response
 collapse, while the conv map's peak keeps its height and moves with the eye.
 
-Everything is seeded; training takes about a third of a second on one CPU thread. Weights come back as NumPy
-arrays (``float32``), so results can be cached and drawn without torch.
+Everything is seeded; training (Adam, :func:`explorer.nets.optimizers.make_optimizer`, as the Train page) takes
+about a third of a second on one CPU thread, plus about a second once per process for ``torch.optim``'s first
+import of ``torch._dynamo``. Weights come back as NumPy arrays (``float32``), so results can be cached and drawn
+without torch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from explorer.nets.optimizers import make_optimizer
 
 CANVAS = 28  # MNIST's size, the lessons' running example
 EYE_SIZE = 5
@@ -104,13 +108,11 @@ def train(*, position: tuple[int, int] = (CANVAS // 2, CANVAS // 2), steps: int 
         torch.manual_seed(seed)
         dense = torch.nn.Linear(CANVAS * CANVAS, 1)
         conv = torch.nn.Conv2d(1, 1, EYE_SIZE, padding=EYE_SIZE // 2)
-    parameters = [*dense.parameters(), *conv.parameters()]
-    # Adam by hand: torch.optim's first use imports torch._dynamo (1-2 s), longer than this whole training.
-    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in parameters]
+    optimizer = make_optimizer([*dense.parameters(), *conv.parameters()], "adam", lr=LEARNING_RATE)
     # Conv loss weights: the eye's centre counts as much as all other positions together, so the single
     # positive position isn't drowned by 783 negative ones.
     off_centre = torch.from_numpy(1.0 - centre)[None, None] / (CANVAS * CANVAS - 1)  # (1, 1, 28, 28)
-    for step in range(1, steps + 1):
+    for _ in range(steps):
         is_eye = rng.random(BATCH) < 0.5
         picks = rng.integers(len(negatives), size=BATCH)
         clean = np.stack([positive if e else negatives[p] for e, p in zip(is_eye, picks)])
@@ -122,19 +124,14 @@ def train(*, position: tuple[int, int] = (CANVAS // 2, CANVAS // 2), steps: int 
         centre_loss = F.binary_cross_entropy_with_logits(conv_map[:, 0, row, col], target)
         rest_loss = (F.softplus(conv_map) * off_centre).sum() / BATCH  # BCE with target 0 elsewhere
         loss = dense_loss + centre_loss + rest_loss
-        for p in parameters:
-            p.grad = None
+        optimizer.zero_grad()
         loss.backward()
-        with torch.no_grad():
-            for p, (m, v) in zip(parameters, moments):
-                m.mul_(0.9).add_(p.grad, alpha=0.1)
-                v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
-                p -= LEARNING_RATE * (m / (1 - 0.9**step)) / ((v / (1 - 0.999**step)).sqrt() + 1e-8)
+        optimizer.step()
     return Detectors(
         dense_weights=dense.weight.detach().numpy().reshape(CANVAS, CANVAS).astype(np.float32),
-        dense_bias=float(dense.bias.detach()[0]),
+        dense_bias=float(dense.get_parameter("bias").detach()[0]),
         conv_kernel=conv.weight.detach().numpy()[0, 0].astype(np.float32),
-        conv_bias=float(conv.bias.detach()[0]),
+        conv_bias=float(conv.get_parameter("bias").detach()[0]),
         position=(row, col),
     )
 
