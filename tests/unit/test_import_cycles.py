@@ -17,15 +17,6 @@ import explorer
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(info.name for info in pkgutil.walk_packages(explorer.__path__, prefix="explorer."))
 
-# Function-level explorer imports still present in files another change is rewriting (the optimizers <->
-# training work owns explorer/nets/training.py). Each entry is (module, imported module). Empty this when that
-# work lands; the last test fails on an entry that no longer matches anything, so the list can't go stale.
-KNOWN_FUNCTION_IMPORTS = {
-    ("explorer.nets.training", "explorer.nets.architecture"),
-    ("explorer.nets.training", "explorer.nets.evaluation"),
-    ("explorer.nets.training", "explorer.nets.augment"),
-}
-
 
 def _source(module: str) -> Path:
     path = ROOT.joinpath(*module.split("."))
@@ -53,9 +44,10 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(module: str) -> tuple[set[str], set[str]]:
-    """``(module-level explorer imports, explorer imports inside functions)`` of one module."""
-    tree = ast.parse(_source(module).read_text(encoding="utf-8"))
+def _imports(module: str, source: str | None = None) -> tuple[set[str], set[str]]:
+    """``(module-level explorer imports, explorer imports inside functions)`` of one module (of ``source`` if
+    given, else of the module's file)."""
+    tree = ast.parse(_source(module).read_text(encoding="utf-8") if source is None else source)
     top: set[str] = set()
     inside: set[str] = set()
 
@@ -80,14 +72,25 @@ IMPORTS = {module: _imports(module) for module in MODULES}
 def test_the_reader_resolves_imports():
     top, inside = IMPORTS["explorer.core.checks"]
     assert "explorer.core.dtype" in top and not inside
-    top, _ = IMPORTS["explorer.nets.optimizers"]
-    assert "explorer.nets.training" not in top  # imported under TYPE_CHECKING only
+    assert "explorer.nets.training" not in IMPORTS["explorer.nets.optimizers"][0]  # takes plain settings
     assert "explorer.nets.optimizers" in IMPORTS["explorer.nets.training"][0]
+
+
+def test_the_reader_tells_function_imports_from_top_level_and_type_checking_ones():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from explorer.core import checks\n"
+        "if TYPE_CHECKING:\n    from explorer.nets.training import Trainer\n"
+        "def f():\n    import torch\n    from explorer.images import imageio\n    return imageio\n"
+    )
+    top, inside = _imports("explorer.classical.edges", source)
+    assert top == {"explorer.core.checks"}
+    assert inside == {"explorer.images.imageio"}
 
 
 def test_no_function_imports_an_explorer_module():
     found = {(module, target) for module, (_, inside) in IMPORTS.items() for target in inside}
-    assert found - KNOWN_FUNCTION_IMPORTS == set(), "import these at the top of the module (a cycle? break it)"
+    assert found == set(), "import these at the top of the module (a cycle? break it)"
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -119,8 +122,3 @@ def test_the_cycle_finder_finds_cycles():
 def test_module_level_explorer_imports_have_no_cycle():
     graph = {module: {t for t in top if t in IMPORTS and t != module} for module, (top, _) in IMPORTS.items()}
     assert _cycles(graph) == []
-
-
-def test_known_exceptions_still_exist():
-    found = {(module, target) for module, (_, inside) in IMPORTS.items() for target in inside}
-    assert KNOWN_FUNCTION_IMPORTS <= found, f"remove from KNOWN_FUNCTION_IMPORTS: {KNOWN_FUNCTION_IMPORTS - found}"
