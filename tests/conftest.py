@@ -1,8 +1,33 @@
-"""Shared test set-up: tests run from the project root so ``explorer`` and ``ui`` import."""
+"""Shared test set-up: tests run from the project root so ``explorer`` and ``ui`` import; fixtures every
+folder uses (the astronaut sample)."""
 
 import os
 import sys
 
+import numpy as np
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False  # shared by the whole session: a test that writes into it fails loudly
+    return array
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """The built-in astronaut sample (the pages' default image): ``(512, 512, 3) uint8`` RGB, read-only."""
+    from explorer.images import samples
+
+    return _read_only(samples.load_builtin("sample:astronaut"))
+
+
+@pytest.fixture(scope="session")
+def astronaut_gray(astronaut: np.ndarray) -> np.ndarray:
+    """The astronaut as the gray pages see it: ``(512, 512) float32`` in ``[0, 1]``, read-only."""
+    from explorer.images import imageio
+
+    return _read_only(imageio.to_gray(astronaut))

@@ -6,12 +6,7 @@ import pytest
 import skimage.feature
 
 from explorer.classical import hog
-from explorer.images import imageio, samples
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    return samples.load_builtin("sample:astronaut")
+from explorer.images import imageio
 
 
 @pytest.mark.parametrize(
