@@ -1,5 +1,5 @@
-"""Shared test set-up: tests run from the project root so ``explorer`` and ``ui`` import; fixtures every
-folder uses (the astronaut sample)."""
+"""Shared test set-up: tests run from the project root so ``explorer`` and ``ui`` import; torch on one thread
+as the app runs it; fixtures every folder uses (the astronaut sample)."""
 
 import os
 import sys
@@ -10,6 +10,15 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """One torch thread, as the app runs (``ui/torch_runtime.py``): on a busy machine two threads contend and
+    tiny models slow down 10x. Only once something has imported torch: tests that don't need it never load it
+    (and the tests that check which modules a page imports run in interpreters of their own)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

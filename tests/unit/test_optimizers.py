@@ -8,9 +8,6 @@ from explorer.data import datasets
 from explorer.nets.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build
 from explorer.nets.optimizers import Optimizer
 from explorer.nets.training import TrainConfig
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 TRAIN, _ = datasets.digits(size=8).split(0.2, seed=0)
 MLP = ArchitectureSpec("mlp", (1, 8, 8), (Flatten(), Dense(32), Dropout(0.2), Dense(10)), 10)
