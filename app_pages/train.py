@@ -207,7 +207,7 @@ spec = layer_table.rows_to_spec(rows, name="my network", input_shape=dataset.ima
 config = training.TrainConfig(optimizer={optimizer!r}, learning_rate={st.session_state["train.lr"]:g},
                               momentum={st.session_state["train.momentum"]:g}, batch_size={st.session_state["train.batch"]},
                               epochs={st.session_state["train.epochs"]}, weight_decay={st.session_state["train.wd"]:g},
-                              seed={seed}, augment={augment_config!r})
+                              seed={seed}, augment=augment.{augment_config!r})
 trainer = training.Trainer(spec, train, test, config)
 result = trainer.run(on_progress=print)          # result.history: one EpochRecord per epoch
 more = trainer.run(epochs=5)                      # continue where it stopped

@@ -23,6 +23,26 @@ def image_captions(at) -> list[str]:
     return [img.caption for element in at.get("image") for img in element.proto.imgs]
 
 
+def image(at, caption_start: str):
+    """The one ``st.image`` element whose (first) caption starts with ``caption_start``; fails listing every
+    caption if there is none or more than one."""
+    found = [
+        element for element in at.get("image") if element.captions and element.captions[0].startswith(caption_start)
+    ]
+    assert len(found) == 1, (caption_start, [element.captions for element in at.get("image")])
+    return found[0]
+
+
+def image_url(at, caption_start: str) -> str:
+    """Media URL of the picture captioned ``caption_start...`` (it changes when the picture does)."""
+    return image(at, caption_start).value[0]
+
+
+def image_caption(at, caption_start: str) -> str:
+    """The whole caption of the picture whose caption starts with ``caption_start``."""
+    return image(at, caption_start).captions[0]
+
+
 def use_own_image(at, image: np.ndarray, name: str):
     """Put ``image`` in the session as if it had been uploaded (the picker keeps it while no new file
     comes) and rerun. Real upload ids are content hashes: give each test image its own ``name``, since

@@ -12,28 +12,9 @@ import pytest
 
 from explorer.classical import hough
 from explorer.core import dtype
-from explorer.images import samples
-from tests.app.helpers import ok
+from tests.app.helpers import image_caption, image_url, ok, use_own_image
 
 PAGE = "app_pages/edges.py"
-
-
-def _gray(image_id: str = "sample:astronaut") -> np.ndarray:
-    return dtype.to_gray(samples.load_builtin(image_id))
-
-
-def _image(at, prefix: str) -> str:
-    """URL of the picture whose caption starts with ``prefix``."""
-    found = [image for image in at.get("image") if image.captions and image.captions[0].startswith(prefix)]
-    assert len(found) == 1, [image.captions for image in at.get("image")]
-    return found[0].value[0]
-
-
-def _caption(at, prefix: str) -> str:
-    (found,) = [
-        image.captions[0] for image in at.get("image") if image.captions and image.captions[0].startswith(prefix)
-    ]
-    return found
 
 
 def _number(text: str, pattern: str) -> float:
@@ -42,23 +23,23 @@ def _number(text: str, pattern: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def test_renders_and_the_threshold_matches_opencv(open_page):
+def test_renders_and_the_threshold_matches_opencv(open_page, astronaut_gray):
     at = open_page(PAGE)
     assert at.title[0].value == "Edges & gradients"
     assert not at.error and not at.warning
     # Default: sigma 1, 3 x 3 Sobel, magnitude >= 0.15. Same pipeline written with OpenCV directly.
-    smoothed = cv2.GaussianBlur(_gray(), (0, 0), 1.0)
+    smoothed = cv2.GaussianBlur(astronaut_gray, (0, 0), 1.0)
     gx = cv2.Sobel(smoothed, cv2.CV_32F, 1, 0, ksize=3) / 4
     gy = cv2.Sobel(smoothed, cv2.CV_32F, 0, 1, ksize=3) / 4
     expected = float((np.hypot(gx, gy) >= 0.15).mean())
-    assert f"{expected:.1%}" in _caption(at, "Magnitude ≥ 0.15")
+    assert f"{expected:.1%}" in image_caption(at, "Magnitude ≥ 0.15")
     assert r"\frac{1}{4}" in at.get("latex")[0].value
 
 
-def test_canny_result_is_close_to_cv2_canny(open_page):
+def test_canny_result_is_close_to_cv2_canny(open_page, astronaut_gray):
     at = open_page(PAGE)
-    shown = _number(_caption(at, "5. Hysteresis"), r"\(([\d,]+) px\)")
-    smoothed = dtype.to_uint8(cv2.GaussianBlur(_gray(), (0, 0), 1.0))
+    shown = _number(image_caption(at, "5. Hysteresis"), r"\(([\d,]+) px\)")
+    smoothed = dtype.to_uint8(cv2.GaussianBlur(astronaut_gray, (0, 0), 1.0))
     reference = int((cv2.Canny(smoothed, 0.05 * 1020, 0.15 * 1020, L2gradient=True) > 0).sum())
     # OpenCV needs the smoothed image rounded to 8 bits, the page keeps it in float: rounding moves some
     # weak gradients across a threshold (on the same 8-bit image the two agree to 99.8 %, see the unit test).
@@ -85,10 +66,10 @@ def test_canny_result_is_close_to_cv2_canny(open_page):
 )
 def test_each_key_widget_changes_its_output(open_page, kind, key, value, picture):
     at = open_page(PAGE)
-    before = _image(at, picture)
+    before = image_url(at, picture)
     getattr(at, kind)(key=key).set_value(value).run()
     ok(at)
-    assert _image(at, picture) != before
+    assert image_url(at, picture) != before
     assert not at.error
 
 
@@ -123,19 +104,19 @@ def test_garbage_link_warns_and_falls_back(open_page):
 
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
-    before = [_image(at, "gx:"), _image(at, "5. Hysteresis"), _image(at, "Accumulator")]
+    before = [image_url(at, "gx:"), image_url(at, "5. Hysteresis"), image_url(at, "Accumulator")]
     at.selectbox(key="shared.sample").set_value("coins").run()
     ok(at)
-    after = [_image(at, "gx:"), _image(at, "5. Hysteresis"), _image(at, "Accumulator")]
+    after = [image_url(at, "gx:"), image_url(at, "5. Hysteresis"), image_url(at, "Accumulator")]
     assert all(a != b for a, b in zip(before, after))
     assert "303 × 384" in at.caption[0].value
     # The coins are circles: the default radius range finds many of them.
-    assert _number(_caption(at, "Hough circles"), r": (\d+) found") >= 10
+    assert _number(image_caption(at, "Hough circles"), r": (\d+) found") >= 10
 
 
 def test_a_checkerboard_has_its_49_inner_corners(open_page):
     at = open_page(PAGE, query={"img": "pattern:checkerboard"})
-    assert _caption(at, "49 corners")
+    assert image_caption(at, "49 corners")
 
 
 def test_nothing_found_is_said_not_crashed(open_page):
@@ -143,28 +124,21 @@ def test_nothing_found_is_said_not_crashed(open_page):
     infos = " ".join(i.value for i in at.info)
     assert "no corner response" in infos  # Harris: an edge is not a corner
     assert "no centre got enough votes" in infos  # no circles
-    assert _caption(at, "0 corners")
+    assert image_caption(at, "0 corners")
     # ...but the one straight edge is a line, at theta 0 (vertical).
     assert "θ = 0°" in " ".join(c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 3), (1, 1024, 3), (1024, 1024, 3)])
 def test_any_image_size_works(open_page, shape):
-    at = open_page(PAGE)
     image = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
     # As if the picker had accepted an upload of this size (the uploader itself is a browser widget).
-    at.session_state["shared.source"] = "Upload"
-    # Real ids carry the content hash; caches are keyed by the id, so each size needs its own.
-    image_id = f"upload:test{shape[0]}x{shape[1]}"
-    at.session_state["shared.user_images"] = {image_id: image}
-    at.session_state["shared.image_id"] = image_id
-    at.run()
-    ok(at)
+    at = use_own_image(open_page(PAGE), image, f"test{shape[0]}x{shape[1]}")
     assert not at.error
     assert f"{shape[0]} × {shape[1]}" in at.caption[0].value
     # The Hough section says the size it works at: longest side shrunk to 320, never enlarged.
     scale = min(1.0, hough.WORKING_SIDE / max(shape[:2]))
     working = f"{max(1, round(shape[0] * scale))} × {max(1, round(shape[1] * scale))}"
     assert f"shrunk to {working} (longest side at most 320 px)" in " ".join(m.value for m in at.markdown)
-    assert _image(at, "Accumulator")
+    assert image_url(at, "Accumulator")
     assert "imageio.load_image(" in at.get("code")[0].value  # an upload can't be reloaded by its id

@@ -8,19 +8,13 @@ import cv2
 import numpy as np
 
 from explorer.images import samples
-from tests.app.helpers import metric, ok, use_own_image
+from tests.app.helpers import image_url, metric, ok, use_own_image
 
 PAGE = "app_pages/features.py"
 
 
 def _image_urls(at) -> list[str]:
     return [image.value[0] for image in at.get("image")]
-
-
-def _image_url(at, caption: str) -> str:
-    """URL of the picture whose caption starts with ``caption``."""
-    (url,) = [image.value[0] for image in at.get("image") if image.captions and image.captions[0].startswith(caption)]
-    return url
 
 
 def _markdown(at, start: str) -> str:
@@ -41,15 +35,15 @@ def test_renders_every_section_on_the_default_image(open_page):
     assert not at.warning and not at.error
 
 
-def test_feature_count_changes_the_keypoints(open_page):
+def test_feature_count_changes_the_keypoints(open_page, astronaut):
     at = open_page(PAGE)
-    before = _image_url(at, "Circle = the patch")
+    before = image_url(at, "Circle = the patch")
     ok(at.slider(key="features.n_features").set_value(120).run())
     assert int(metric(at, "Keypoints found")) == 120
     assert int(metric(at, "Keypoints in the image")) == 120
-    assert _image_url(at, "Circle = the patch") != before
+    assert image_url(at, "Circle = the patch") != before
     # The same count as OpenCV's ORB with these settings, called directly.
-    gray = cv2.cvtColor(samples.load_builtin("sample:astronaut"), cv2.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(astronaut, cv2.COLOR_RGB2GRAY)
     assert len(cv2.ORB_create(120, 1.2, 8).detect(gray, None)) == 120
 
 
@@ -65,10 +59,10 @@ def test_pyramid_settings_change_the_levels(open_page):
 
 def test_copy_settings_change_the_matches(open_page):
     at = open_page(PAGE)
-    before = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), _image_url(at, "Left: the image"))
+    before = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), image_url(at, "Left: the image"))
     ok(at.slider(key="features.angle").set_value(90).run())
     ok(at.select_slider(key="features.scale").set_value(1.5).run())
-    after = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), _image_url(at, "Left: the image"))
+    after = (int(metric(at, "Keypoints in the copy")), int(metric(at, "Matches")), image_url(at, "Left: the image"))
     assert after[2] != before[2] and after[:2] != before[:2]
 
 
@@ -94,10 +88,10 @@ def test_hog_cell_size_changes_the_length(open_page):
 
 def test_haar_settings_change_the_faces(open_page):
     at = open_page(PAGE)
-    picture = _image_url(at, "Boxes: detected faces")
+    picture = image_url(at, "Boxes: detected faces")
     ok(at.slider(key="features.neighbours").set_value(0).run())
     assert int(metric(at, "Faces found")) > 1
-    assert _image_url(at, "Boxes: detected faces") != picture
+    assert image_url(at, "Boxes: detected faces") != picture
     ok(at.slider(key="features.min_size").set_value(200).run())
     assert int(metric(at, "Faces found")) == 0
     assert any(info.value.startswith("Nothing found with these settings") for info in at.info)
@@ -116,7 +110,7 @@ def test_words_and_seed_change_the_histogram(open_page):
     assert after.proto.spec != chart.proto.spec
 
 
-def test_deep_link_sets_the_widgets(open_page):
+def test_deep_link_sets_the_widgets(open_page, astronaut):
     at = open_page(PAGE, query={"n": "200", "pyr": "1.5", "cell": "16", "neigh": "0", "k": "8", "matcher": "ratio"})
     assert at.slider(key="features.n_features").value == 200
     assert at.select_slider(key="features.scale_factor").value == 1.5
@@ -125,7 +119,7 @@ def test_deep_link_sets_the_widgets(open_page):
     assert at.slider(key="features.k").value == 8
     assert at.radio(key="features.matcher").value == "ratio"
     # Levels at least 63 px on a side: 512 / 1.5**5 = 67 fits, 512 / 1.5**6 = 45 doesn't, so 6 levels.
-    gray = cv2.cvtColor(samples.load_builtin("sample:astronaut"), cv2.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(astronaut, cv2.COLOR_RGB2GRAY)
     assert int(metric(at, "Keypoints found")) == len(cv2.ORB_create(200, 1.5, 6).detect(gray, None))
     assert any("Only 6 of the 8 levels" in caption.value for caption in at.caption)
     assert not at.warning

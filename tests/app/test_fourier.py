@@ -10,16 +10,9 @@ from scipy import ndimage
 from explorer.classical import fourier
 from explorer.core import dtype
 from explorer.images import kernels, samples
-from tests.app.helpers import metric, ok, use_own_image
+from tests.app.helpers import image_caption, image_url, metric, ok, use_own_image
 
 PAGE = "app_pages/fourier.py"
-
-
-def _image(at, caption_start: str) -> str:
-    """Media URL of the image whose caption starts with ``caption_start`` (it changes with the content)."""
-    found = [image for image in at.get("image") if image.captions and image.captions[0].startswith(caption_start)]
-    assert found, [image.captions for image in at.get("image")]
-    return found[0].value[0]
 
 
 def _work(image_id: str = "sample:astronaut") -> np.ndarray:
@@ -31,7 +24,7 @@ def test_renders_with_the_working_size_stated(open_page):
     assert at.title[0].value == "Fourier"
     assert any("Working size: 256 × 256 px" in caption.value for caption in at.caption)
     for caption in ("Magnitude, log", "Phase", "Mask", "Spectrum × mask", "Back to an image", "Magnitude of A"):
-        assert _image(at, caption)
+        assert image_url(at, caption)
     assert at.get("plotly_chart")
     assert at.expander and "fourier.spectrum(work)" in at.code[0].value
 
@@ -39,15 +32,15 @@ def test_renders_with_the_working_size_stated(open_page):
 @pytest.mark.parametrize(("kind", "value"), [("mask", "high-pass"), ("profile", "gaussian"), ("radius", 5)])
 def test_each_mask_setting_changes_the_reconstruction(open_page, kind, value):
     at = open_page(PAGE)
-    before = _image(at, "Back to an image")
+    before = image_url(at, "Back to an image")
     widget = at.radio(key=f"fourier.{kind}") if kind != "radius" else at.slider(key="fourier.radius")
     ok(widget.set_value(value).run())
-    assert _image(at, "Back to an image") != before
+    assert image_url(at, "Back to an image") != before
 
 
 def test_high_pass_is_drawn_stretched_and_keeps_little_energy(open_page):
     at = open_page(PAGE, query={"mask": "high-pass", "radius": "30"})
-    assert "stretched" in [i for i in at.get("image") if i.captions[0].startswith("Back to an image")][0].captions[0]
+    assert "stretched" in image_caption(at, "Back to an image")
     work = _work()
     spectrum = np.fft.fftshift(np.fft.fft2(work.astype(np.float64)))
     rows, cols = np.indices(work.shape)
@@ -58,9 +51,9 @@ def test_high_pass_is_drawn_stretched_and_keeps_little_energy(open_page):
 
 def test_band_pass_uses_the_range_slider(open_page):
     at = ok(open_page(PAGE).radio(key="fourier.mask").set_value("band-pass").run())
-    before = _image(at, "Back to an image")
+    before = image_url(at, "Back to an image")
     ok(at.slider(key="fourier.band").set_value((5, 20)).run())
-    assert _image(at, "Back to an image") != before
+    assert image_url(at, "Back to an image") != before
 
 
 def test_drawn_mask_from_the_session_key(open_page):
@@ -70,10 +63,10 @@ def test_drawn_mask_from_the_session_key(open_page):
     strokes[100:156, 100:156] = 255  # a square round the centre: a low-pass of sorts
     at.session_state["fourier.drawn"] = strokes
     ok(at.run())
-    kept = _image(at, "Back to an image")
-    assert "clipped" in [i for i in at.get("image") if i.captions[0].startswith("Back to an image")][0].captions[0]
+    kept = image_url(at, "Back to an image")
+    assert "clipped" in image_caption(at, "Back to an image")
     ok(at.radio(key="fourier.draw_action").set_value("remove").run())
-    assert _image(at, "Back to an image") != kept
+    assert image_url(at, "Back to an image") != kept
     # Clearing the canvas leaves an empty drawing: a message, no exception, no error.
     at.session_state["fourier.drawn"] = np.zeros((256, 256), np.uint8)
     ok(at.run())
@@ -83,17 +76,17 @@ def test_drawn_mask_from_the_session_key(open_page):
 
 def test_the_row_slider_changes_the_strip(open_page):
     at = open_page(PAGE)
-    before = _image(at, "Row 128")
+    before = image_url(at, "Row 128")
     ok(at.slider(key="fourier.row").set_value(40).run())
-    assert _image(at, "Row 40") != before
+    assert image_url(at, "Row 40") != before
 
 
 def test_the_second_image_changes_the_swaps(open_page):
     at = open_page(PAGE)
-    before = _image(at, "Magnitude of A + phase of B")
+    before = image_url(at, "Magnitude of A + phase of B")
     ok(at.selectbox(key="fourier.other").set_value("coins").run())
-    assert _image(at, "Magnitude of A + phase of B") != before
-    assert _image(at, "B: coins")
+    assert image_url(at, "Magnitude of A + phase of B") != before
+    assert image_url(at, "B: coins")
 
 
 def test_kernel_numbers_agree_with_scipy(open_page):
@@ -105,17 +98,15 @@ def test_kernel_numbers_agree_with_scipy(open_page):
     assert float(metric(at, "Wrap padding")) < 1e-4
     assert float(metric(at, "Zero padding")) == pytest.approx(np.abs(zero - wrap).max(), rel=0.02)
     assert float(metric(at, "Zero padding, inside")) < 1e-4
-    assert (
-        "0 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
-    )
+    assert "0 at the centre" in image_caption(at, "Kernel response")
     assert any("sums to 0" in caption.value for caption in at.caption)  # normalising refused, explained
 
 
 def test_the_kernel_choice_changes_the_output(open_page):
     at = open_page(PAGE)
-    before = _image(at, "Kernel response")
+    before = image_url(at, "Kernel response")
     ok(at.selectbox(key="fourier.kernel").set_value("laplacian (8 in the centre)").run())
-    assert _image(at, "Kernel response") != before
+    assert image_url(at, "Kernel response") != before
 
 
 def test_the_kernels_page_kernel_is_offered(open_page):
@@ -126,9 +117,7 @@ def test_the_kernels_page_kernel_is_offered(open_page):
     assert "your kernel from the Kernels page" in at.selectbox(key="fourier.kernel").options
     at.toggle(key="fourier.normalize").set_value(False)
     ok(at.selectbox(key="fourier.kernel").set_value("your kernel from the Kernels page").run())
-    assert (
-        "2 at the centre" in [i for i in at.get("image") if i.captions[0].startswith("Kernel response")][0].captions[0]
-    )
+    assert "2 at the centre" in image_caption(at, "Kernel response")
 
 
 def test_deep_link_sets_the_widgets(open_page):
@@ -162,9 +151,9 @@ def test_garbage_link_values_warn_and_fall_back(open_page):
 
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
-    before = _image(at, "Magnitude, log")
+    before = image_url(at, "Magnitude, log")
     ok(at.selectbox(key="shared.sample").set_value("coins").run())
-    assert _image(at, "Magnitude, log") != before
+    assert image_url(at, "Magnitude, log") != before
     assert any("Working size: 202 × 256 px" in caption.value for caption in at.caption)  # coins: 303 x 384, × 2/3
 
 

@@ -8,21 +8,10 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from explorer.core import dtype
-from explorer.images import samples
-from tests.app.helpers import metric
+from tests.app.helpers import image_caption, image_url, metric, ok
 
 PAGE = "app_pages/kernels.py"
 SIZE = 512  # the default sample (astronaut) is 512 x 512
-
-
-def _gray() -> np.ndarray:
-    return dtype.to_gray(samples.load_builtin("sample:astronaut"))
-
-
-def _output_url(at) -> str:
-    (image,) = [image for image in at.get("image") if image.captions and image.captions[0].startswith("Output")]
-    return image.value[0]
 
 
 def _size_text(at) -> str:
@@ -34,35 +23,33 @@ def _edit(at, edits: dict[int, dict[str, str]]):
     """Type into the kernel grid the way the browser reports it (row position -> column name -> text)."""
     key = f"_kernels.grid.{at.session_state['kernels.version']}"
     at.session_state[key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return ok(at.run())
 
 
 def _good_kernel(at) -> np.ndarray:
     return np.array(at.session_state["kernels.good"], dtype=np.float32)
 
 
-def test_renders_default_blur(open_page):
+def test_renders_default_blur(open_page, astronaut_gray):
     at = open_page(PAGE)
     assert at.title[0].value == "Kernels"
     assert "512 × 512" in _size_text(at)
     # Default: the 3x3 box blur, normalised. The centre pixel must equal SciPy's 3x3 mean there.
-    expected = ndimage.correlate(_gray(), np.full((3, 3), 1 / 9, np.float32), mode="constant")[256, 256]
+    expected = ndimage.correlate(astronaut_gray, np.full((3, 3), 1 / 9, np.float32), mode="constant")[256, 256]
     assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
-def test_choosing_a_preset_changes_the_output(open_page):
+def test_choosing_a_preset_changes_the_output(open_page, astronaut_gray):
     at = open_page(PAGE)
-    before = _output_url(at)
+    before = image_url(at, "Output")
     at.selectbox(key="kernels.preset").set_value("sobel x").run()
     assert not at.exception
-    assert _output_url(at) != before
+    assert image_url(at, "Output") != before
     sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
     np.testing.assert_array_equal(_good_kernel(at), sobel)
     # Sobel sums to 0: normalising (on by default) is refused with the explorer's reason, no crash.
     assert any("sum to 0" in w.value for w in at.warning)
-    expected = ndimage.correlate(_gray(), sobel, mode="constant")[256, 256]
+    expected = ndimage.correlate(astronaut_gray, sobel, mode="constant")[256, 256]
     assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
@@ -76,8 +63,7 @@ def test_valid_padding_and_stride_change_the_output_size(open_page):
     text = _size_text(at)
     assert "Output size: 255 × 255" in text
     assert "rows: ⌊(512 + 0 − 3) / 2⌋ + 1 = **255**" in text
-    output = [image for image in at.get("image") if image.captions and image.captions[0].startswith("Output")]
-    assert "255 × 255" in output[0].captions[0]
+    assert "255 × 255" in image_caption(at, "Output")
 
 
 def test_a_non_square_kernel_reports_both_sides(open_page):
@@ -92,16 +78,16 @@ def test_a_non_square_kernel_reports_both_sides(open_page):
     assert "columns: ⌊(512 + 0 − 11) / 3⌋ + 1 = **168**" in text
 
 
-def test_editing_a_cell_changes_the_kernel_and_output(open_page):
+def test_editing_a_cell_changes_the_kernel_and_output(open_page, astronaut_gray):
     at = open_page(PAGE)
     at.toggle(key="kernels.normalize").set_value(False).run()
-    before = _output_url(at)
+    before = image_url(at, "Output")
     _edit(at, {1: {"1": "5"}})  # centre of the 3x3 box blur: 1 -> 5
     expected_kernel = np.ones((3, 3), np.float32)
     expected_kernel[1, 1] = 5
     np.testing.assert_array_equal(_good_kernel(at), expected_kernel)
-    assert _output_url(at) != before
-    expected = ndimage.correlate(_gray(), expected_kernel, mode="constant")[256, 256]
+    assert image_url(at, "Output") != before
+    expected = ndimage.correlate(astronaut_gray, expected_kernel, mode="constant")[256, 256]
     assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
 
 
@@ -114,13 +100,13 @@ def test_fractions_are_accepted(open_page):
 @pytest.mark.parametrize("text", ["abc", "nan", "inf", "1e308"])
 def test_a_bad_cell_is_named_and_the_last_kernel_stays(open_page, text):
     at = open_page(PAGE)
-    before = _output_url(at)
+    before = image_url(at, "Output")
     _edit(at, {2: {"1": text}})
     messages = [e.value for e in at.error]
     assert messages and "row 3, column 2" in messages[0], messages
     assert "last kernel that worked" in messages[0]
     np.testing.assert_array_equal(_good_kernel(at), np.ones((3, 3), np.float32))
-    assert _output_url(at) == before
+    assert image_url(at, "Output") == before
 
 
 def test_all_zero_kernel_with_normalize_warns_and_keeps_going(open_page):
@@ -131,7 +117,7 @@ def test_all_zero_kernel_with_normalize_warns_and_keeps_going(open_page):
     assert float(metric(at, "Output pixel")) == 0.0
 
 
-def test_clicked_pixel_worked_example_sums_to_the_output(open_page):
+def test_clicked_pixel_worked_example_sums_to_the_output(open_page, astronaut_gray):
     at = open_page(PAGE)
     at.selectbox(key="kernels.preset").set_value("laplacian (8 in the centre)").run()
     at.session_state["kernels.click"] = (100, 300)
@@ -140,10 +126,10 @@ def test_clicked_pixel_worked_example_sums_to_the_output(open_page):
     total, pixel = float(metric(at, "Sum of the products")), float(metric(at, "Output pixel (row 100, column 300)"))
     assert total == pytest.approx(pixel, abs=1e-4)
     laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
-    assert pixel == pytest.approx(ndimage.correlate(_gray(), laplacian, mode="constant")[100, 300], abs=1e-4)
+    assert pixel == pytest.approx(ndimage.correlate(astronaut_gray, laplacian, mode="constant")[100, 300], abs=1e-4)
 
 
-def test_worked_example_follows_stride(open_page):
+def test_worked_example_follows_stride(open_page, astronaut_gray):
     at = open_page(PAGE)
     at.slider(key="kernels.stride").set_value(2).run()
     at.session_state["kernels.click"] = (100, 300)
@@ -151,7 +137,7 @@ def test_worked_example_follows_stride(open_page):
     # With stride 2, output (50, 150) has its window centred on input (100, 300).
     pixel = float(metric(at, "Output pixel (row 50, column 150)"))
     assert pixel == pytest.approx(float(metric(at, "Sum of the products")), abs=1e-4)
-    mean = ndimage.correlate(_gray(), np.full((3, 3), 1 / 9, np.float32), mode="constant")[100, 300]
+    mean = ndimage.correlate(astronaut_gray, np.full((3, 3), 1 / 9, np.float32), mode="constant")[100, 300]
     assert pixel == pytest.approx(mean, abs=1e-4)
 
 
@@ -207,10 +193,10 @@ def test_challenge_fails_with_identity(open_page, key):
 
 def test_colour_channels_and_display_modes_render(open_page):
     at = open_page(PAGE)
-    before = _output_url(at)
+    before = image_url(at, "Output")
     at.toggle(key="kernels.per_channel").set_value(True).run()
     assert not at.exception
-    assert _output_url(at) != before
+    assert image_url(at, "Output") != before
     for mode in ("abs", "normalize", "diverging", "clip"):
         at.radio(key="kernels.display").set_value(mode).run()
         assert not at.exception
@@ -247,7 +233,7 @@ def test_resizing_keeps_the_anchor_and_pads_with_zeros(open_page):
     assert "rows: ⌊(512 + 4 − 5) / 1⌋ + 1 = **512**" in _size_text(at)
 
 
-def test_show_the_code_reproduces_the_page(open_page):
+def test_show_the_code_reproduces_the_page(open_page, astronaut_gray):
     at = open_page(PAGE, query={"kernel": "1,2;-3,1/2", "padding": "wrap", "stride": "3", "normalize": "0"})
     at.session_state["kernels.click"] = (200, 100)
     at.run()
@@ -257,6 +243,6 @@ def test_show_the_code_reproduces_the_page(open_page):
     assert namespace["example"].total == pytest.approx(float(metric(at, "Sum of the products")), abs=1e-4)
     # And against SciPy, whose default anchor for a 2x2 kernel is also cell (kh // 2, kw // 2) = (1, 1).
     kernel = np.array([[1, 2], [-3, 0.5]], np.float32)
-    reference = ndimage.correlate(_gray(), kernel, mode="grid-wrap")
+    reference = ndimage.correlate(astronaut_gray, kernel, mode="grid-wrap")
     row, col = namespace["example"].out_row, namespace["example"].out_col
     assert float(metric(at, "Output pixel")) == pytest.approx(reference[row * 3, col * 3], abs=1e-4)

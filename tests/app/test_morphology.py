@@ -10,17 +10,10 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from explorer.classical import morphology
-from explorer.core import dtype
-from explorer.images import samples
-from tests.app.helpers import metric, ok
+from tests.app.helpers import image_caption, image_captions, image_url, metric, ok
 from ui import common
 
 PAGE = "app_pages/morphology.py"
-
-
-def _image_url(at, prefix: str) -> str:
-    (image,) = [image for image in at.get("image") if image.captions and image.captions[0].startswith(prefix)]
-    return image.value[0]
 
 
 def _draw(at, edits: dict[int, dict[str, bool]]):
@@ -30,12 +23,12 @@ def _draw(at, edits: dict[int, dict[str, bool]]):
     return ok(at.run())
 
 
-def test_renders_with_otsu_like_scikit_image(open_page):
+def test_renders_with_otsu_like_scikit_image(open_page, astronaut_gray):
     at = open_page(PAGE)
     assert at.title[0].value == "Morphology & segmentation"
-    levels = np.round(dtype.to_gray(samples.load_builtin("sample:astronaut")) * 255).astype(np.uint8)
+    levels = np.round(astronaut_gray * 255).astype(np.uint8)
     expected = threshold_otsu(levels)
-    (caption,) = [i.captions[0] for i in at.get("image") if i.captions and i.captions[0].startswith("Binary")]
+    caption = image_caption(at, "Binary")
     assert f"({expected} of 255)" in caption
     assert f"{(levels > expected).mean():.1%} white" in caption
     assert not at.error
@@ -43,34 +36,34 @@ def test_renders_with_otsu_like_scikit_image(open_page):
 
 def test_operation_iterations_and_threshold_change_the_result(open_page):
     at = open_page(PAGE)
-    before = _image_url(at, "After open")
+    before = image_url(at, "After open")
     ok(at.selectbox(key="morph.op").set_value("dilate").run())
-    after = _image_url(at, "After dilate")
+    after = image_url(at, "After dilate")
     assert after != before
     ok(at.slider(key="morph.iterations").set_value(3).run())
-    assert _image_url(at, "After dilate") != after
-    binary = _image_url(at, "Binary")
+    assert image_url(at, "After dilate") != after
+    binary = image_url(at, "Binary")
     ok(at.radio(key="morph.method").set_value("adaptive gaussian").run())
-    assert _image_url(at, "Binary") != binary
+    assert image_url(at, "Binary") != binary
 
 
 @pytest.mark.parametrize("key, kind, value", [("morph.shape", "selectbox", "cross"), ("morph.size", "slider", 7)])
 def test_changing_the_structuring_element_changes_the_result(open_page, key, kind, value):
     at = open_page(PAGE)
-    before = _image_url(at, "After open")
+    before = image_url(at, "After open")
     getattr(at, kind)(key=key).set_value(value)
     ok(at.run())
-    assert _image_url(at, "After open") != before
+    assert image_url(at, "After open") != before
 
 
 def test_a_drawn_element_is_used_and_an_empty_one_is_an_error(open_page):
     at = open_page(PAGE, query={"src": "letter", "op": "dilate"})
     ok(at.radio(key="morph.element_mode").set_value("drawn").run())
-    cross = _image_url(at, "After dilate")  # the default drawing: a 3 x 3 cross
+    cross = image_url(at, "After dilate")  # the default drawing: a 3 x 3 cross
     white_cross = int(_image_caption_number(at))
     _draw(at, {2: {"3": True, "5": True}, 4: {"3": True, "5": True}})  # the 3 x 3 square
     assert at.session_state["morph.drawn"].split(";")[2:5] == ["0011100"] * 3
-    assert _image_url(at, "After dilate") != cross
+    assert image_url(at, "After dilate") != cross
     assert int(_image_caption_number(at)) > white_cross  # a square grows more than a cross
     _draw(
         at,
@@ -84,21 +77,18 @@ def test_a_drawn_element_is_used_and_an_empty_one_is_an_error(open_page):
 
 
 def _image_caption_number(at) -> str:
-    (caption,) = [i.captions[0] for i in at.get("image") if i.captions and i.captions[0].startswith("After")]
-    return caption.split(": ")[1].split(" ")[0]
+    return image_caption(at, "After").split(": ")[1].split(" ")[0]
 
 
 def test_noisy_letter_opening_removes_the_salt(open_page):
     at = open_page(PAGE, query={"src": "letter", "bin": "fixed", "op": "open"})
     letter = morphology.noisy_letter()
     expected = morphology.morph(letter.noisy, operation="open", element=np.ones((3, 3), np.uint8))
-    assert f"After open: {int(expected.sum())} white pixels (before: {int(letter.noisy.sum())})" in [
-        i.captions[0] for i in at.get("image") if i.captions
-    ]
+    assert f"After open: {int(expected.sum())} white pixels (before: {int(letter.noisy.sum())})" in image_captions(at)
     assert int(metric(at, "Shapes found")) == 1  # the specks are gone: only the letter is outlined
 
 
-def test_contour_area_filter_and_connectivity_change_the_counts(open_page):
+def test_contour_area_filter_and_connectivity_change_the_counts(open_page, astronaut_gray):
     at = open_page(PAGE, query={"op": "erode"})
     found = int(metric(at, "Shapes found"))
     ok(at.number_input(key="morph.min_area").set_value(500).run())
@@ -107,7 +97,7 @@ def test_contour_area_filter_and_connectivity_change_the_counts(open_page):
     ok(at.radio(key="morph.connectivity").set_value(4).run())
     four = int(metric(at, "Components"))
     # Against SciPy on the same eroded Otsu mask.
-    gray = dtype.to_gray(samples.load_builtin("sample:astronaut"))
+    gray = astronaut_gray
     mask, _ = morphology.binarize(gray, method="otsu")
     eroded = morphology.morph(mask, operation="erode", element=np.ones((3, 3), np.uint8))
     assert eight == ndimage.label(eroded, structure=np.ones((3, 3)))[1]
@@ -122,14 +112,14 @@ def test_min_above_max_area_is_an_error_message(open_page):
 
 def test_kmeans_widgets_change_the_segmentation(open_page):
     at = open_page(PAGE)
-    before = _image_url(at, "Every pixel painted")
+    before = image_url(at, "Every pixel painted")
     ok(at.slider(key="morph.k").set_value(6).run())
-    after = _image_url(at, "Every pixel painted")
+    after = image_url(at, "Every pixel painted")
     assert after != before
     swatches = [i for i in at.get("image") if i.captions and " · Lab " in i.captions[0]]
     assert len(swatches) == 6
     ok(at.radio(key="morph.space").set_value("RGB").run())
-    assert _image_url(at, "Every pixel painted") != after
+    assert image_url(at, "Every pixel painted") != after
 
 
 def test_kmeans_with_too_few_colours_says_so_and_the_page_goes_on(open_page):
@@ -160,9 +150,9 @@ def test_garbage_link_values_warn_and_fall_back(open_page):
 
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
-    before = _image_url(at, "After open"), _image_url(at, "Every pixel painted")
+    before = image_url(at, "After open"), image_url(at, "Every pixel painted")
     ok(at.selectbox(key="shared.sample").set_value("coins").run())
-    after = _image_url(at, "After open"), _image_url(at, "Every pixel painted")
+    after = image_url(at, "After open"), image_url(at, "Every pixel painted")
     assert before[0] != after[0] and before[1] != after[1]
 
 

@@ -12,16 +12,14 @@ failure, never a skip: a browser test that silently does not run proves nothing.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.e2e import harness
 
-SCREENSHOTS = os.path.join(harness.ROOT, "tests", "e2e", "screenshots")
 # Tall, because Streamlit scrolls an inner container: most of a page is then on screen without scrolling.
 VIEWPORT = {"width": 1400, "height": 2600}
 # A cold server imports numpy, OpenCV and scikit-image before its health endpoint answers.
@@ -163,14 +161,6 @@ def main_title(page: Page) -> str:
     return heading.inner_text().strip()
 
 
-def screenshot(page: Page, name: str) -> str:
-    """Save a full-page screenshot to ``tests/e2e/screenshots/<name>.png`` (git-ignored); return its path."""
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    path = os.path.join(SCREENSHOTS, f"{name}.png")
-    page.screenshot(path=path, full_page=True)
-    return path
-
-
 class App:
     """A browser tab on the running app, with the helpers the tests share."""
 
@@ -195,8 +185,29 @@ class App:
     def sidebar(self):
         return self.page.locator('[data-testid="stSidebar"]')
 
+    def image(self, caption: str) -> Locator:
+        """The ``<img>`` of the first picture in the main area whose caption contains ``caption``."""
+        pictures = self.page.locator('[data-testid="stMain"] [data-testid="stImage"]')
+        return pictures.filter(has_text=caption).locator("img").first
+
+    def image_src(self, caption: str) -> str:
+        """``src`` of :meth:`image` once it is visible (a new media URL whenever the picture changes)."""
+        picture = self.image(caption)
+        expect(picture).to_be_visible()
+        return picture.get_attribute("src")
+
+    def metric(self, label: str) -> Locator:
+        """The value of the one ``st.metric`` whose text contains ``label`` (fails if there are several)."""
+        metric = self.page.locator('[data-testid="stMetric"]').filter(has_text=label)
+        expect(metric).to_have_count(1)
+        return metric.locator('[data-testid="stMetricValue"]')
+
+    def metric_value(self, label: str) -> str:
+        """The text of :meth:`metric`, stripped."""
+        return self.metric(label).inner_text().strip()
+
     def screenshot(self, name: str) -> str:
-        return screenshot(self.page, name)
+        return harness.screenshot(self.page, name)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# One folder for every browser test's screenshots (git-ignored).
+SCREENSHOTS = os.path.join(ROOT, "tests", "e2e", "screenshots")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -97,6 +99,15 @@ def stop_server(process: subprocess.Popen) -> None:
         except ProcessLookupError:
             pass
     process.log.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a full-page screenshot of a Playwright ``page`` to ``tests/e2e/screenshots/<name>.png``; return its
+    path."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
 
 
 def launch_chromium(browser_type, *, extra_args: tuple[str, ...] = ()):

@@ -8,12 +8,6 @@ import re
 from playwright.sync_api import expect
 
 
-def _picture_src(app, caption: str) -> str:
-    image = app.page.locator('[data-testid="stImage"]').filter(has_text=caption).locator("img").first
-    expect(image).to_be_visible()
-    return image.get_attribute("src")
-
-
 def _press(app, slider_label: str, key: str, *, thumb: int = 0) -> None:
     """Focus a slider's thumb and press ``key`` once (as a keyboard user would), then wait for the rerun."""
     slider = app.page.locator('[data-testid="stSlider"]').filter(has_text=slider_label)
@@ -35,16 +29,16 @@ def test_edges_page_opens_with_every_section(app):
 
 def test_sobel_size_and_canny_threshold_change_their_pictures(app):
     app.open("edges")
-    sobel_before = _picture_src(app, "gx: change to the right")
-    canny_before = _picture_src(app, "5. Hysteresis")
+    sobel_before = app.image_src("gx: change to the right")
+    canny_before = app.image_src("5. Hysteresis")
 
     _press(app, "Sobel kernel size", "ArrowRight")  # 3 -> 5
     expect(app.page.locator('[data-testid="stSlider"]').filter(has_text="Sobel kernel size")).to_contain_text("5")
-    assert _picture_src(app, "gx: change to the right") != sobel_before
+    assert app.image_src("gx: change to the right") != sobel_before
     assert re.search(r"[?&]ksize=5\b", app.page.url), app.page.url
-    assert _picture_src(app, "5. Hysteresis") == canny_before  # Canny has its own 3 x 3 gradient
+    assert app.image_src("5. Hysteresis") == canny_before  # Canny has its own 3 x 3 gradient
 
     _press(app, "Low and high thresholds", "ArrowRight", thumb=1)  # high: 0.15 -> 0.16
-    assert _picture_src(app, "5. Hysteresis") != canny_before
+    assert app.image_src("5. Hysteresis") != canny_before
     assert re.search(r"[?&]canny=0\.05(%2C|,)0\.16\b", app.page.url), app.page.url
     app.screenshot("edges-changed")

@@ -5,11 +5,6 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 
-def reconstruction(app):
-    """The filtered image (the ``st.image`` captioned "Back to an image ...")."""
-    return app.page.locator('[data-testid="stImage"]').filter(has_text="Back to an image").locator("img").first
-
-
 def draw_stroke(app, start: tuple[float, float], end: tuple[float, float]) -> None:
     """Press, drag and release the mouse on the canvas, at fractions of its width and height."""
     # The canvas is a Fabric.js pair of <canvas> in the component's shadow DOM (Playwright's CSS pierces it);
@@ -32,7 +27,7 @@ def test_page_opens_by_url(app):
     text = app.main_text()
     for words in ("Working size: 256 × 256 px", "Magnitude and phase", "Phase carries the structure", "Wrap padding"):
         assert words in text
-    expect(reconstruction(app)).to_be_visible()
+    expect(app.image("Back to an image")).to_be_visible()
     app.screenshot("fourier")
 
 
@@ -40,17 +35,17 @@ def test_drawing_a_mask_changes_the_reconstruction(app):
     app.open("fourier", "mask=drawn")
     main = app.page.locator('[data-testid="stMain"]')
     expect(main).to_contain_text("Nothing drawn yet")
-    expect(reconstruction(app)).to_have_count(0)
+    expect(app.image("Back to an image")).to_have_count(0)
 
     # A stroke across the centre of the spectrum: the low frequencies, so the picture comes back blurred.
     draw_stroke(app, (0.40, 0.45), (0.60, 0.55))
     expect(main).not_to_contain_text("Nothing drawn yet")
-    picture = reconstruction(app)
+    picture = app.image("Back to an image")
     expect(picture).to_be_visible()
     first = picture.get_attribute("src")
 
     # A second stroke further out adds finer stripes: a different mask, a different reconstruction.
     draw_stroke(app, (0.15, 0.20), (0.30, 0.20))
-    expect(reconstruction(app)).not_to_have_attribute("src", first)
+    expect(app.image("Back to an image")).not_to_have_attribute("src", first)
     assert "The mask keeps" in app.main_text()
     app.screenshot("fourier-drawn")

@@ -23,19 +23,12 @@ def grid_values(editor: Locator) -> list[list[str]]:
     return [row.locator("td").all_inner_texts()[1:] for row in rows.all()]
 
 
-def output_image_src(app) -> str:
-    """``src`` of the filtered image (the ``st.image`` captioned "Output ...")."""
-    image = app.page.locator('[data-testid="stImage"]').filter(has_text="Output").locator("img").first
-    expect(image).to_be_visible()
-    return image.get_attribute("src")
-
-
 def test_editing_a_kernel_cell_changes_the_output(app):
     app.open("kernels")
     editor = kernel_editor(app)
     before_values = grid_values(editor)
     assert len(before_values) == 3 and all(len(row) == 3 for row in before_values), before_values
-    before_src = output_image_src(app)
+    before_src = app.image_src("Output")
 
     # Double-click the cell in the middle row, last column, replace its text, commit with Enter.
     canvas = editor.locator("canvas").first
@@ -55,9 +48,7 @@ def test_editing_a_kernel_cell_changes_the_output(app):
     assert after_values[1][2] == "5", after_values
     assert after_values[0] == before_values[0] and after_values[2] == before_values[2]
     # The output picture is a new media file: its content changed.
-    expect(
-        app.page.locator('[data-testid="stImage"]').filter(has_text="Output").locator("img").first
-    ).not_to_have_attribute("src", before_src)
+    expect(app.image("Output")).not_to_have_attribute("src", before_src)
     assert "adds up to" in app.main_text()
     app.screenshot("kernels-edited")
 

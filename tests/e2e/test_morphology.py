@@ -3,12 +3,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, expect
-
-
-def result_image(app) -> Locator:
-    """The morphology result (the ``st.image`` captioned "After ...")."""
-    return app.page.locator('[data-testid="stImage"]').filter(has_text="After open").locator("img").first
+from playwright.sync_api import expect
 
 
 def test_page_opens_by_url(app):
@@ -25,13 +20,13 @@ def test_page_opens_by_url(app):
     ):
         assert heading in text
     assert "Shapes found" in text and "Components" in text
-    expect(result_image(app)).to_be_visible()
+    expect(app.image("After open")).to_be_visible()
     app.screenshot("morphology")
 
 
 def test_changing_the_structuring_element_changes_the_result(app):
     app.open("morphology", "src=letter")
-    image = result_image(app)
+    image = app.image("After open")
     expect(image).to_be_visible()
     first = image.get_attribute("src")
 
@@ -39,8 +34,8 @@ def test_changing_the_structuring_element_changes_the_result(app):
     app.page.locator('[data-testid="stSelectbox"]').filter(has_text="Shape").click()
     app.page.get_by_role("option", name="cross", exact=True).click()
     app.wait_idle()
-    expect(result_image(app)).not_to_have_attribute("src", first)
-    second = result_image(app).get_attribute("src")
+    expect(app.image("After open")).not_to_have_attribute("src", first)
+    second = app.image("After open").get_attribute("src")
 
     # The size: 3 -> 5 with the keyboard on the slider (its step is 2).
     slider = app.page.locator('[data-testid="stSlider"]').filter(has_text="Size (cells, odd)").get_by_role("slider")
@@ -48,6 +43,6 @@ def test_changing_the_structuring_element_changes_the_result(app):
     slider.press("ArrowRight")
     app.wait_idle()
     expect(app.page.locator('[data-testid="stMain"]')).to_contain_text("The element: 5 × 5 cells")
-    expect(result_image(app)).not_to_have_attribute("src", second)
+    expect(app.image("After open")).not_to_have_attribute("src", second)
     assert "shape=cross" in app.page.url and "size=5" in app.page.url
     app.screenshot("morphology-element-changed")

@@ -8,6 +8,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e import harness
+
 # Batches of 8 over the 1,438 training digits: 180 batches an epoch, about half a second each, so 30 epochs
 # run long enough to watch (and to stop) but never hold a slot for more than a few seconds after a test.
 LONG_TRAINING = "train?epochs=30&batch=8"
@@ -79,7 +81,7 @@ def test_second_training_waits_in_line(browser, one_slot_url):
         expect(first.locator(PROGRESS).filter(has_text="Epoch")).to_be_visible(timeout=30_000)
         start(second)
         expect(second.get_by_text("1st in line")).to_be_visible(timeout=15_000)
-        second.screenshot(path=_screenshot_path("train_queue"))
+        harness.screenshot(second, "train_queue")
         first.get_by_role("button", name="Stop").click()
         # the slot frees: the waiting training starts by itself
         expect(second.locator(PROGRESS).filter(has_text="Epoch")).to_be_visible(timeout=20_000)
@@ -88,11 +90,3 @@ def test_second_training_waits_in_line(browser, one_slot_url):
     finally:
         for context in contexts:
             context.close()
-
-
-def _screenshot_path(name: str) -> str:
-    import os
-
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "screenshots")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"{name}.png")

@@ -6,10 +6,6 @@ import torch
 
 from explorer.nets import architecture as arch
 from explorer.nets.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
-from ui import torch_runtime
-
-# One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.
-torch_runtime.configure()
 
 INPUTS = [(3, 32, 32), (1, 28, 28), (1, 32, 32), (3, 64, 64)]
 

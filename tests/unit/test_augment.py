@@ -9,9 +9,6 @@ from torchvision.transforms.v2 import InterpolationMode
 from torchvision.transforms.v2 import functional as tvf
 
 from explorer.nets.augment import AugmentConfig, affine_theta, augment_batch, augmentation_preview, erase_mask
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 
 def _batch(n=64, channels=1, height=8, width=8, seed=0):

@@ -18,9 +18,6 @@ from explorer.nets.checkpoints import load_checkpoint, save_checkpoint
 from explorer.nets.evaluation import predict
 from explorer.nets.recipes import DIGITS_SPEC
 from explorer.nets.spec_json import spec_to_dict
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 DIGITS = datasets.digits(size=8).subset(np.arange(100))
 NAMES = tuple(str(d) for d in range(10))

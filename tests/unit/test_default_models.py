@@ -9,9 +9,6 @@ import pytest
 from explorer.nets.checkpoints import DEFAULT_MODELS, MODELS_DIR, default_accuracy, load_default
 from explorer.nets.evaluation import predict
 from explorer.nets.recipes import RECIPES
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 # What the recipes reached (see accuracy.json): digits 98.6 % of 359 held-out images, shapes 100 % of 640.
 # The floors leave room for a retrain on another torch version, not for a worse recipe.

@@ -7,12 +7,6 @@ import numpy as np
 import pytest
 
 from explorer.classical import detection
-from explorer.images import samples
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    return samples.load_builtin("sample:astronaut")
 
 
 @pytest.fixture(scope="module")

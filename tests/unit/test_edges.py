@@ -9,12 +9,6 @@ from scipy import ndimage
 
 from explorer.classical import edges
 from explorer.core import dtype
-from explorer.images import samples
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    return dtype.to_gray(samples.load_sample("astronaut"))
 
 
 def _square(size: int = 100, top: int = 30, bottom: int = 70) -> np.ndarray:
@@ -27,13 +21,13 @@ def _square(size: int = 100, top: int = 30, bottom: int = 70) -> np.ndarray:
 
 
 @pytest.mark.parametrize("ksize", [3, 5, 7])
-def test_sobel_matches_cv2_scaled_by_the_step_response(astronaut, ksize):
-    result = edges.sobel(astronaut, ksize=ksize)
+def test_sobel_matches_cv2_scaled_by_the_step_response(astronaut_gray, ksize):
+    result = edges.sobel(astronaut_gray, ksize=ksize)
     divisor = {3: 4.0, 5: 48.0, 7: 640.0}[ksize]  # sum of the positive weights of OpenCV's kernel
     # Compared in our units: float32 sums of up to 49 products differ in the last bits between the two.
-    np.testing.assert_allclose(result.gx, cv2.Sobel(astronaut, cv2.CV_32F, 1, 0, ksize=ksize) / divisor, atol=1e-5)
-    np.testing.assert_allclose(result.gy, cv2.Sobel(astronaut, cv2.CV_32F, 0, 1, ksize=ksize) / divisor, atol=1e-5)
-    assert result.gx.dtype == np.float32 and result.gx.shape == astronaut.shape
+    np.testing.assert_allclose(result.gx, cv2.Sobel(astronaut_gray, cv2.CV_32F, 1, 0, ksize=ksize) / divisor, atol=1e-5)
+    np.testing.assert_allclose(result.gy, cv2.Sobel(astronaut_gray, cv2.CV_32F, 0, 1, ksize=ksize) / divisor, atol=1e-5)
+    assert result.gx.dtype == np.float32 and result.gx.shape == astronaut_gray.shape
 
 
 def test_sobel_kernels_are_the_textbook_ones():
@@ -77,24 +71,25 @@ def test_a_sharp_step_reads_one_for_every_kernel_size(ksize):
     assert edges.sobel(image, ksize=ksize).gx.max() == pytest.approx(1.0, abs=1e-5)
 
 
-def test_magnitude_and_direction_match_numpy(astronaut):
-    result = edges.sobel(astronaut, ksize=5, sigma=1.0)
+def test_magnitude_and_direction_match_numpy(astronaut_gray):
+    result = edges.sobel(astronaut_gray, ksize=5, sigma=1.0)
     np.testing.assert_allclose(result.magnitude, np.hypot(result.gx, result.gy), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(result.direction, np.degrees(np.arctan2(result.gy, result.gx)), atol=1e-4)
     assert result.direction.min() >= -180 and result.direction.max() <= 180
 
 
-def test_smoothing_matches_scipy_gaussian(astronaut):
+def test_smoothing_matches_scipy_gaussian(astronaut_gray):
     # scipy's "mirror" is OpenCV's default border; both cut the Gaussian at about 4 sigma.
-    expected = ndimage.gaussian_filter(astronaut, sigma=2.0, mode="mirror")
-    np.testing.assert_allclose(edges.smooth(astronaut, sigma=2.0), expected, atol=2e-3)
-    np.testing.assert_array_equal(edges.smooth(astronaut, sigma=0), astronaut)
+    expected = ndimage.gaussian_filter(astronaut_gray, sigma=2.0, mode="mirror")
+    np.testing.assert_allclose(edges.smooth(astronaut_gray, sigma=2.0), expected, atol=2e-3)
+    np.testing.assert_array_equal(edges.smooth(astronaut_gray, sigma=0), astronaut_gray)
 
 
-def test_scharr_and_laplacian_match_references(astronaut):
-    result = edges.scharr(astronaut)
-    np.testing.assert_allclose(result.gx * 16, cv2.Scharr(astronaut, cv2.CV_32F, 1, 0), atol=1e-4)
-    np.testing.assert_allclose(edges.laplacian(astronaut), ndimage.laplace(astronaut, mode="mirror"), atol=1e-5)
+def test_scharr_and_laplacian_match_references(astronaut_gray):
+    result = edges.scharr(astronaut_gray)
+    np.testing.assert_allclose(result.gx * 16, cv2.Scharr(astronaut_gray, cv2.CV_32F, 1, 0), atol=1e-4)
+    expected = ndimage.laplace(astronaut_gray, mode="mirror")
+    np.testing.assert_allclose(edges.laplacian(astronaut_gray), expected, atol=1e-5)
 
 
 def test_threshold_by_hand():
@@ -118,9 +113,9 @@ def test_direction_colours_follow_the_hue_wheel():
 
 
 @pytest.mark.parametrize("low, high", [(0.05, 0.1), (0.1, 0.2), (0.03, 0.3)])
-def test_canny_agrees_with_cv2_canny(astronaut, low, high):
+def test_canny_agrees_with_cv2_canny(astronaut_gray, low, high):
     # Same smoothed 8-bit image, thresholds rescaled to OpenCV's units (1020 = a 0 -> 255 step).
-    smoothed = dtype.to_uint8(edges.smooth(astronaut, sigma=1.4))
+    smoothed = dtype.to_uint8(edges.smooth(astronaut_gray, sigma=1.4))
     ours = edges.canny(dtype.to_float(smoothed), sigma=0, low=low, high=high).edges
     reference = cv2.Canny(smoothed, low * 1020, high * 1020, L2gradient=True) > 0
     iou = (ours & reference).sum() / (ours | reference).sum()
@@ -129,15 +124,15 @@ def test_canny_agrees_with_cv2_canny(astronaut, low, high):
     assert iou > 0.98
 
 
-def test_canny_stages_fit_together(astronaut):
-    steps = edges.canny(astronaut, sigma=1.4, low=0.05, high=0.15)
-    assert steps.edges.dtype == bool and steps.edges.shape == astronaut.shape
+def test_canny_stages_fit_together(astronaut_gray):
+    steps = edges.canny(astronaut_gray, sigma=1.4, low=0.05, high=0.15)
+    assert steps.edges.dtype == bool and steps.edges.shape == astronaut_gray.shape
     thin = steps.suppressed > 0
     assert np.all(steps.suppressed[thin] == steps.magnitude[thin])  # suppression only removes
     assert thin.sum() < 0.5 * (steps.magnitude > 0).sum()
     assert not (steps.strong & steps.weak).any()
     assert np.all(steps.edges[steps.strong]) and not steps.edges[~(steps.strong | steps.weak)].any()
-    np.testing.assert_allclose(steps.smoothed, edges.smooth(astronaut, sigma=1.4))
+    np.testing.assert_allclose(steps.smoothed, edges.smooth(astronaut_gray, sigma=1.4))
 
 
 def test_canny_thins_a_step_to_one_pixel_line():

@@ -8,9 +8,6 @@ from sklearn import metrics
 from explorer.data.datasets import Dataset
 from explorer.nets import evaluation
 from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Flatten, build
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 
 def _tiny():

@@ -1,6 +1,7 @@
 """``explorer``'s layering, checked in the source and at import time.
 
-- No module anywhere under ``explorer`` imports streamlit or ``ui`` (arrays in, arrays out).
+- No module anywhere under ``explorer`` imports streamlit or ``ui`` (arrays in, arrays out), and neither do
+  its unit tests in ``tests/unit``.
 - ``explorer.core``, ``explorer.images`` and ``explorer.classical`` never import torch: their pages must paint
   fast, and torch takes seconds to import.
 
@@ -79,6 +80,14 @@ def test_no_explorer_module_imports_streamlit_or_ui_in_its_source():
         if (found := imported_modules(source_path(name)) & NEVER_IMPORTED)
     }
     assert not offenders, f"explorer modules importing streamlit or ui: {offenders}"
+
+
+def test_explorer_unit_tests_import_neither_streamlit_nor_ui():
+    # tests/unit is explorer's: tests of ui modules live in tests/ui, of pages in tests/app.
+    unit_tests = sorted(Path(__file__).parent.glob("*.py"))
+    assert Path(__file__) in unit_tests
+    offenders = {path.name: sorted(found) for path in unit_tests if (found := imported_modules(path) & NEVER_IMPORTED)}
+    assert not offenders, f"tests/unit files importing streamlit or ui (move them to tests/ui): {offenders}"
 
 
 def test_torch_free_packages_do_not_import_torch_in_their_source():

@@ -12,11 +12,6 @@ from explorer.classical import features
 from explorer.images import samples
 
 
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    return samples.load_builtin("sample:astronaut")
-
-
 # ------------------------------------------------------------------------------------------------- ORB
 def test_orb_finds_the_checkerboard_corners():
     board = samples.checkerboard(size=256, squares=8)  # squares of 32 px: inner corners at 32, 64, ..., 224

@@ -7,12 +7,6 @@ import skimage.feature
 
 from explorer.classical import hog
 from explorer.core import dtype
-from explorer.images import samples
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    return samples.load_builtin("sample:astronaut")
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,6 @@ import torch
 from explorer.data import datasets
 from explorer.nets.architecture import ArchitectureSpec, Dense, Dropout, Flatten, build
 from explorer.nets.optimizers import make_optimizer
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 TRAIN, _ = datasets.digits(size=8).split(0.2, seed=0)
 MLP = ArchitectureSpec("mlp", (1, 8, 8), (Flatten(), Dense(32), Dropout(0.2), Dense(10)), 10)

@@ -7,10 +7,6 @@ import torch
 
 from explorer.nets import receptive
 from explorer.nets.receptive import Window
-from ui import torch_runtime
-
-# One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.
-torch_runtime.configure()
 
 # Twelve-ish random settings per test run are plenty; the seed keeps failures reproducible.
 RNG_SEED = 1234

@@ -1,7 +1,6 @@
-"""explorer.data.shapes: format, determinism, balance, speed, and that the classes are what their names say
-(stripe orientation measured with numpy gradients; separability with a scikit-learn classifier)."""
-
-import time
+"""explorer.data.shapes: format, determinism, balance, and that the classes are what their names say
+(stripe orientation measured with numpy gradients; separability with a scikit-learn classifier). Speed is
+measured in benchmarks/bench_loading.py."""
 
 import numpy as np
 import pytest
@@ -81,12 +80,6 @@ def test_classes_are_separable_far_above_chance(color):
     classifier = NearestCentroid().fit(log_spectrum(train), train.labels)
     accuracy = classifier.score(log_spectrum(test), test.labels)
     assert accuracy > 0.5  # chance is 1/8 = 0.125
-
-
-def test_eight_classes_of_500_are_fast():
-    start = time.perf_counter()
-    shapes.make_shapes(500, seed=0)
-    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize(

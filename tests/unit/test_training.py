@@ -12,9 +12,6 @@ from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Drop
 from explorer.nets.augment import AugmentConfig
 from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE, DIGITS_SPEC
 from explorer.nets.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer
-from ui import torch_runtime
-
-torch_runtime.configure()
 
 DIGITS = datasets.digits(size=8)
 TRAIN, TEST = DIGITS.split(0.2, seed=0)

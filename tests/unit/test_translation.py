@@ -9,10 +9,6 @@ import pytest
 from scipy import ndimage
 
 from explorer.nets import translation
-from ui import torch_runtime
-
-# One torch thread, as the app runs: on a busy machine two threads contend and tiny models slow down 10×.
-torch_runtime.configure()
 
 CENTRE = translation.CANVAS // 2
 
