@@ -92,8 +92,8 @@ with picture_col:
         output_format="JPEG",
     )
 with numbers_col:
-    st.metric("Keypoints found", orb.count)
-    if orb.count == 0:
+    st.metric("Keypoints found", orb.found)
+    if orb.found == 0:
         st.info(
             "Nothing found: ORB needs corners, and it ignores a border of "
             f"{features.ORB_EDGE} px, so a flat image or one smaller than {features.MIN_ORB_SIDE} px on a side "
@@ -104,7 +104,7 @@ with numbers_col:
             f"Only {orb.levels_used} of the {n_levels} levels are at least {features.MIN_ORB_SIDE} px on a side "
             "in this image; the smaller ones are skipped."
         )
-    if orb.count:
+    if orb.found:
         st.dataframe(
             pd.DataFrame(
                 {

@@ -294,9 +294,8 @@ def match_rotated_copy(
     if tolerance <= 0:
         raise ValueError(f"tolerance must be positive (pixels), got {tolerance}")
     copy, matrix = rotate_and_scale(image, angle=angle, scale=scale)
-    settings = {"n_features": n_features, "scale_factor": scale_factor, "n_levels": n_levels}
-    first = orb_keypoints(image, **settings)
-    second = orb_keypoints(copy, **settings)
+    first = orb_keypoints(image, n_features=n_features, scale_factor=scale_factor, n_levels=n_levels)
+    second = orb_keypoints(copy, n_features=n_features, scale_factor=scale_factor, n_levels=n_levels)
     pairs, distances = match_descriptors(first.descriptors, second.descriptors, method=method, ratio=ratio)
     expected = map_points(first.points[pairs[:, 0]], matrix)
     errors = np.linalg.norm(second.points[pairs[:, 1]] - expected, axis=1).astype(np.float32)

@@ -121,7 +121,7 @@ def _check_shape(shape: object) -> tuple[int, int]:
         not isinstance(shape, (tuple, list))
         or len(shape) != 2
         or not all(
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and 1 <= n <= MAX_FFT_SIZE for n in shape
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) and 1 <= int(n) <= MAX_FFT_SIZE for n in shape
         )
     ):
         raise ValueError(f"shape must be 2 integers (rows, cols) from 1 to {MAX_FFT_SIZE}, got {shape!r}")

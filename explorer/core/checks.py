@@ -50,9 +50,10 @@ def integer(
     reason = " (to have a centre cell)" if odd else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise wrong_type(f"{name} must be {kind} {allowed}{reason}, got {_shown(value)} ({type(value).__name__})")
-    if value < low or (high is not None and value > high) or (odd and value % 2 == 0):
+    whole = int(value)
+    if whole < low or (high is not None and whole > high) or (odd and whole % 2 == 0):
         raise ValueError(f"{name} must be {kind + ' ' if odd else ''}{allowed}{reason}, got {value}")
-    return int(value)
+    return whole
 
 
 def number(
@@ -78,14 +79,15 @@ def number(
         parts += [f"{'<' if high_open else '<='} {high}"] if high is not None else []
         allowed = " and ".join(parts)
     real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not real or not math.isfinite(value):
+    converted = float(value) if isinstance(value, numbers.Real) else math.nan
+    if not real or not math.isfinite(converted):
         message = f"{name} must be a finite number{' ' if allowed else ''}{allowed}, got {_shown(value)}"
         raise ValueError(message) if real else wrong_type(message)
-    below = low is not None and (value <= low if low_open else value < low)
-    above = high is not None and (value >= high if high_open else value > high)
+    below = low is not None and (converted <= low if low_open else converted < low)
+    above = high is not None and (converted >= high if high_open else converted > high)
     if below or above:
         raise ValueError(f"{name} must be {allowed}, got {value}")
-    return float(value)
+    return converted
 
 
 def gray_image(

@@ -190,7 +190,7 @@ def color_mask(image: np.ndarray, *, space: str, lower: Sequence[float], upper: 
     if space == "HSV" and low[0] > high[0]:
         hue = channels[..., 0]
         inside[..., 0] = (hue >= np.float32(low[0])) | (hue <= np.float32(high[0]))
-    return inside.all(axis=2)
+    return np.asarray(inside.all(axis=2))
 
 
 def apply_mask(image: np.ndarray, mask: np.ndarray, *, background: Sequence[int]) -> np.ndarray:

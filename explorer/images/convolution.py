@@ -82,7 +82,7 @@ class WorkedExample:
 def _check_padding(padding: object) -> str:
     if padding not in PADDING_MODES:
         raise ValueError(f"padding must be one of {PADDING_MODES}, got {padding!r}")
-    return padding  # type: ignore[return-value]
+    return str(padding)
 
 
 def _check_stride(stride: object) -> int:

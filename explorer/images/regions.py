@@ -122,6 +122,8 @@ def gray_arithmetic(image: np.ndarray, *, row: int, col: int) -> GrayArithmetic:
     rows, cols = rgb.shape[:2]
     if not (0 <= row < rows and 0 <= col < cols):
         raise ValueError(f"pixel (row={row}, col={col}) is outside a {rows}×{cols} image")
-    pixel = tuple(int(v) for v in rgb[row, col])
-    terms = tuple(float(w * v) for w, v in zip(dtype.GRAY_WEIGHTS, pixel))
+    red, green, blue = (int(v) for v in rgb[row, col])
+    pixel = (red, green, blue)
+    w_r, w_g, w_b = dtype.GRAY_WEIGHTS
+    terms = (w_r * red, w_g * green, w_b * blue)
     return GrayArithmetic(row=int(row), col=int(col), rgb=pixel, terms=terms, gray=float(sum(terms)))

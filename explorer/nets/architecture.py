@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import cast
 
 from explorer.core import checks, sizes
 from explorer.nets.receptive import Window, receptive_field
@@ -241,7 +242,7 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
     """Walk the shapes layer by layer; ``ValueError`` naming the first layer that can't take its input."""
-    shape = spec.input_shape
+    shape: tuple[int, ...] = spec.input_shape
     rows = []
     for index, layer in enumerate(spec.layers, start=1):
         where = f"layer {index} ({layer.describe()})"
@@ -315,10 +316,11 @@ def receptive_fields(spec: ArchitectureSpec) -> list[int | None]:
     """Receptive field side (input pixels) of one unit after each layer; ``None`` from flatten on (all of it)."""
     if not isinstance(spec, ArchitectureSpec):
         raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
-    windows, out = [], []
+    windows: list[Window] = []
+    out: list[int | None] = []
     for layer in spec.layers:
         if isinstance(layer, Conv):
-            padding = (layer.kernel - 1) // 2 if layer.padding == "same" else layer.padding
+            padding = (layer.kernel - 1) // 2 if isinstance(layer.padding, str) else layer.padding  # "same"
             windows.append(Window(layer.kernel, stride=layer.stride, padding=padding))
         elif isinstance(layer, Pool):
             windows.append(Window(layer.size, stride=layer.step))
@@ -389,6 +391,7 @@ def preset(name: str, *, input_shape: tuple[int, int, int], num_classes: int = 1
     if name not in PRESETS:
         raise ValueError(f"name must be one of {PRESETS}, got {name!r}")
     relu = Activation("relu")
+    layers: tuple[LayerSpec, ...]
     if name == "tinyvgg":
         block = (Conv(10, 3), relu, Conv(10, 3), relu, Pool("max", 2))
         layers = (*block, *block, Flatten(), Dense(num_classes))
@@ -425,4 +428,5 @@ def preset(name: str, *, input_shape: tuple[int, int, int], num_classes: int = 1
         )
     else:
         layers = (Flatten(), Dense(128), relu, Dense(64), relu, Dense(num_classes))
-    return ArchitectureSpec(PRESET_TITLES[name], tuple(input_shape), layers, num_classes)
+    shape = cast(tuple[int, int, int], tuple(input_shape))  # ArchitectureSpec checks it is (C, H, W)
+    return ArchitectureSpec(PRESET_TITLES[name], shape, layers, num_classes)

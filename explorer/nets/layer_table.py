@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from explorer.nets import architecture
 from explorer.nets.architecture import Activation, ArchitectureSpec, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
@@ -133,8 +133,8 @@ def rows_to_spec(
         raise TypeError(f"rows must be a sequence of mappings, got {type(rows).__name__}")
     kept = [row for row in rows if not (isinstance(row, Mapping) and all(_blank(row.get(c)) for c in COLUMNS))]
     layers = [row_to_layer(row, index=index) for index, row in enumerate(kept, start=1)]
-    channels, height, width = input_shape
-    return ArchitectureSpec(name, (channels, height, width), (*layers, Dense(num_classes)), num_classes)
+    shape = cast(tuple[int, int, int], tuple(input_shape))  # ArchitectureSpec checks it is (C, H, W)
+    return ArchitectureSpec(name, shape, (*layers, Dense(num_classes)), num_classes)
 
 
 def layer_to_row(layer: architecture.LayerSpec) -> Row:

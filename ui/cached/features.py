@@ -41,7 +41,7 @@ _CASCADE_LOCK = threading.Lock()
 
 
 class OrbView(NamedTuple):
-    count: int
+    found: int  # keypoints
     levels_used: int
     per_level: tuple[int, ...]
     picture: bytes
@@ -162,7 +162,7 @@ def faces(image_id: str, scale_factor: float, min_neighbors: int, min_size: int,
             min_size=min_size,
         )
     picture = _jpeg(detection.draw_boxes(_image, boxes))
-    return FacesView(tuple(tuple(int(v) for v in box) for box in boxes), picture)
+    return FacesView(tuple((int(x), int(y), int(w), int(h)) for x, y, w, h in boxes), picture)
 
 
 @st.cache_resource(show_spinner=False)

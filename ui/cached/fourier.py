@@ -135,6 +135,8 @@ def row_figure(image_id: str, row: int, _work: np.ndarray) -> go.Figure:
 def _mask(key: MaskKey, shape: tuple[int, int], strokes: np.ndarray | None) -> np.ndarray:
     kind = key[0]
     if kind == "drawn":
+        if strokes is None:
+            raise ValueError("a drawn mask needs the drawing's strokes")
         return fourier.drawn_mask(strokes, shape=shape, keep=key[2])
     if kind == "band-pass":
         return fourier.frequency_mask(shape, kind=kind, profile=key[1], inner=key[2], outer=key[3])

@@ -129,5 +129,7 @@ def grade(key: str, operation: str, element_text: str, iterations: int) -> tuple
     verdict = morphology.grade(
         key, operation=operation, element=morphology.element_from_text(element_text), iterations=iterations
     )
+    if verdict.result is None:  # morphology's graders always hand back the cleaned mask
+        raise ValueError(f"the {key!r} grader returned no result to show")
     noisy = morphology.challenge_letter(key).noisy
     return verdict.passed, verdict.feedback, encode(morphology.difference_picture(noisy, verdict.result))
