@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer.images import challenges, convolution, kernels
+from explorer.core.grading import Grade
+from explorer.images import convolution, kernels
 from ui import snippets
 from ui.versioned_editor import VersionedEditor
 
@@ -225,7 +226,7 @@ def show_tables(example: convolution.WorkedExample, kernel: np.ndarray) -> None:
             _table(values, caption)
 
 
-def show_grade(grade: challenges.Grade) -> None:
+def show_grade(grade: Grade) -> None:
     """A challenge's verdict and its feedback lines."""
     lines = [grade.feedback] if isinstance(grade.feedback, str) else list(grade.feedback)
     if grade.passed:

@@ -26,8 +26,8 @@ import numpy as np
 from scipy import ndimage
 
 from explorer.core import checks, dtype, resize
+from explorer.core.grading import Challenge, Grade
 from explorer.images import samples
-from explorer.images.challenges import Challenge, Grade
 
 THRESHOLD_METHODS = ("fixed", "otsu", "adaptive mean", "adaptive gaussian")
 ELEMENT_SHAPES = ("rectangle", "ellipse", "cross")

@@ -10,11 +10,11 @@ so no padding choice can help or hurt a kernel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
+from explorer.core.grading import Challenge, Grade
 from explorer.images import samples
 from explorer.images.convolution import correlate
 from explorer.images.kernels import check_kernel
@@ -36,23 +36,6 @@ LEAK_FRACTION = 0.05
 FLAT_TOLERANCE = 1e-3
 # For "all edges": the weakest direction must reach this fraction of the strongest one.
 BALANCE = 0.25
-
-
-@dataclass(frozen=True)
-class Challenge:
-    key: str
-    title: str
-    prompt: str
-
-
-@dataclass(frozen=True, eq=False)  # eq=False: ``result`` may be an array, which has no single truth value
-class Grade:
-    """``passed`` is True when every criterion holds; ``feedback`` has one sentence per finding; ``result``
-    is what the graded answer produced, when there is something to show (the morphology challenges' mask)."""
-
-    passed: bool
-    feedback: tuple[str, ...]
-    result: np.ndarray | None = None
 
 
 CHALLENGES: tuple[Challenge, ...] = (

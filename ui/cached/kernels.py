@@ -12,6 +12,7 @@ import streamlit as st
 
 from explorer.core import dtype
 from explorer.core.display import to_display
+from explorer.core.grading import Grade
 from explorer.images import challenges, convolution
 from ui.cached.shared import KernelKey, encode, kernel_array
 
@@ -74,6 +75,6 @@ def worked_example(
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def grade(key: str, kernel: KernelKey) -> challenges.Grade:
+def grade(key: str, kernel: KernelKey) -> Grade:
     """``challenges.grade`` of a kernel (grading runs filters on test images, so it is cached too)."""
     return challenges.grade(key, kernel_array(kernel))
