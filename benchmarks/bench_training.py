@@ -15,8 +15,9 @@
    the first epoch with held-out accuracy >= 98 %, for 3 seeds; the worst is reported, with how many got
    there. torch is already imported and has made an optimizer, as in a server that has trained once.
 3. **First training of a process**: the same 1 epoch of the digits recipe in a fresh interpreter (torch
-   imported and configured), the first time (``ours_ms``) and again (``baseline_ms``): the first
-   ``torch.optim`` optimizer of a process imports ``torch._dynamo``. Wall time, reported.
+   imported and configured), the first time (``ours_ms``) and again (``baseline_ms``): what a
+   process pays once (torch's lazy set-up; ``torch.optim`` would add the import of ``torch._dynamo``, see
+   ``explorer/nets/optimizers.py``). Wall time, reported.
 4. **Peak memory** of one training session (the digits recipe, then the shapes recipe for 2 epochs): the
    peak resident set size (``VmHWM``, reset first through ``/proc/self/clear_refs``) above the resident
    size before it. Reported, no target.

@@ -1,26 +1,29 @@
-"""The one way this code base makes an optimizer: ``torch.optim.Adam`` / ``torch.optim.SGD`` with ``fused=True``.
+"""The one way this code base makes an optimizer: :func:`make_optimizer` (Adam or SGD).
 
-:func:`make_optimizer` is used by :class:`explorer.nets.training.Trainer` and by the dense-versus-conv demo
-(:func:`explorer.nets.translation.train`). It takes plain keyword settings (``lr``, ``momentum``,
-``weight_decay``) and returns a ``torch.optim.Optimizer`` whose state (Adam's m and v, SGD's momentum
-buffers: one tensor per parameter, of its shape and dtype) lives as long as the object.
+It is used by :class:`explorer.nets.training.Trainer` and by the dense-versus-conv demo
+(:func:`explorer.nets.translation.train`), takes plain keyword settings (``lr``, ``momentum``,
+``weight_decay``) and returns a :class:`FusedOptimizer`: ``zero_grad()`` and ``step()``, with the update of
+``torch.optim.Adam`` / ``torch.optim.SGD`` (tested against them, step by step), and a state (Adam's m and v,
+SGD's momentum buffers: one tensor per parameter, of its shape and dtype) that lives as long as the object.
 
-``fused=True`` (supported on the CPU since torch 2.4): one kernel call updates every parameter. It is the
-fastest public way; what it costs against calling that kernel directly (``torch._fused_adam_``, private, what
-this module did before), measured on our shared 2-core machine, one torch thread:
+Why not ``torch.optim.Adam/SGD(fused=True)`` itself: it calls the same fused kernels (``torch._fused_adam_``,
+``torch._fused_sgd_``, which are private torch APIs), and the training benchmark shows a real difference.
+Measured on this project's 2-core machine, one torch thread, quiet, the same day, ``torch.optim`` against
+these direct calls (``benchmarks/bench_training.py``, trainer speed as a share of the forward + backward
+ceiling, the target being >= 0.85):
 
-- per Adam step, MLP preset (4 tensors): about 20 us by the kernel alone, 75-100 us through ``torch.optim``
-  (its Python around the kernel: hooks, profiler records, per-parameter state, ``zero_grad``); ``foreach=True``
-  takes 170 us and the single-tensor loop 180 us. Digits CNN (14 tensors): 27 us, 95-100 us, 270-340 us, 360-410 us;
-- per epoch (``benchmarks/bench_training.py``, 3 runs each, CPU time): MLP at batch 32 17-20 ms before,
-  24-29 ms now (from 56-64 % to 39-61 % of the forward + backward ceiling); digits CNN at batch 32 167-223 ms
-  before, 190-215 ms now (82-90 % to 75-78 %); at their best batch (128) the CNNs stay at 84-94 % (86-91 % now);
-- once per process: the first ``torch.optim`` optimizer imports ``torch._dynamo`` (``add_param_group`` is
-  wrapped by ``torch._disable_dynamo``): the first training of a fresh process took 1.4-3.4 s instead of
-  0.2-0.8 s (before), and the peak memory of a training session grew from 79-81 MB to 222 MB (the modules
-  of ``torch._dynamo``). Later optimizers are created in microseconds.
+- per Adam step: 75-100 us through ``torch.optim`` (hooks, profiler records, per-parameter state) against
+  about 20 us (MLP, 4 tensors) or 27 us (digits CNN, 14 tensors) by the kernel alone;
+- share at batch 32: digits CNN 0.81 through ``torch.optim`` against 0.86-0.87 direct, TinyVGG 0.85 against
+  0.90-0.93, MLP 0.46 against 0.61; at the best batch (128; 512 for the MLP) 0.82 against 0.89, 0.90 against
+  0.94, 0.58 against 0.64: only the direct calls meet the target on the CNNs;
+- once per process, the first ``torch.optim`` optimizer imports ``torch._dynamo`` (its ``add_param_group`` is
+  wrapped by ``torch._disable_dynamo``): the first training of a fresh process took 1.3 s against 0.2 s, longer
+  than a whole training of the default digits recipe (0.65-0.7 s to 98 % held out).
 
-Torch is imported inside the function, like the other ``explorer.nets`` modules: importing this is free.
+So the kernels are called directly, as ``torch.optim`` calls them with ``fused=True``; torch is pinned
+(requirements.txt) and ``tests/unit/test_optimizers.py`` compares every setting with ``torch.optim``, so a torch
+upgrade that changes them fails there first. Torch is imported inside the functions: importing this is free.
 """
 
 from __future__ import annotations
@@ -38,6 +41,74 @@ ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
 
 
+class FusedOptimizer:
+    """``torch.optim.Adam`` (``name="adam"``, which ignores ``momentum``) or ``torch.optim.SGD`` (``"sgd"``: no
+    dampening, no Nesterov) with ``fused=True``, without ``torch.optim``'s wrapper (see the module docstring).
+
+    ``weight_decay`` is an L2 penalty added to the gradient, as ``torch.optim`` does (not AdamW's decoupled
+    decay). Parameters that don't require a gradient are left out.
+    """
+
+    def __init__(
+        self, parameters: Iterable[torch.nn.Parameter], name: str, *, lr: float, momentum: float, weight_decay: float
+    ) -> None:
+        import torch
+
+        self.parameters: list[torch.Tensor] = [p for p in parameters if p.requires_grad]
+        self.name, self.lr, self.momentum, self.weight_decay = name, lr, momentum, weight_decay
+        self.steps = 0
+        self.first = [torch.zeros_like(p) for p in self.parameters]  # Adam's m, or SGD's momentum buffer
+        self.second = [torch.zeros_like(p) for p in self.parameters] if name == "adam" else []  # Adam's v
+        # Adam's step count: the kernel wants a float32 0-d tensor per parameter; they all count the same
+        # steps, so one tensor is listed for each (one increment a step instead of one per parameter).
+        self._step_count = torch.zeros(())
+
+    def zero_grad(self) -> None:
+        for p in self.parameters:
+            p.grad = None
+
+    def step(self) -> None:
+        """One update from the gradients in ``.grad`` (every parameter of our networks has one after backward)."""
+        import torch
+
+        self.steps += 1
+        grads = [p.grad for p in self.parameters if p.grad is not None]
+        if len(grads) != len(self.parameters):
+            raise ValueError("every parameter needs a gradient before step(): run backward() first")
+        with torch.no_grad():
+            if self.name == "sgd":
+                # torch starts the momentum buffer at the first gradient; without momentum it has none
+                torch._fused_sgd_(
+                    self.parameters,
+                    grads,
+                    self.first if self.momentum > 0 else [],
+                    weight_decay=self.weight_decay,
+                    momentum=self.momentum,
+                    lr=self.lr,
+                    dampening=0.0,
+                    nesterov=False,
+                    maximize=False,
+                    is_first_step=self.steps == 1,
+                )
+                return
+            self._step_count += 1  # the kernel reads the step; torch.optim also counts before calling it
+            torch._fused_adam_(
+                self.parameters,
+                grads,
+                self.first,
+                self.second,
+                [],
+                [self._step_count] * len(self.parameters),
+                lr=self.lr,
+                beta1=ADAM_BETAS[0],
+                beta2=ADAM_BETAS[1],
+                weight_decay=self.weight_decay,
+                eps=ADAM_EPS,
+                amsgrad=False,
+                maximize=False,
+            )
+
+
 def make_optimizer(
     parameters: Iterable[torch.nn.Parameter],
     name: str = "adam",
@@ -45,19 +116,15 @@ def make_optimizer(
     lr: float,
     momentum: float = 0.0,
     weight_decay: float = 0.0,
-) -> torch.optim.Optimizer:
-    """``torch.optim.Adam`` (``name="adam"``, which ignores ``momentum``) or ``torch.optim.SGD`` (``"sgd"``: no
-    dampening, no Nesterov), ``fused=True``, over ``parameters``.
-
-    ``weight_decay`` is an L2 penalty added to the gradient, as ``torch.optim`` does (not AdamW's decoupled
-    decay). Raises ``ValueError`` for an unknown ``name`` (torch checks the numbers).
-    """
-    import torch
-
+) -> FusedOptimizer:
+    """A :class:`FusedOptimizer` over ``parameters``; ``ValueError`` for an unknown ``name`` or a setting out of
+    range (a learning rate that is not positive, a momentum outside ``[0, 1)``, a negative weight decay)."""
     if name not in OPTIMIZERS:
         raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
-    if name == "adam":
-        return torch.optim.Adam(
-            parameters, lr=lr, betas=ADAM_BETAS, eps=ADAM_EPS, weight_decay=weight_decay, fused=True
-        )
-    return torch.optim.SGD(parameters, lr=lr, momentum=momentum, weight_decay=weight_decay, fused=True)
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be from 0 to below 1, got {momentum}")
+    if not weight_decay >= 0:
+        raise ValueError(f"weight_decay must be 0 or more, got {weight_decay}")
+    return FusedOptimizer(parameters, name, lr=lr, momentum=momentum, weight_decay=weight_decay)

@@ -8,7 +8,8 @@ keeping a :class:`Snapshot` of the features and first-layer filters for the Insp
 
 Speed: both sets live in memory as tensors (no ``DataLoader``): an epoch is a permutation of indices
 sliced into batches; the model computes in ``channels_last`` layout (see :class:`Trainer`); Adam and SGD
-are ``torch.optim``'s fused ones (:func:`explorer.nets.optimizers.make_optimizer`).
+are torch's fused update kernels (:func:`explorer.nets.optimizers.make_optimizer`, which says why not
+through ``torch.optim``).
 ``benchmarks/bench_training.py`` measures the result.
 
 Determinism: the model starts from ``build(spec, seed=config.seed)``; each epoch draws its order,

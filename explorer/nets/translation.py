@@ -13,9 +13,8 @@ same template, but applies it everywhere. Moving the eye (:func:`shift_curve`) m
 collapse, while the conv map's peak keeps its height and moves with the eye.
 
 Everything is seeded; training (Adam, :func:`explorer.nets.optimizers.make_optimizer`, as the Train page) takes
-about a third of a second on one CPU thread, plus about a second once per process for ``torch.optim``'s first
-import of ``torch._dynamo``. Weights come back as NumPy arrays (``float32``), so results can be cached and drawn
-without torch.
+about a third of a second on one CPU thread. Weights come back as NumPy arrays (``float32``), so results can
+be cached and drawn without torch.
 """
 
 from __future__ import annotations
