@@ -39,7 +39,9 @@ def _kernel_param(text: str) -> str:
 
 
 PARAMS = (
-    urlstate.Param("preset", "kernels.preset", DEFAULT_PRESET, parse=urlstate.one_of(tuple(kernels.PRESETS))),
+    urlstate.Param(
+        "preset", "kernels.preset", DEFAULT_PRESET, parse=urlstate.one_of((*kernels.PRESETS, kernel_grid.CUSTOM))
+    ),
     urlstate.Param("kernel", "kernels.text", "", parse=_kernel_param),
     urlstate.Param("normalize", "kernels.normalize", True, parse=urlstate.boolean, format=urlstate.format_bool),
     urlstate.Param("padding", "kernels.padding", "zero", parse=urlstate.one_of(convolution.PADDING_MODES)),
@@ -50,7 +52,8 @@ PARAMS = (
 
 
 def _load_preset() -> None:
-    kernel_grid.set_base(kernels.preset(st.session_state["kernels.preset"]))
+    if st.session_state["kernels.preset"] != kernel_grid.CUSTOM:  # "custom" has no kernel of its own to load
+        kernel_grid.set_base(kernels.preset(st.session_state["kernels.preset"]))
 
 
 st.title("Kernels")
@@ -63,9 +66,15 @@ st.markdown(
 urlstate.restore("kernels", PARAMS)
 if kernel_grid.BASE_KEY not in st.session_state:
     link_kernel = st.session_state["kernels.text"]
-    kernel_grid.set_base(
-        kernels.from_text(link_kernel) if link_kernel else kernels.preset(st.session_state["kernels.preset"])
-    )
+    if link_kernel:  # the preset box names the link's kernel: the preset it equals, or "custom"
+        start = kernels.from_text(link_kernel)
+        st.session_state["kernels.preset"] = kernel_grid.link_preset(start)
+        st.session_state[kernel_grid.LINKED_KEY] = kernels.to_text(start)
+    else:
+        if st.session_state["kernels.preset"] == kernel_grid.CUSTOM:  # a link saying "custom" without a kernel
+            st.session_state["kernels.preset"] = DEFAULT_PRESET
+        start = kernels.preset(st.session_state["kernels.preset"])
+    kernel_grid.set_base(start)
 kernel_grid.keep_edits()
 
 # ------------------------------------------------------------------------------------------- the kernel
@@ -75,7 +84,13 @@ else:  # a wide kernel gets the full width below the controls, so its columns do
     controls, response = st.columns(2, gap="medium")
     editor = st.container()
 with controls:
-    st.selectbox("Start from a preset", tuple(kernels.PRESETS), key="kernels.preset", on_change=_load_preset)
+    st.selectbox(
+        "Start from a preset",
+        (*kernels.PRESETS, kernel_grid.CUSTOM),
+        key="kernels.preset",
+        on_change=_load_preset,
+        format_func=lambda name: kernel_grid.PRESET_LABELS.get(name, name),
+    )
     rows_col, cols_col = st.columns(2)
     rows_col.number_input(
         "Rows", 1, kernels.MAX_KERNEL_SIZE, step=1, key=kernel_grid.ROWS_KEY, on_change=kernel_grid.resize_to_widgets
@@ -86,9 +101,15 @@ with controls:
     normalize = st.toggle(
         "Normalise by the sum",
         key="kernels.normalize",
-        help="Divide every cell by the sum of all cells, so a flat area keeps its brightness.",
+        help="Divide every cell by the sum of all cells, so a flat area keeps its brightness. Only blurs and "
+        "kernels whose cells add up to a positive number are divided; the page says when it leaves one as it is.",
     )
-    st.button("Reset to the preset", key="_kernels.reset", on_click=_load_preset)
+    st.button(
+        "Reset to the preset",
+        key="_kernels.reset",
+        on_click=_load_preset,
+        disabled=st.session_state["kernels.preset"] == kernel_grid.CUSTOM,
+    )
     st.caption(
         f"Any size from 1 × 1 to {kernels.MAX_KERNEL_SIZE} × {kernels.MAX_KERNEL_SIZE}; rows and columns need not match."
     )
@@ -99,13 +120,14 @@ with editor:
     if problem:
         st.error(f"{common.plain(problem[:1].upper() + problem[1:])}. The last kernel that worked is still in use.")
     applied = kernel
-    if normalize:
-        try:
-            applied = kernels.normalize(kernel)
-        except ValueError as error:
-            message = str(error)
-            st.warning(f"{message[:1].upper()}{message[1:]} The kernel is used as typed.")
-    st.caption(kernel_grid.describe(kernel, applied))
+    refusal = kernels.normalize_refusal(kernel) if normalize else None
+    if normalize and refusal is None:
+        applied = kernels.normalize(kernel)
+    st.caption(kernel_grid.describe(kernel, applied, normalize=normalize))
+    if refusal is not None:
+        # A sum of 0 or below is worth a warning (the toggle is on and can't do what it says); a preset that
+        # isn't a blur already adds up to 1, so a caption is enough.
+        (st.warning if kernel.sum(dtype=float) < kernels.ZERO_SUM else st.caption)(refusal)
     if not normalize:
         hint = kernel_grid.brightness_hint(kernel)
         if hint:

@@ -33,8 +33,14 @@ Cells = tuple[tuple[str, ...], ...]
 
 
 def cell_text(value: float) -> str:
-    """A kernel value as the shortest text that reads back to the same float32 (``0.11111111``, ``-2``)."""
-    return np.format_float_positional(np.float32(value), trim="-")
+    """A kernel value as the shortest text that reads back to the same float32 (``0.11111111``, ``-2``);
+    negative zero is written ``0``."""
+    return np.format_float_positional(np.float32(value) + np.float32(0.0), trim="-")
+
+
+def _fixed(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals, never ``-0.000`` (a tiny negative number rounds to a plain 0)."""
+    return f"{round(float(value), places) + 0.0:.{places}f}"
 
 
 def to_cells(kernel: np.ndarray) -> Cells:
@@ -89,13 +95,25 @@ def grid() -> tuple[np.ndarray, str | None]:
     return kernel, None
 
 
-def describe(kernel: np.ndarray, applied: np.ndarray) -> str:
-    """One line under the grid: size, sum, and what normalising did."""
+def describe(kernel: np.ndarray, applied: np.ndarray, *, normalize: bool) -> str:
+    """One line under the grid: size, sum, and what normalising did (or that it is off)."""
     rows, cols = kernel.shape
     text = f"{rows} × {cols} kernel, its cells add up to {cell_text(kernel.sum(dtype=np.float64))}."
     if applied is not kernel:
         text += " Normalised: every cell is divided by that sum, so the kernel in use adds up to 1."
+    elif not normalize:
+        text += " Normalising is off: the kernel is used as typed."
     return text
+
+
+# The preset box's entry for a kernel that is none of the presets (a link's own kernel).
+CUSTOM = "custom"
+PRESET_LABELS = {CUSTOM: "custom (not a preset)"}
+
+
+def link_preset(kernel: np.ndarray) -> str:
+    """What the preset box shows for a kernel opened from a link: the preset it equals, else :data:`CUSTOM`."""
+    return kernels.matching_preset(kernel) or CUSTOM
 
 
 # A kernel whose sum is beyond this makes flat areas this many times brighter: worth a hint to normalise.
@@ -113,13 +131,22 @@ def brightness_hint(kernel: np.ndarray) -> str | None:
     )
 
 
+# The kernel text a link opened the page with: it stays in the address bar while the kernel is unchanged, even
+# when it equals a preset, so the page doesn't rewrite an instructor's link.
+LINKED_KEY = "kernels.linked"
+
+
 def link_text(kernel: np.ndarray, preset_name: str) -> str:
-    """The kernel for the URL: empty when it is the selected preset unchanged (the preset name says it all)."""
+    """The kernel for the URL: empty when it is the selected preset unchanged (the preset name says it all),
+    unless it is the kernel the page's link gave (:data:`LINKED_KEY`)."""
+    text = kernels.to_text(kernel)
+    if text == st.session_state.get(LINKED_KEY):
+        return text
     try:
         unchanged = np.array_equal(kernel, kernels.preset(preset_name))
     except (KeyError, ValueError):
         unchanged = False
-    return "" if unchanged else kernels.to_text(kernel)
+    return "" if unchanged else text
 
 
 def show_output_size(image_shape: tuple[int, ...], kernel_shape: tuple[int, int], *, padding: str, stride: int) -> None:
@@ -188,23 +215,25 @@ SHOWN_TERMS = 4
 
 def equation(example: convolution.WorkedExample, kernel: np.ndarray) -> str:
     """``0.773 × (−1) + 0.772 × 0 + … (9 products) = 0.0177``: the first few terms of the sum, as text."""
-    terms = [
-        f"{pixel:.3f} × {weight:.3g}" if weight >= 0 else f"{pixel:.3f} × ({weight:.3g})"
-        for pixel, weight in zip(example.patch.ravel()[:SHOWN_TERMS], kernel.ravel()[:SHOWN_TERMS])
-    ]
+    terms = []
+    for pixel, weight in zip(example.patch.ravel()[:SHOWN_TERMS], kernel.ravel()[:SHOWN_TERMS]):
+        shown = f"{float(weight) + 0.0:.3g}"  # + 0.0: a -0 weight is written 0
+        terms.append(
+            f"{_fixed(pixel, 3)} × {shown}" if not shown.startswith("-") else f"{_fixed(pixel, 3)} × ({shown})"
+        )
     rest = kernel.size - len(terms)
     tail = f" + … ({rest} more)" if rest else ""
-    return f"{' + '.join(terms)}{tail} = **{example.total:.4f}**"
+    return f"{' + '.join(terms)}{tail} = **{_fixed(example.total, 4)}**"
 
 
 def show_sum(example: convolution.WorkedExample, kernel: np.ndarray, output: np.ndarray) -> None:
     """The sum of the products next to the output pixel it equals."""
     st.markdown("**The sum, written out**")
     st.markdown(equation(example, kernel))
-    st.metric("Sum of the products", f"{example.total:.4f}")
+    st.metric("Sum of the products", _fixed(example.total, 4))
     st.metric(
         f"Output pixel (row {example.out_row}, column {example.out_col})",
-        f"{float(output[example.out_row, example.out_col]):.4f}",
+        _fixed(output[example.out_row, example.out_col], 4),
     )
     st.caption(
         f"The window's top-left corner is on input row {example.top}, column {example.left}. Negative "

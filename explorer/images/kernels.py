@@ -7,6 +7,10 @@ The box blurs in :data:`PRESETS` are the **raw** all-ones kernels the lesson wri
 9, the 10x11 one to 110), so the output is 9 or 110 times brighter than an average. That is on purpose:
 it shows why a blur is divided by its sum, which :func:`normalize` (the page's "normalize by sum"
 toggle) does. The Gaussian preset is already normalised (it sums to 1), as Gaussian kernels always are.
+
+Dividing by the sum only makes sense for a blur: :data:`BLURS` says which presets are blurs, and
+:func:`normalize_refusal` says why a kernel is left as it is (a sum of 0, a negative sum, a preset that is
+not a blur), so the page can say it instead of flipping every sign of an edited Sobel.
 """
 
 from __future__ import annotations
@@ -75,6 +79,12 @@ PRESETS: dict[str, np.ndarray] = {
     # The 4-neighbour Laplacian: thinner outlines than the 8 one, blind to purely diagonal detail.
     "outline": _frozen([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]),
 }
+
+
+# The presets that average their neighbourhood: the ones "normalise by the sum" is meant for. Every other
+# preset sums to 0 (edge detectors) or to 1 already (identity, sharpen, emboss): dividing changes nothing
+# useful there.
+BLURS = frozenset({"box blur 3×3", "box blur 5×5", "box blur 10×11", "gaussian 5×5"})
 
 
 def preset(name: str) -> np.ndarray:
@@ -176,6 +186,43 @@ def normalize(kernel: np.ndarray) -> np.ndarray:
             "by zero). That is expected for edge kernels: they sum to 0 on purpose, so flat areas give 0."
         )
     return (array / total).astype(np.float32)
+
+
+def matching_preset(kernel: np.ndarray) -> str | None:
+    """The name of the preset ``kernel`` equals entry for entry (same shape, same float32 values), else None."""
+    array = check_kernel(kernel)
+    for name, values in PRESETS.items():
+        if np.array_equal(array, values):
+            return name
+    return None
+
+
+def normalize_refusal(kernel: np.ndarray) -> str | None:
+    """None when dividing ``kernel`` by its sum makes sense, else why it is left as it is (a sentence).
+
+    It makes sense for a blur preset and for any other kernel whose entries sum to a positive number, except a
+    preset that is not a blur (those sum to 0 or already to 1). A sum of (almost) 0 can't be divided by (an edge
+    detector); a negative sum would flip the sign of every entry, turning the kernel into its opposite.
+    """
+    array = check_kernel(kernel)
+    total = float(array.sum(dtype=np.float64))
+    if abs(total) < ZERO_SUM:
+        return (
+            "Its cells sum to 0, so it is not normalised (dividing by the sum would divide by zero): an edge "
+            "detector sums to 0 on purpose, so flat areas give 0. It is left as it is."
+        )
+    if total < 0:
+        return (
+            f"Its cells sum to {_number_text(total)}, so it is not normalised: dividing by a negative sum would "
+            "flip the sign of every cell and turn the kernel into its opposite. It is left as it is."
+        )
+    name = matching_preset(array)
+    if name is not None and name not in BLURS:
+        return (
+            f"“{name}” is not a blur, so it is not normalised: it is used as it is "
+            f"(its cells add up to {_number_text(total)})."
+        )
+    return None
 
 
 def resize(kernel: np.ndarray, *, rows: int, cols: int) -> np.ndarray:

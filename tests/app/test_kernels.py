@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from explorer.images import kernels as kernels_module
 from tests.app.helpers import image_caption, image_url, metric, ok
 
 PAGE = "app_pages/kernels.py"
@@ -246,3 +247,89 @@ def test_show_the_code_reproduces_the_page(open_page, astronaut_gray):
     reference = ndimage.correlate(astronaut_gray, kernel, mode="grid-wrap")
     row, col = namespace["example"].out_row, namespace["example"].out_col
     assert float(metric(at, "Output pixel")) == pytest.approx(reference[row * 3, col * 3], abs=1e-4)
+
+
+# ------------------------------------------------------------------ normalising only when it makes sense
+
+
+def _captions(at) -> str:
+    return "\n".join(caption.value for caption in at.caption)
+
+
+def test_a_negative_sum_is_not_divided(open_page, astronaut_gray):
+    """An edited Sobel summing to -8 used to be divided by -8, flipping every sign; now it is used as typed."""
+    at = open_page(PAGE, query={"preset": "sobel x"})
+    assert at.toggle(key="kernels.normalize").value is True
+    _edit(at, {0: {"2": "-1"}, 1: {"2": "-2"}, 2: {"2": "-1"}})
+    kernel = np.array([[-1, 0, -1], [-2, 0, -2], [-1, 0, -1]], np.float32)
+    np.testing.assert_array_equal(_good_kernel(at), kernel)
+    expected = ndimage.correlate(astronaut_gray, kernel, mode="constant")[256, 256]
+    assert expected < 0  # the raw kernel gives a negative number on the bright suit; divided by -8 it would not
+    assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
+    (warning,) = at.warning
+    assert "sum to -8" in warning.value and "flip the sign" in warning.value and "left as it is" in warning.value
+
+
+def test_a_positive_edited_kernel_is_divided_by_its_sum(open_page, astronaut_gray):
+    at = _edit(open_page(PAGE), {1: {"1": "5"}})  # the box blur with 5 in the middle: sum 13
+    kernel = np.ones((3, 3), np.float32)
+    kernel[1, 1] = 5
+    expected = ndimage.correlate(astronaut_gray, kernel / 13, mode="constant")[256, 256]
+    assert float(metric(at, "Output pixel")) == pytest.approx(expected, abs=1e-4)
+    assert "Normalised: every cell is divided by that sum" in _captions(at)
+    assert not at.warning
+
+
+def test_a_preset_that_is_not_a_blur_is_left_alone_and_the_caption_says_why(open_page):
+    at = open_page(PAGE)
+    at.selectbox(key="kernels.preset").set_value("emboss").run()
+    assert not at.exception and not at.warning
+    assert "“emboss” is not a blur, so it is not normalised" in _captions(at)
+
+
+def test_normalising_switched_off_is_said(open_page):
+    at = open_page(PAGE)
+    at.toggle(key="kernels.normalize").set_value(False).run()
+    assert "Normalising is off: the kernel is used as typed." in _captions(at)
+
+
+def test_negative_zero_is_written_as_zero(open_page):
+    at = open_page(PAGE, query={"normalize": "0"})
+    _edit(at, {r: {str(c): "-0" for c in range(3)} for r in range(3)})
+    (equation,) = [md.value for md in at.markdown if "more) = " in md.value]
+    assert "-0" not in equation and "(-0)" not in equation, equation
+    assert "× 0 +" in equation
+    assert "its cells add up to 0." in _captions(at)
+    assert "-0" not in metric(at, "Sum of the products")
+
+
+# ------------------------------------------------------------------ the preset box names a link's kernel
+
+
+def test_the_readme_link_shows_the_preset_its_kernel_equals(open_page):
+    """The README's deep link (a sharpen kernel) used to show "box blur 3×3" in the preset box."""
+    query = {"img": "sample:coins", "kernel": "0,-1,0;-1,5,-1;0,-1,0", "padding": "reflect", "stride": "2"}
+    at = open_page(PAGE, query=query)
+    assert at.selectbox(key="kernels.preset").value == "sharpen"
+    assert "kernel" in at.query_params  # the link's kernel stays in the address bar
+    # Reset goes back to the preset the box shows, which is the same kernel.
+    at.button(key="_kernels.reset").click().run()
+    np.testing.assert_array_equal(_good_kernel(at), kernels_module.PRESETS["sharpen"])
+
+
+def test_a_link_to_a_kernel_that_is_no_preset_shows_custom(open_page):
+    at = open_page(PAGE, query={"kernel": "1,2;3,4"})
+    box = at.selectbox(key="kernels.preset")
+    assert box.value == "custom"
+    assert "custom (not a preset)" in box.options
+    assert at.button(key="_kernels.reset").disabled
+    np.testing.assert_array_equal(_good_kernel(at), [[1, 2], [3, 4]])
+    # Picking a preset from the box still loads it.
+    box.set_value("sobel y").run()
+    np.testing.assert_array_equal(_good_kernel(at), kernels_module.PRESETS["sobel y"])
+
+
+def test_a_link_saying_custom_without_a_kernel_opens_the_default(open_page):
+    at = open_page(PAGE, query={"preset": "custom"})
+    assert at.selectbox(key="kernels.preset").value == "box blur 3×3"
+    np.testing.assert_array_equal(_good_kernel(at), np.ones((3, 3), np.float32))

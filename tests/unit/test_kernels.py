@@ -140,6 +140,43 @@ def test_normalize():
     assert "edge kernels" in str(caught.value)
 
 
+def test_blurs_are_the_presets_that_average():
+    # A blur mixes several pixels with non-negative weights; the identity has one weight, the rest a negative one.
+    assert kernels.BLURS <= kernels.PRESETS.keys()
+    for name, values in kernels.PRESETS.items():
+        assert (name in kernels.BLURS) == bool((values >= 0).all() and np.count_nonzero(values) > 1), name
+
+
+def test_matching_preset():
+    assert kernels.matching_preset(np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])) == "sharpen"
+    assert kernels.matching_preset(np.ones((3, 3))) == "box blur 3×3"
+    assert kernels.matching_preset(np.ones((3, 3)) / 9) is None  # the values, not the effect
+    assert kernels.matching_preset(np.ones((3, 4))) is None
+
+
+@pytest.mark.parametrize(
+    ("kernel", "words"),
+    [
+        (kernels.PRESETS["sobel x"], "sum to 0"),
+        (np.zeros((2, 2)), "sum to 0"),
+        ([[-1, 0, -1], [-2, 0, -2], [-1, 0, -1]], "sum to -8"),  # the edited Sobel of the walkthrough
+        (kernels.PRESETS["sharpen"], "“sharpen” is not a blur"),
+        (kernels.PRESETS["emboss"], "“emboss” is not a blur"),
+    ],
+)
+def test_normalize_refusal_says_why(kernel, words):
+    reason = kernels.normalize_refusal(kernel)
+    assert reason is not None and words in reason and "not normalised" in reason
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [*(kernels.PRESETS[name] for name in sorted(kernels.BLURS)), [[1, 1], [1, 5]], [[0, -1, 0], [-1, 6, -1]]],
+)
+def test_normalize_refusal_lets_blurs_and_positive_sums_through(kernel):
+    assert kernels.normalize_refusal(kernel) is None
+
+
 def test_resize_keeps_the_centred_overlap():
     kernel = np.arange(1, 10, dtype=np.float32).reshape(3, 3)
     grown = kernels.resize(kernel, rows=5, cols=5)
