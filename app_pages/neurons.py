@@ -24,6 +24,8 @@ LEAKY_SHOWN = 0.1
 DEFAULT_LOGITS = "2, 1, 0.1"
 WEIGHT_LIMIT = 2.0
 MAX_SEED = 999
+# The input plane shown: the unit square with half a unit around it, so the four corners sit well inside.
+PLANE_LOW, PLANE_HIGH = -0.5, 1.5
 
 ACTIVATION_LABELS = {"step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 ACTIVATION_TEXT = {
@@ -87,7 +89,8 @@ def _layout(title: str, height: int, **settings) -> dict:
 
 
 def _plane(title: str, height: int = 420) -> dict:
-    axis = {"range": [-0.5, 1.5], "zeroline": False, "constrain": "domain"}
+    # Fixed ranges: the view stays on the square whatever the lines do (decision_line clips them to it).
+    axis = {"range": [PLANE_LOW, PLANE_HIGH], "autorange": False, "zeroline": False, "constrain": "domain"}
     return {
         "data": [],
         "layout": _layout(
@@ -120,6 +123,11 @@ def _add_region(figure: dict, axis, values, *, name: str) -> None:
             "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}: %{z:.2f}<extra>" + name + "</extra>",
         }
     )
+
+
+def _line(weights, bias):
+    """The decision line's ends inside the plotted square, or None when it misses the square."""
+    return neurons.decision_line(weights, bias, low=PLANE_LOW, high=PLANE_HIGH)
 
 
 def _add_line(figure: dict, ends, *, name: str, color: str, dash: str = "solid") -> None:
@@ -174,7 +182,7 @@ network: a CNN is built from the same pieces.
 """
 )
 
-# ---- the lesson's worked example --------------------------------------------------------------------------
+# ---- a worked example -------------------------------------------------------------------------------------
 st.header("One update, by hand")
 example = neurons.perceptron_step((0.8, 0.4), 0.0, (1.0, -1.0), 0.0, rate=1.0, activation="linear", learn_bias=False)
 again = neurons.perceptron_step(
@@ -183,7 +191,7 @@ again = neurons.perceptron_step(
 st.markdown(
     f"""
 The update rule is **w ← w + η (t − o) x**: target t minus output o is the error; each weight moves by the
-error times its own input, scaled by the learning rate η. The lesson's example uses a *linear* unit (the output
+error times its own input, scaled by the learning rate η. Take a *linear* unit (the output
 is the weighted sum itself, no step) with inputs x = (1, −1), weights w = (0.8, 0.4), target 0 and η = 1:
 
 | | input x | weight w | w · x |
@@ -201,10 +209,6 @@ went up: both changes lower the sum. With the new weights it is {_n(example.new_
 {_n(again.sum)}: with η = 1 this step overshoots the target 0 by as much as it missed it before. A smaller learning
 rate takes a smaller, safer step (with η = 0.5 the new sum would be exactly 0).
 """
-)
-st.caption(
-    "The lesson's own text is not consistent: it sets w2 = 0.2, computes the sum with 0.4, then updates from "
-    "0.2 again. Here w2 = 0.4 throughout, so every number follows from the one before."
 )
 
 # ---- the perceptron, step by step -------------------------------------------------------------------------
@@ -242,7 +246,7 @@ with common.user_errors():
         state = neurons.perceptron_epoch(state, gate, rate=rate)
     st.session_state[STATE_KEY] = state
     targets = neurons.GATES[gate]
-    axis, points = neurons.grid(size=REGION_SIZE)
+    axis, points = neurons.grid(low=PLANE_LOW, high=PLANE_HIGH, size=REGION_SIZE)
     region = neurons.perceptron_predict(state.weights, state.bias, points).reshape(REGION_SIZE, REGION_SIZE)
     outputs = neurons.perceptron_predict(state.weights, state.bias, neurons.INPUTS)
 
@@ -251,12 +255,17 @@ with plot_col:
     figure = _plane(f"{gate}: where the perceptron fires")
     _add_region(figure, axis, region, name="output")
     if state.previous is not None:
-        _add_line(
-            figure, neurons.decision_line(*state.previous), name="line before the step", color="#888", dash="dash"
-        )
-    _add_line(figure, neurons.decision_line(state.weights, state.bias), name="decision line", color="#222")
+        _add_line(figure, _line(*state.previous), name="line before the step", color="#888", dash="dash")
+    line = _line(state.weights, state.bias)
+    _add_line(figure, line, name="decision line", color="#222")
     _add_points(figure, targets, highlight=state.last_index)
     st.plotly_chart(figure, key="_neurons.perceptron_chart")
+    if line is None:
+        answer = "fires" if region.max() > 0 else "stays silent"
+        st.caption(
+            f"No decision line in view: w1·x1 + w2·x2 + b = 0 lies outside this square (or w = 0), so the "
+            f"perceptron {answer} everywhere here. Keep stepping: a mistake moves it back."
+        )
 with steps_col:
     counters = st.columns(3)
     counters[0].metric("Epochs done", state.epoch)
@@ -312,7 +321,7 @@ xor_run = cached.perceptron_run("XOR", rate, XOR_EPOCHS, (w1, w2, bias))
 single_col, text_col = st.columns([1.0, 1.0], gap="medium")
 with single_col:
     figure = _plane(f"One perceptron after {XOR_EPOCHS} epochs on XOR", height=360)
-    _add_line(figure, neurons.decision_line(xor_run.weights, xor_run.bias), name="its last line", color="#222")
+    _add_line(figure, _line(xor_run.weights, xor_run.bias), name="its last line", color="#222")
     _add_points(figure, neurons.GATES["XOR"])
     st.plotly_chart(figure, key="_neurons.xor_single_chart")
 with text_col:
@@ -367,7 +376,7 @@ with region_col:
     figure = _plane("Output of the network (red: says 1) and the hidden units' lines")
     _add_region(figure, region_axis, region_values, name="network output")
     for unit, color in zip(range(run.hidden_weights.shape[1]), ("#1b7837", "#762a83")):
-        ends = neurons.decision_line(run.hidden_weights[:, unit], run.hidden_bias[unit])
+        ends = _line(run.hidden_weights[:, unit], run.hidden_bias[unit])
         _add_line(figure, ends, name=f"hidden unit {unit + 1}", color=color)
     _add_points(figure, neurons.GATES["XOR"])
     st.plotly_chart(figure, key="_neurons.mlp_chart")

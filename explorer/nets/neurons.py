@@ -212,18 +212,40 @@ def perceptron_predict(weights, bias, inputs) -> np.ndarray:
 
 
 def decision_line(weights, bias, *, low: float = -0.5, high: float = 1.5) -> np.ndarray | None:
-    """Two points ``[[x1, x2], [x1, x2]]`` on the line ``w1 x1 + w2 x2 + b = 0``, spanning ``[low, high]``.
+    """The part of the line ``w1 x1 + w2 x2 + b = 0`` inside the square ``[low, high]²``: its two ends
+    ``[[x1, x2], [x1, x2]]``, both in the square, so a plot with that square as its axes shows all of it.
 
-    None when both weights are 0: the unit then gives the same answer everywhere and there is no line.
+    None when both weights are 0 (the unit gives the same answer everywhere and there is no line) and when the
+    line misses the square or only touches a corner (the unit gives one answer over the whole square).
     """
     w1, w2 = _vector(weights, "weights", length=2)
     bias = _number(bias, "bias")
+    low, high = _number(low, "low"), _number(high, "high")
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low:g}, high={high:g}")
     if w1 == 0 and w2 == 0:
         return None
-    ends = np.array([low, high], dtype=np.float64)
-    if abs(w2) >= abs(w1):  # closer to horizontal: x2 as a function of x1
-        return np.stack([ends, -(bias + w1 * ends) / w2], axis=1)
-    return np.stack([-(bias + w2 * ends) / w1, ends], axis=1)
+    # Where the line crosses each side of the square, kept when the crossing lies on that side.
+    tolerance = 1e-12 * (high - low)
+    crossings = []
+    for edge in (low, high):
+        if w2 != 0:  # the vertical sides x1 = edge
+            x2 = -(bias + w1 * edge) / w2
+            if low - tolerance <= x2 <= high + tolerance:
+                crossings.append((edge, min(max(x2, low), high)))
+        if w1 != 0:  # the horizontal sides x2 = edge
+            x1 = -(bias + w2 * edge) / w1
+            if low - tolerance <= x1 <= high + tolerance:
+                crossings.append((min(max(x1, low), high), edge))
+    if len(crossings) < 2:
+        return None
+    points = np.array(crossings, dtype=np.float64)
+    # A line through a corner crosses two sides there: keep the two crossings farthest apart.
+    gaps = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+    first, second = np.unravel_index(np.argmax(gaps), gaps.shape)
+    if gaps[first, second] <= tolerance:
+        return None
+    return points[[first, second]]
 
 
 def grid(*, low: float = -0.5, high: float = 1.5, size: int = 81) -> tuple[np.ndarray, np.ndarray]:

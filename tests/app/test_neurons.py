@@ -56,7 +56,9 @@ def test_renders_the_worked_example(open_page):
     assert "error: t − o = 0 − 0.4 = **−0.4**" in text
     assert "new w1 = 0.8 + 1 · (−0.4) · 1 = **0.4**" in text
     assert "new w2 = 0.4 + 1 · (−0.4) · (−1) = **0.8**" in text
-    assert any("not consistent" in caption.value for caption in at.caption)
+    # The page speaks in its own voice: no authoring notes about the lesson's text.
+    page_text = text + "\n".join(caption.value for caption in at.caption)
+    assert "not consistent" not in page_text and "lesson's own text" not in page_text
     assert "Check yourself" in text
 
 
@@ -205,3 +207,40 @@ def test_garbage_in_the_link_warns_and_falls_back(open_page):
     assert at.radio(key="neurons.gate").value == "AND"
     assert at.text_input(key="neurons.logits").value == "2, 1, 0.1"
     assert _metric(at, "Accuracy on the 4 points") == "100%"
+
+
+def _lines_inside_fixed_axes(at) -> list[dict]:
+    """The perceptron chart's line traces, after checking its axes are fixed to [-0.5, 1.5] and every point of
+    every line lies inside them."""
+    spec = _chart(at, "target 1")  # the perceptron's chart comes first on the page
+    for axis in ("xaxis", "yaxis"):
+        assert spec["layout"][axis]["range"] == [-0.5, 1.5]
+        assert spec["layout"][axis]["autorange"] is False
+    lines = [t for t in spec["data"] if t.get("mode") == "lines"]
+    for trace in lines:
+        for x1, x2 in zip(trace["x"], trace["y"]):
+            assert -0.5 - 1e-9 <= x1 <= 1.5 + 1e-9 and -0.5 - 1e-9 <= x2 <= 1.5 + 1e-9, (trace["name"], x1, x2)
+    return lines
+
+
+def test_the_decision_line_stays_inside_the_fixed_plot(open_page):
+    """After the third step (w = (-0.2, 0.4), b = -1.5) the line x2 = 3.75 + 0.5 x1 used to be drawn far above
+    the square, out of view; now the axes stay fixed and only the part of a line inside them is drawn."""
+    at = open_page(PAGE)
+    _lines_inside_fixed_axes(at)
+    for _ in range(3):
+        _click(at, "_neurons.step")
+    lines = _lines_inside_fixed_axes(at)
+    # The new line misses the square: it isn't drawn, and the caption says the perceptron is silent everywhere.
+    assert [t["name"] for t in lines] == ["line before the step"]
+    assert any("No decision line in view" in c.value and "stays silent" in c.value for c in at.caption)
+    # The old line 0.8 x1 + 0.4 x2 - 0.5 = 0 is drawn from side to side of the square, its ends on the line.
+    (before,) = lines
+    for x1, x2 in zip(before["x"], before["y"]):
+        assert 0.8 * x1 + 0.4 * x2 - 0.5 == pytest.approx(0.0, abs=1e-9)
+        assert min(abs(x1 + 0.5), abs(x1 - 1.5), abs(x2 + 0.5), abs(x2 - 1.5)) < 1e-9  # on the border
+    for _ in range(6):
+        _click(at, "_neurons.epoch")
+        _lines_inside_fixed_axes(at)
+    assert "Learned AND" in "\n".join(s.value for s in at.success)
+    assert [t["name"] for t in _lines_inside_fixed_axes(at)][-1] == "decision line"

@@ -92,6 +92,33 @@ def test_decision_line_lies_on_the_boundary():
     assert neurons.decision_line((0.0, 0.0), 1.0) is None
 
 
+@pytest.mark.parametrize(
+    ("weights", "bias", "expected"),
+    [
+        # x2 = 0.5 (horizontal), across the whole default square [-0.5, 1.5]
+        ((0.0, 2.0), -1.0, [[-0.5, 0.5], [1.5, 0.5]]),
+        # x1 + x2 = 1: enters at (-0.5, 1.5), leaves at (1.5, -0.5), a diagonal through two corners
+        ((1.0, 1.0), -1.0, [[-0.5, 1.5], [1.5, -0.5]]),
+        # x2 = x1 / 2 + 1: from (-0.5, 0.75) to the top side at x1 = 1
+        ((-0.5, 1.0), -1.0, [[-0.5, 0.75], [1.0, 1.5]]),
+    ],
+)
+def test_decision_line_is_clipped_to_the_square(weights, bias, expected):
+    ends = neurons.decision_line(weights, bias)
+    # The order of the two ends doesn't matter.
+    assert sorted(map(tuple, ends.round(12))) == sorted(map(tuple, np.array(expected)))
+
+
+def test_decision_line_outside_the_square_is_none():
+    # -0.2 x1 + 0.4 x2 - 1.5 = 0, i.e. x2 = 3.75 + 0.5 x1: above the square everywhere (the page's third step).
+    assert neurons.decision_line((-0.2, 0.4), -1.5) is None
+    assert neurons.decision_line((1.0, 1.0), 3.0) is None  # x1 + x2 = -3 misses it
+    assert neurons.decision_line((1.0, 1.0), 1.0) is None  # x1 + x2 = -1 touches the corner (-0.5, -0.5) only
+    assert neurons.decision_line((-0.2, 0.4), -1.5, low=-5.0, high=5.0) is not None  # a bigger square holds it
+    with pytest.raises(ValueError, match="low must be below high"):
+        neurons.decision_line((1.0, 1.0), 0.0, low=1.0, high=1.0)
+
+
 def test_grid_rows_follow_x2():
     axis, points = neurons.grid(low=0, high=1, size=3)
     np.testing.assert_allclose(axis, [0, 0.5, 1])
