@@ -45,6 +45,7 @@ def edit_layers() -> list[dict[str, Any]]:
         frame,
         num_rows="dynamic",
         hide_index=False,
+        placeholder="",  # a cell the layer doesn't use is blank, not the word "None"
         column_config={
             "layer": st.column_config.SelectboxColumn("layer", options=list(layer_table.LAYER_KINDS), required=True),
             "size": st.column_config.NumberColumn(

@@ -87,6 +87,22 @@ def test_editing_a_layer_changes_the_spec_and_reports_the_failing_layer(open_pag
     assert metric(at, "Parameters to learn") == "9,258"
 
 
+def test_unused_layer_cells_are_blank_not_none(open_page):
+    """A relu row has no size, kernel, stride or padding: the editor used to write "None" in those cells."""
+    at = open_page(PAGE)
+    (editor,) = [d for d in at.dataframe if list(d.value.columns) == list(layer_table.COLUMNS)]
+    relu = editor.value.loc[2]  # the Small CNN's second layer
+    assert relu["layer"] == "relu"
+    # The cells hold no value (not the text "None") and are drawn as empty text.
+    assert all(cell is None or cell != cell for cell in relu[["size", "kernel", "stride", "padding"]])
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+    # What the editor returned still makes the network: blank cells are None for rows_to_spec.
+    rows = at.session_state["train.layers_rows"]
+    assert rows[1] == {"layer": "relu", "size": None, "kernel": None, "stride": None, "padding": None}
+    # On 8×8 digits: conv 16·(9 + 1) + conv 32·(16·9 + 1) + dense (32·2·2 + 1)·64 + output (64 + 1)·10
+    assert metric(at, "Parameters to learn") == "13,706"
+
+
 def test_deep_link_and_garbage_link(open_page):
     at = open_page(PAGE, query={"data": "digits16", "net": "mlp", "lr": "0.01", "opt": "sgd"})
     assert at.selectbox(key="train.dataset").value == "digits16"
