@@ -17,6 +17,9 @@ MAX_MASK = 0.5
 # Harris thresholds below 0.1 % of the strongest corner mark nearly every textured pixel.
 MIN_CORNER = 0.001
 MAX_CORNER = 0.5
+# The disabled slider that shows the median rule's thresholds (rounded to 4 decimals by edges.auto_thresholds).
+AUTO_SLIDER_KEY = "_edges.canny_auto"
+AUTO_STEP = 0.0001
 MAX_VOTES = 200  # a full circle of radius 30 at the working size has ~190 edge pixels to vote
 
 
@@ -201,16 +204,30 @@ with auto_column:
         help="low = 0.67 × median brightness, high = 1.33 × median brightness, converted to this page's units.",
     )
 with slider_column:
-    chosen = st.slider(
-        "Low and high thresholds (gradient magnitude)",
-        0.0,
-        1.0,
-        step=THRESHOLD_STEP,
-        key="edges.canny",
-        disabled=auto,
-    )
+    if auto:
+        with common.user_errors():
+            low, high = cached.auto_thresholds(image_id, gray)
+        # A separate, disabled slider shows the thresholds in use; the user's own pair stays in "edges.canny"
+        # (kept while this slider is drawn instead) and comes back when the toggle goes off.
+        st.session_state[AUTO_SLIDER_KEY] = (low, high)
+        st.slider(
+            "Low and high thresholds (gradient magnitude), set by the median rule",
+            0.0,
+            1.0,
+            step=AUTO_STEP,
+            format="%.3f",
+            key=AUTO_SLIDER_KEY,
+            disabled=True,
+        )
+    else:
+        low, high = st.slider(
+            "Low and high thresholds (gradient magnitude)",
+            0.0,
+            1.0,
+            step=THRESHOLD_STEP,
+            key="edges.canny",
+        )
 with common.user_errors():
-    low, high = cached.auto_thresholds(image_id, gray) if auto else chosen
     canny_pictures, counts = cached.canny_pictures(image_id, sigma, low, high, gray)
 if auto:
     auto_column.caption(

@@ -142,3 +142,27 @@ def test_any_image_size_works(open_page, shape):
     assert f"shrunk to {working} (longest side at most 320 px)" in " ".join(m.value for m in at.markdown)
     assert image_url(at, "Accumulator")
     assert "imageio.load_image(" in at.get("code")[0].value  # an upload can't be reloaded by its id
+
+
+def test_automatic_thresholds_are_shown_in_the_disabled_slider(open_page, astronaut_gray):
+    """With the median rule on, the slider used to stay on the user's (stale) pair while other values were used."""
+    at = open_page(PAGE)
+    at.slider(key="edges.canny").set_value((0.2, 0.4)).run()
+    at.toggle(key="edges.auto").set_value(True).run()
+    ok(at)
+    # The median rule, by hand: (1 -/+ 0.33) x median, from 0..255 to this page's units (OpenCV's 3x3 Sobel
+    # gives 4 x 255 for a step of 1 between 0 and 255): a factor of 255 / 1020.
+    median = float(np.median(astronaut_gray))
+    low, high = 0.67 * median * 255 / 1020, 1.33 * median * 255 / 1020
+    (shown,) = [s for s in at.slider if s.disabled]
+    assert shown.value == pytest.approx((low, high), abs=1e-4)
+    assert "median rule" in shown.label
+    assert f"strong > {high:.2f}" in image_caption(at, "4. Double threshold")
+    assert not any(s.key == "edges.canny" for s in at.slider)  # the user's pair isn't drawn as if it were in use
+    # Off again: the user's own pair is back, and in use.
+    at.toggle(key="edges.auto").set_value(False).run()
+    ok(at)
+    assert at.slider(key="edges.canny").value == pytest.approx((0.2, 0.4))
+    assert not at.slider(key="edges.canny").disabled
+    assert "strong > 0.40" in image_caption(at, "4. Double threshold")
+    assert "canny=0.2,0.4" in "&".join(f"{k}={v}" for k, v in at.query_params.items()).replace("%2C", ",")
