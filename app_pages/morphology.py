@@ -148,7 +148,7 @@ else:
 
 # ------------------------------------------------------------------------------------------ binarisation
 st.header("1. Black and white")
-controls, pictures = st.columns([1.0, 2.2], gap="medium")
+controls, pictures = st.columns([1.2, 2.0], gap="medium")  # room for "Invert (dark objects become white)"
 with controls:
     method = st.radio(
         "How to choose the threshold", morphology.THRESHOLD_METHODS, key="morph.method", format_func=METHOD_LABELS.get
@@ -198,10 +198,13 @@ elif adaptive:
 
 # ------------------------------------------------------------------------------------------ morphology
 st.header("2. Erode, dilate, open, close")
-controls, element_column, pictures = st.columns([0.9, 1.3, 2.4], gap="medium")
-with controls:
+# The settings get a row of their own, so the Operation box is wide enough for its longest label
+# ("black-hat (closing − image)") on a 1280-pixel laptop screen; the element and the pictures share the next.
+operation_column, iterations_column, mode_column = st.columns([1.2, 1.0, 1.2], gap="medium")
+with operation_column:
     operation = st.selectbox("Operation", morphology.OPERATIONS, key="morph.op", format_func=OPERATION_LABELS.get)
     st.caption(OPERATION_HELP[operation])
+with iterations_column:
     iterations = st.slider(
         "Iterations",
         1,
@@ -209,7 +212,7 @@ with controls:
         key="morph.iterations",
         help="Repeat every erosion and dilation inside the operation this many times.",
     )
-with element_column:
+with mode_column:
     mode = st.radio(
         "Structuring element",
         ELEMENT_MODES,
@@ -217,6 +220,8 @@ with element_column:
         format_func=ELEMENT_MODE_LABELS.get,
         horizontal=True,
     )
+element_column, pictures = st.columns([1.0, 2.4], gap="medium")
+with element_column:
     if mode == "shape":
         shape = st.selectbox("Shape", morphology.ELEMENT_SHAPES, key="morph.shape")
         size = st.slider("Size (cells, odd)", 1, morphology.MAX_ELEMENT_SIZE, step=2, key="morph.size")
@@ -282,7 +287,8 @@ st.markdown(
     "Another way to number the shapes: give every white pixel the label of the white pixels it touches. "
     "With **8-connectivity** pixels touching only at a corner belong together; with **4** they don't."
 )
-controls, picture = st.columns([1.0, 2.2], gap="medium")
+# The table's six columns need more room than the other sections' controls: a wider left column.
+controls, picture = st.columns([1.5, 2.0], gap="medium")
 with controls:
     connectivity = st.radio("Neighbours that connect", (4, 8), key="morph.connectivity", horizontal=True)
 with common.user_errors():

@@ -168,3 +168,44 @@ def test_challenges_grade_the_page_settings(open_page):
     ok(at.selectbox(key="morph.op").set_value("close").run())
     ok(at.button(key="_morph.grade.holes").click().run())
     assert any(s.value.startswith("Solved!") and "holes are filled" in s.value for s in at.success)
+
+
+# ------------------------------------------------------------------------------------------------- layout
+# At 1280×800 (sidebar open) the main area is about 820 px wide. The longest Operation label, "black-hat
+# (closing − image)", needs about 250 px of box and the components table's six columns about 340 px (both
+# measured in Chromium, tests/e2e/test_morphology.py): at least 0.3 and 0.42 of the row.
+OPERATION_SHARE = 0.3
+TABLE_SHARE = 0.42
+
+
+def _share_of_row(at, holds) -> float:
+    """The width share (weight / sum of its row's weights) of the innermost column whose subtree ``holds``."""
+
+    def contains(node) -> bool:
+        return holds(node) or any(contains(child) for child in getattr(node, "children", {}).values())
+
+    def walk(node, share: float) -> float | None:
+        children = list(getattr(node, "children", {}).values())
+        columns = [child for child in children if getattr(child, "type", None) == "column"]
+        total = sum(column.weight for column in columns)
+        for child in children:
+            if contains(child):
+                inner = share * child.weight / total if child in columns else share
+                return walk(child, inner) if getattr(child, "children", None) else inner
+        return share
+
+    assert contains(at.main), "nothing on the page matches"
+    return walk(at.main, 1.0)
+
+
+def test_the_operation_box_and_the_components_table_get_room(open_page):
+    at = open_page(PAGE, query={"src": "letter"})
+    operation = _share_of_row(at, lambda node: getattr(node, "key", None) == "morph.op")
+    assert operation >= OPERATION_SHARE, operation  # it was 0.9 / 4.6 = 0.2: "open (erode, then d…"
+
+    def is_component_table(node) -> bool:
+        return getattr(node, "type", None) == "dataframe" and "size (px)" in node.value.columns
+
+    table = _share_of_row(at, is_component_table)
+    assert table >= TABLE_SHARE, table
+    assert table == pytest.approx(1.5 / 3.5)  # it was 1.0 / 3.2 = 0.31: the last columns were cut off
