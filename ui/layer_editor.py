@@ -12,6 +12,10 @@ from explorer.nets import architecture, layer_table
 from ui.versioned_editor import VersionedEditor
 
 PRESET_KEY = "train.preset"
+# Column widths (px) that fit the table in the Train page's left column on a 1280-pixel screen: "leaky_relu"
+# and "batchnorm" are the longest layer names, numbers have at most 3 digits, padding says at most "same",
+# the row numbers (the layers' numbers in messages) one or two digits.
+INDEX_PX, LAYER_PX, NUMBER_PX, PADDING_PX = 28, 80, 66, 66
 # A fresh editor starts from "train.layers_base"; "train.layers_rows" is what it returned last run (it survives
 # page switches). AppTests edit "_train.layers.<version>".
 EDITOR = VersionedEditor(
@@ -47,13 +51,19 @@ def edit_layers() -> list[dict[str, Any]]:
         hide_index=False,
         placeholder="",  # a cell the layer doesn't use is blank, not the word "None"
         column_config={
-            "layer": st.column_config.SelectboxColumn("layer", options=list(layer_table.LAYER_KINDS), required=True),
-            "size": st.column_config.NumberColumn(
-                "size", help="filters (conv), units (dense), window (pools), drop probability (dropout)", format="%g"
+            "_index": st.column_config.Column(width=INDEX_PX),
+            "layer": st.column_config.SelectboxColumn(
+                "layer", options=list(layer_table.LAYER_KINDS), required=True, width=LAYER_PX
             ),
-            "kernel": st.column_config.NumberColumn("kernel", help="kernel side (conv)", format="%d"),
-            "stride": st.column_config.NumberColumn("stride", help="step (conv, pools)", format="%d"),
-            "padding": st.column_config.TextColumn("padding", help="a whole number or same (conv)"),
+            "size": st.column_config.NumberColumn(
+                "size",
+                help="filters (conv), units (dense), window (pools), drop probability (dropout)",
+                format="%g",
+                width=NUMBER_PX,
+            ),
+            "kernel": st.column_config.NumberColumn("kernel", help="kernel side (conv)", format="%d", width=NUMBER_PX),
+            "stride": st.column_config.NumberColumn("stride", help="step (conv, pools)", format="%d", width=NUMBER_PX),
+            "padding": st.column_config.TextColumn("padding", help="a whole number or same (conv)", width=PADDING_PX),
         },
     )
     edited_rows = layer_table.clean_rows(edited.to_dict("records"))
