@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -42,3 +43,24 @@ def test_sobel_size_and_canny_threshold_change_their_pictures(app):
     assert app.image_src("5. Hysteresis") != canny_before
     assert re.search(r"[?&]canny=0\.05(%2C|,)0\.16\b", app.page.url), app.page.url
     app.screenshot("edges-changed")
+
+
+def test_automatic_thresholds_show_in_the_disabled_slider(app):
+    """With the median rule on, the disabled slider used to keep showing the hand-set (unused) thresholds."""
+    app.page.set_viewport_size({"width": 1280, "height": 800})
+    app.open("edges")
+    app.page.get_by_text("Automatic thresholds (median rule)").click()
+    app.wait_idle()
+    main = app.page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("The median rule gives low = ")
+    low, high = map(float, re.search(r"gives low = (\d+\.\d+), high = (\d+\.\d+)", app.main_text()).groups())
+    slider = app.page.locator('[data-testid="stSlider"]').filter(has_text="set by the median rule")
+    thumbs = slider.get_by_role("slider")  # range inputs, one per thumb
+    expect(thumbs).to_have_count(2)
+    shown = [float(thumb.input_value()) for thumb in thumbs.all()]
+    assert shown == pytest.approx([low, high], abs=6e-4), (shown, low, high)
+    assert all(thumb.is_disabled() for thumb in thumbs.all())
+    # The numbers drawn over the thumbs are the ones in use (3 decimals), not the hand-set 0.05 and 0.15.
+    expect(slider.locator('[data-testid="stSliderThumbValue"]')).to_have_text([f"{low:.3f}", f"{high:.3f}"])
+    slider.scroll_into_view_if_needed()
+    app.screenshot("edges-auto-thresholds-1280x800")

@@ -87,3 +87,17 @@ def test_clicking_the_image_shows_the_worked_example(app):
     # The astronaut's top-left area is dark background, the centre is her suit: the sum must differ.
     assert sum_metric.inner_text() != before
     app.screenshot("kernels-clicked")
+
+
+def test_the_readme_link_names_its_kernel_on_a_laptop_screen(app):
+    """The README's link used to show "box blur 3×3" in the preset box over its sharpen kernel."""
+    app.page.set_viewport_size({"width": 1280, "height": 800})
+    app.open("kernels", f"img=sample:coins&kernel={SHARPEN}&padding=reflect&stride=2")
+    expect(app.page.get_by_role("combobox", name="Start from a preset")).to_have_value("sharpen")
+    expect(app.page.locator('[data-testid="stMain"]')).to_contain_text("“sharpen” is not a blur")
+    assert "kernel=" in app.page.url
+    app.screenshot("kernels-readme-link-1280x800")
+
+    app.open("kernels", "kernel=1,2;3,4")
+    expect(app.page.get_by_role("combobox", name="Start from a preset")).to_have_value("custom (not a preset)")
+    expect(app.page.get_by_role("button", name="Reset to the preset")).to_be_disabled()
