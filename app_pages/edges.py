@@ -196,7 +196,7 @@ st.caption(
 
 # ---- Canny -------------------------------------------------------------------------------------------
 st.header("Canny, step by step")
-auto_column, slider_column = st.columns([1, 2], gap="large")
+auto_column, slider_column = st.columns([1.4, 2.0], gap="large")  # room for the toggle's label at 1280 px
 with auto_column:
     auto = st.toggle(
         "Automatic thresholds (median rule)",
