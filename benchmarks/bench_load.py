@@ -105,15 +105,17 @@ class Monitor:
 
 
 def stats(runs: list[st_client.Run]) -> dict:
-    """``{n, p50_ms, p95_ms, max_ms}`` of the runs' total times (script run + media)."""
+    """``{n, p50_ms, p95_ms, max_ms, mean_kb}``: the runs' total times (script run + media) and the mean size
+    of the ForwardMsgs each run received (media files not counted)."""
     times = [run.total_s * 1e3 for run in runs]
     if not times:
-        return {"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None}
+        return {"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None, "mean_kb": None}
     return {
         "n": len(times),
         "p50_ms": round(percentile(times, 50), 1),
         "p95_ms": round(percentile(times, 95), 1),
         "max_ms": round(max(times), 1),
+        "mean_kb": round(sum(run.received_bytes for run in runs) / len(runs) / 1e3, 1),  # websocket payload
     }
 
 
@@ -164,7 +166,7 @@ def summarize(plan, gc, warm, runs, monitor: Monitor, client_cpu_s: float) -> di
         "warm_up_errors": [run.error for run in warm if run.error],
         "runs": len(runs),
         "errors": len(runs) - len(ok),
-        "error_samples": sorted({run.error for run in runs if run.error})[:5],
+        "error_samples": sorted({f"{run.kind} of {run.page or 'home'}: {run.error}" for run in runs if run.error})[:5],
         "interactions": stats([run for run in ok if run.kind != "first load"]),
         "by_kind": by_kind,
         "by_page": {page: stats(page_runs) for page, page_runs in sorted(pages.items())},
@@ -191,10 +193,11 @@ def p95_target(think_s: float) -> float | None:
 
 def table(summary: dict) -> str:
     """The summary as text: one line per kind and per page, then the totals."""
-    lines = [f"{'':<22}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"]
+    lines = [f"{'':<22}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'msg kB':>10}"]
 
     def line(label: str, row: dict) -> str:
-        cells = [f"{row[k]:>10.0f}" if row[k] is not None else f"{'-':>10}" for k in ("p50_ms", "p95_ms", "max_ms")]
+        keys = ("p50_ms", "p95_ms", "max_ms", "mean_kb")
+        cells = [f"{row[k]:>10.0f}" if row[k] is not None else f"{'-':>10}" for k in keys]
         return f"{label:<22}{row['n']:>6}" + "".join(cells)
 
     lines += [line(kind, row) for kind, row in summary["by_kind"].items()]
