@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # One folder for every browser test's screenshots (git-ignored).
@@ -38,12 +39,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, *, watch_files: bool = False) -> subprocess.Popen:
+def start_server(port: int, *, watch_files: bool = False, extra_args: Sequence[str] = ()) -> subprocess.Popen:
     """``streamlit run streamlit_app.py`` on ``port`` in its own process group (so it can be stopped whole).
 
     ``watch_files=False`` (tests): the server serves the files as they were at its start, so edits made
     while tests run don't reload modules under it (a reload mid-training once mixed old and new classes).
     ``True`` (the start-up benchmark): Streamlit's default, as the README's command runs it.
+    ``extra_args`` go last on the command line, e.g. ``("--runner.postScriptGC", "true")`` (the load benchmark
+    compares the app's configuration with Streamlit's default).
     """
     command = [
         sys.executable,
@@ -60,6 +63,7 @@ def start_server(port: int, *, watch_files: bool = False) -> subprocess.Popen:
     ]
     if not watch_files:
         command += ["--server.fileWatcherType", "none"]
+    command += list(extra_args)
     # Output goes to a file, not a pipe: nobody reads a pipe while the server runs, and a full one would
     # block it. The file is read back if the server dies.
     log = tempfile.TemporaryFile()
