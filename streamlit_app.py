@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import images, urlstate
+from ui import images, urlstate, warmup
 from ui.site_map import PICKER_URL_PATHS, SITE_MAP
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
@@ -13,6 +13,7 @@ for entry in SITE_MAP:
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, **options))
 
 page = st.navigation(sections)
+warmup.import_shared_libraries()  # before any page: two first runs must not import pandas at once
 urlstate.keep_page_state()
 if page.url_path in PICKER_URL_PATHS:
     images.picker()
