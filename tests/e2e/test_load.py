@@ -9,8 +9,13 @@ raising under interleaved runs, a widget key or page path that stops resolving).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from tests.e2e import st_client
+
+T = TypeVar("T")
 
 PLAN = st_client.Plan(attendees=5, think_s=1.0, duration_s=20.0, arrival_s=2.0, changes_per_page=2, seed=1)
 # With ~1 s of thinking, 20 s gives each attendee about 15 interactions when runs are fast and 8 on a busy
@@ -19,13 +24,20 @@ MIN_SWITCHES = 2
 MIN_CHANGES = 3
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: Playwright's sync API keeps an event loop running in the test
+    thread when the browser tests run first in the same process."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_five_attendees_browse_every_page_without_errors(app_url: str) -> None:
-    warm = asyncio.run(st_client.tour(app_url))  # cold imports and caches are not what this tests
+    warm = _run(st_client.tour(app_url))  # cold imports and caches are not what this tests
     assert [run.error for run in warm if run.error] == []
     pages = {run.page for run in warm}
     assert len(pages) == len(warm) > 5  # the tour saw the navigation: every page, each once
 
-    runs = asyncio.run(st_client.run_plan(app_url, PLAN))
+    runs = _run(st_client.run_plan(app_url, PLAN))
 
     assert [f"attendee {run.attendee} {run.kind} {run.page!r}: {run.error}" for run in runs if run.error] == []
     for attendee in range(PLAN.attendees):
