@@ -84,4 +84,4 @@ def summary_table(spec: architecture.ArchitectureSpec) -> None:
         ),
         hide_index=True,
     )
-    st.metric("Parameters to learn", f"{sum(row.params for row in summary):,}")
+    st.metric("Parameters to learn", f"{architecture.count_params(spec):,}")

@@ -133,7 +133,7 @@ def show_results(model, token: str, test: Dataset, class_names: tuple[str, ...],
 def _gallery(test: Dataset, indices: np.ndarray, result: evaluation.Evaluation, class_names: tuple[str, ...]) -> None:
     """The test images at ``indices``, about 64 screen pixels each, with their true and predicted classes."""
     pictures = cached.to_pictures(test.images[indices])
-    scale = max(1, 64 // pictures.shape[1])
+    scale = resize.screen_factor(pictures.shape[1], target=64)
     columns = st.columns(GALLERY_COLUMNS)
     for slot, (index, picture) in enumerate(zip(indices, pictures)):
         with columns[slot % GALLERY_COLUMNS]:

@@ -125,7 +125,7 @@ def show_augmentation(dataset_key: str, config: augment.AugmentConfig, seed: int
     """The first training images as they are and as one epoch might see them, about 96 screen pixels each."""
     originals, changed = cached.augmented(dataset_key, config, seed, train)
     st.caption("The first training images as they are (top) and as one epoch might see them (bottom).")
-    scale = max(1, 96 // originals.shape[1])  # about 96 screen pixels a picture
+    scale = resize.screen_factor(originals.shape[1], target=96)  # about 96 screen pixels a picture
     st.image([resize.enlarge(p, factor=scale) for p in originals], output_format="PNG")
     st.image([resize.enlarge(p, factor=scale) for p in changed], output_format="PNG")
 

@@ -49,6 +49,14 @@ def enlarge(image: np.ndarray, *, factor: int) -> np.ndarray:
     return picture  # always a new array: callers draw grid lines on it
 
 
+def screen_factor(side: int, *, target: int) -> int:
+    """The whole-pixel :func:`enlarge` factor that draws ``side`` image pixels as about ``target`` screen pixels
+    (at least 1): ``max(1, target // side)``."""
+    side = checks.integer("side", side, 1, wrong_type=ValueError)
+    target = checks.integer("target", target, 1, wrong_type=ValueError)
+    return max(1, target // side)
+
+
 def fit_within(image: np.ndarray, *, max_side: int) -> np.ndarray:
     """The image shrunk (``cv2.INTER_AREA``) so its longest side is at most ``max_side``; the image itself if it fits.
 

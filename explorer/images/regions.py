@@ -93,7 +93,7 @@ def region_picture(image: np.ndarray, *, top: int, left: int, size: int) -> np.n
     :data:`REGION_PICTURE_PX` wide: ``(size·f, size·f, 3) uint8`` with ``f = max(1, REGION_PICTURE_PX // size)``.
     """
     block = _region(_as_bytes(image), top, left, size)
-    return resize.enlarge(block, factor=max(1, REGION_PICTURE_PX // size))
+    return resize.enlarge(block, factor=resize.screen_factor(size, target=REGION_PICTURE_PX))
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,14 @@ def test_fitted_shape_errors_name_the_argument():
         resize.fitted_shape((3, 0), max_side=2)
     with pytest.raises(ValueError, match="max_side must be >= 1, got 0"):
         resize.fitted_shape((3, 4), max_side=0)
+
+
+def test_screen_factor_hand_cases():
+    assert resize.screen_factor(8, target=64) == 8  # an 8×8 digit as 64 screen pixels
+    assert resize.screen_factor(28, target=64) == 2  # 56 px: whole pixels only, never more than asked
+    assert resize.screen_factor(100, target=64) == 1  # larger than the target: drawn as it is, never shrunk
+
+
+def test_screen_factor_names_a_bad_side():
+    with pytest.raises(ValueError, match="side must be"):
+        resize.screen_factor(0, target=64)

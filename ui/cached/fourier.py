@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from explorer.classical import fourier
 from explorer.core import dtype
 from explorer.core.display import to_display
-from explorer.core.resize import enlarge
+from explorer.core.resize import enlarge, screen_factor
 from explorer.images import samples
 from ui.cached.shared import KernelKey, encode, kernel_array
 
@@ -188,7 +188,7 @@ def kernel_pictures(image_id: str, kernel: KernelKey, _work: np.ndarray) -> Kern
     """
     view = fourier.kernel_view(_work, kernel_array(kernel), corner=CORNER)
     check = view.check
-    zero_gap = enlarge(view.zero_gap, factor=max(1, CORNER_PX // max(view.zero_gap.shape)))  # crisp pixels
+    zero_gap = enlarge(view.zero_gap, factor=screen_factor(max(view.zero_gap.shape), target=CORNER_PX))  # crisp pixels
     return KernelPictures(
         # Drawn against its own peak, so a flat response (the identity kernel passes everything) shows white.
         response=_png(view.gain, "clip", framed=True),

@@ -105,7 +105,7 @@ def split(dataset_key: str, test_fraction: float, seed: int, _dataset: Dataset) 
 def preview(dataset_key: str, per_class: int, _dataset: Dataset) -> np.ndarray:
     """``dataset.preview(per_class=...)`` enlarged to whole screen pixels: ``uint8``, a row per class."""
     picture = _dataset.preview(per_class=per_class, gap=1)
-    scale = max(1, 48 // _dataset.image_shape[1])  # a cell at least ~48 screen pixels high
+    scale = resize.screen_factor(_dataset.image_shape[1], target=48)  # a cell about 48 screen pixels high
     return resize.enlarge(picture, factor=scale)
 
 
