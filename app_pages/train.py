@@ -24,6 +24,7 @@ from ui import (
 from ui.cached import train as cached
 
 LIVE_REFRESH_S = 1.0
+LIVE_RESULTS_REFRESH_S = 4.0
 JOB_KEY = "train.job"
 MODEL_KEY = "train.model"
 SEEN_KEY = "train.job_seen"  # (job id, status) the full page last drew: a change triggers a full rerun
@@ -36,6 +37,7 @@ st.markdown(
     "images it never learns from. Then look at what it still gets wrong."
 )
 urlstate.restore("train", train_settings.PARAMS)
+training_jobs.WORKERS.warm_up()  # the worker processes start importing torch now, not when Start is pressed
 job: cached.TrainingJob | None = st.session_state.get(JOB_KEY)
 job_view = job.view() if job is not None else None
 active = job_view is not None and not job_view.finished
@@ -109,7 +111,7 @@ run = job_view.value if job_view is not None and isinstance(job_view.value, cach
 can_continue = (
     run is not None
     and job_view.status in (training_jobs.DONE, training_jobs.STOPPED)
-    and len(run.trainer.history) + config.epochs <= training.MAX_EPOCHS
+    and len(run.history) + config.epochs <= training.MAX_EPOCHS
 )
 more = buttons[1].button(
     f"Continue for {config.epochs} more epoch(s)",
@@ -123,9 +125,7 @@ if start and ready:
     st.session_state[JOB_KEY] = job
     st.rerun()  # draw the page again with Start disabled and the live panel ticking
 elif more and can_continue:
-    st.session_state[JOB_KEY] = cached.continue_training(
-        run.trainer, config.epochs, test=run.test, title=run.dataset_title
-    )
+    st.session_state[JOB_KEY] = cached.continue_training(run, config.epochs)
     st.rerun()
 if job is None:
     st.caption("Press Start: the training runs on the server while you keep using the page.")
@@ -138,35 +138,41 @@ if job is not None:
         if job_view.status in (training_jobs.DONE, training_jobs.STOPPED) and isinstance(
             job_view.value, cached.TrainingRun
         ):
-            if job_view.value.result.history:
+            if job_view.value.history:
                 st.session_state[MODEL_KEY] = cached.trained_model(job_view.value, job.id)
 active = job is not None and not job.view().finished
 current_test = None if split is None else (split[1], f"{dataset_key}|{test_pct}|{seed}")
 
 
-# The job's thread never touches the page: this fragment reads its state once a second while it trains.
+# The job's thread never touches the page: two fragments read its state while it trains. The progress and the
+# curves change with every report, so they redraw every second; the test results change once an epoch, so they
+# redraw every few seconds (each redraw costs the server a script run, and a room may watch 30 trainings).
 @st.fragment(run_every=LIVE_REFRESH_S if active else None)
-def live_panel() -> None:
+def live_progress() -> None:
     job = st.session_state.get(JOB_KEY)
-    live = None
     if job is not None:
-        view, live = train_results.show_job(job)
+        view = train_results.show_job(job)
         if view.finished and st.session_state.get(SEEN_KEY) != (job.id, view.status):
             st.rerun()  # the whole page: stop refreshing, keep the model, enable the buttons
+
+
+@st.fragment(run_every=LIVE_RESULTS_REFRESH_S if active else None)
+def live_results() -> None:
+    job = st.session_state.get(JOB_KEY)
+    view = job.view() if job is not None else None
+    live = view.progress if view is not None and not view.finished else None
     st.subheader("5. Results")
-    if live is not None:
-        st.caption(f"After epoch {live.model_epoch}; updated after every epoch while the network trains.")
-        test = live.test
-        train_results.show_results(
-            live.model, f"job {job.id} epoch {live.model_epoch}", test, test.class_names, f"job {job.id}"
-        )
-    elif job is not None and not view.finished:
+    if isinstance(live, cached.LiveState) and live.evaluation is not None:
+        st.caption(f"After epoch {live.evaluation_epoch}; updated every few seconds while the network trains.")
+        train_results.show_results(live.evaluation, live.test, live.test.class_names)
+    elif view is not None and not view.finished:
         st.caption("The results appear after the first epoch.")
     else:
         train_results.show_model(st.session_state.get(MODEL_KEY), current_test)
 
 
-live_panel()
+live_progress()
+live_results()
 
 st.subheader("6. Save or load a model")
 train_checkpoints.save_and_load(MODEL_KEY)

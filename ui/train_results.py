@@ -14,12 +14,13 @@ from explorer.data.datasets import Dataset
 from explorer.nets import curves, evaluation
 from explorer.nets.training import Progress
 from ui import common, train_figures, training_jobs
+from ui.cached import shared
 from ui.cached import train as cached
 from ui.train_data import clamped
 
 GALLERY_SIZE = 16  # misclassified test images shown, most confident first
 CELL_IMAGES = 16  # test images shown for a chosen cell of the confusion matrix
-GALLERY_COLUMNS = 8
+PNG_MEMO_KEY = "_train.gallery_pngs"  # (test set, {index: PNG bytes}) of the pictures this session has shown
 
 
 def progress_text(progress: Progress) -> str:
@@ -48,7 +49,7 @@ def _status(view: training_jobs.JobView[cached.LiveState, cached.TrainingRun], h
     elif view.status == training_jobs.DONE:
         last = history[-1] if history else None
         st.success(
-            f"Training finished: {len(history)} epoch(s)"
+            f"Training finished: {len(history)} epoch(s) in {view.seconds:,.1f} s"
             + (f", test accuracy {last.test_accuracy:.1%}." if last else ".")
         )
     elif view.status == training_jobs.STOPPED:
@@ -59,12 +60,12 @@ def _status(view: training_jobs.JobView[cached.LiveState, cached.TrainingRun], h
         st.error(view.message)
 
 
-def show_job(job: cached.TrainingJob) -> tuple[training_jobs.JobView, cached.LiveState | None]:
-    """Status, progress and curves of the job; returns ``(view, LiveState with a model, or None)``."""
+def show_job(job: cached.TrainingJob) -> training_jobs.JobView:
+    """Status, progress and curves of the job; returns the view of it that was drawn."""
     view = job.view()
     live = view.progress if isinstance(view.progress, cached.LiveState) else None
     run = view.value if isinstance(view.value, cached.TrainingRun) else None
-    history = run.result.history if run is not None else (live.progress.history if live else ())
+    history = run.history if run is not None else (live.progress.history if live else ())
     _status(view, history)
     if not view.finished:
         # A waiting training has nothing to stop yet: the same button takes it out of the line.
@@ -80,19 +81,17 @@ def show_job(job: cached.TrainingJob) -> tuple[training_jobs.JobView, cached.Liv
             )
     elif not view.finished:
         st.caption("The curves appear once the first batches have trained.")
-    if live is not None and live.model is not None and not view.finished:
-        return view, live
-    return view, None
+    return view
 
 
-def show_results(model, token: str, test: Dataset, class_names: tuple[str, ...], test_key: str) -> None:
-    """Confusion matrix (with a cell picker), per-class accuracy and the most confident mistakes."""
-    result = cached.evaluate(token, test_key, model, test)
+def show_results(result: evaluation.Evaluation, test: Dataset, class_names: tuple[str, ...]) -> None:
+    """Confusion matrix (with a cell picker), per-class accuracy and the most confident mistakes of ``result``
+    (a model's evaluation on ``test``)."""
     k = len(class_names)
     st.markdown(f"**Test accuracy: {result.accuracy:.1%}** on {len(test):,} test images the network never trained on.")
     left, right = st.columns([1.3, 1.0], gap="large")
     with left:
-        st.plotly_chart(train_figures.confusion_figure(result.matrix, class_names), key="train.confusion")
+        st.plotly_chart(cached.confusion_figure(result.matrix, class_names), key="train.confusion")
     with right:
         per_class = pd.DataFrame(
             {
@@ -131,18 +130,33 @@ def show_results(model, token: str, test: Dataset, class_names: tuple[str, ...],
 
 
 def _gallery(test: Dataset, indices: np.ndarray, result: evaluation.Evaluation, class_names: tuple[str, ...]) -> None:
-    """The test images at ``indices``, about 64 screen pixels each, with their true and predicted classes."""
-    pictures = cached.to_pictures(test.images[indices])
-    scale = resize.screen_factor(pictures.shape[1], target=64)
-    columns = st.columns(GALLERY_COLUMNS)
-    for slot, (index, picture) in enumerate(zip(indices, pictures)):
-        with columns[slot % GALLERY_COLUMNS]:
-            st.image(resize.enlarge(picture, factor=scale), output_format="PNG")
-            # Class names may come from a user's folders: st.text shows them as they are.
-            st.text(
-                f"true: {class_names[test.labels[index]]}\nsaid: {class_names[result.predictions[index]]} "
-                f"({result.confidence[index]:.0%})"
-            )
+    """The test images at ``indices``, about 64 screen pixels each, captioned with their true and predicted
+    classes: one element for the whole gallery (the live panel redraws it every second while a network trains,
+    and Streamlit's cost is per element)."""
+    # Class names may come from a user's folders, and captions are Markdown: escaped, they show as typed.
+    captions = [
+        common.plain(
+            f"true: {class_names[test.labels[index]]} · said: {class_names[result.predictions[index]]} "
+            f"({result.confidence[index]:.0%})"
+        )
+        for index in indices
+    ]
+    st.image([_picture_png(test, int(index)) for index in indices], caption=captions)
+
+
+def _picture_png(test: Dataset, index: int) -> bytes:
+    """Test image ``index`` enlarged to about 64 screen pixels, as PNG bytes, encoded once per session and test
+    set: the live panel draws the same galleries every second while a network trains."""
+    memo = st.session_state.get(PNG_MEMO_KEY)
+    if memo is None or memo[0] is not test:  # holding the set keeps its id from being reused by another
+        memo = (test, {})
+        st.session_state[PNG_MEMO_KEY] = memo
+    pngs: dict[int, bytes] = memo[1]
+    if index not in pngs:
+        picture = cached.to_pictures(test.images[index : index + 1])[0]
+        scale = resize.screen_factor(picture.shape[0], target=64)
+        pngs[index] = shared.encode(resize.enlarge(picture, factor=scale))
+    return pngs[index]
 
 
 def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset, str] | None) -> None:
@@ -152,7 +166,10 @@ def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset,
         return
     st.caption(f"Model: {common.plain(trained.source)}.")  # may name an uploaded file: plain text
     if trained.test is not None:
-        show_results(trained.model, trained.token, trained.test, trained.class_names, f"{trained.token} own test")
+        own = trained.evaluation or cached.evaluate(
+            trained.token, f"{trained.token} own test", trained.model, trained.test
+        )
+        show_results(own, trained.test, trained.class_names)
     elif current_test is None:
         st.info("Choose a data set to test this model on.")
     elif current_test[0].image_shape != trained.spec.input_shape or current_test[0].n_classes != len(
@@ -164,4 +181,5 @@ def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset,
             "classes apart: choose a data set like that above to test it."
         )
     else:
-        show_results(trained.model, trained.token, current_test[0], trained.class_names, current_test[1])
+        test, test_key = current_test
+        show_results(cached.evaluate(trained.token, test_key, trained.model, test), test, trained.class_names)

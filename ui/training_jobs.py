@@ -1,10 +1,11 @@
-"""Background trainings on a shared server: one thread per training, at most K at once, the rest in line.
+"""Background trainings on a shared server: at most K at once, each in a worker process, the rest in line.
 
 A workshop shares one small server. Training on the script thread would freeze a user's page, and every
 user training at once would slow everybody down, so:
 
-- each training runs in a daemon thread of its own (a :class:`Job`); the page only reads the job's state
-  (a fragment redraws it every second), so the page stays interactive;
+- each training has a daemon thread of its own (a :class:`Job`) that waits for its turn and then hands the
+  work to a worker process (:data:`WORKERS`, :mod:`ui.workers`), relaying its reports; the page only reads
+  the job's state (a fragment redraws it every second), so the page stays interactive;
 - a :class:`Scheduler` lets at most ``max_running`` jobs train at once; the others wait in a FIFO line and
   know their place in it. Waiting is on a ``threading.Condition`` (woken when a slot frees, and every
   :data:`ALIVE_CHECK_S` seconds to look at the session): nothing spins;
@@ -14,7 +15,8 @@ user training at once would slow everybody down, so:
   with ``st.error`` and never a traceback (the traceback goes to the server log).
 
 The queue and the job states are plain Python, unit-tested without Streamlit. Streamlit only appears in
-:func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.cached.train``.
+:func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.training_worker``,
+run by ``ui.cached.train``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from ui import workers
 
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = "queued", "running", "done", "stopped", "diverged", "failed"
 FINISHED = frozenset({DONE, STOPPED, DIVERGED, FAILED})
@@ -95,6 +99,7 @@ class JobView(Generic[P, V]):
     progress : the last value the work reported (None before the first report).
     value : what the work returned (or an :class:`Outcome`'s value), once finished.
     message : why it stopped, diverged or failed, in plain language ("" otherwise).
+    seconds : how long it has been running (since it left the line), or ran in all once finished; 0 while queued.
     """
 
     status: str
@@ -102,6 +107,7 @@ class JobView(Generic[P, V]):
     progress: P | None
     value: V | None
     message: str
+    seconds: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -149,6 +155,8 @@ class Job(Generic[P, V]):
         self._progress: P | None = None
         self._value: V | None = None
         self._message = ""
+        self._started: float | None = None  # time.monotonic() when it left the line
+        self._ended: float | None = None
         self._thread: threading.Thread | None = None
 
     def _alive(self) -> bool:
@@ -166,8 +174,17 @@ class Job(Generic[P, V]):
     def view(self) -> JobView[P, V]:
         position = self._scheduler.position(self)
         with self.lock:
+            if self._started is None:
+                seconds = 0.0
+            else:
+                seconds = (self._ended if self._ended is not None else time.monotonic()) - self._started
             return JobView(
-                self._status, position if self._status == QUEUED else 0, self._progress, self._value, self._message
+                self._status,
+                position if self._status == QUEUED else 0,
+                self._progress,
+                self._value,
+                self._message,
+                seconds,
             )
 
     def stop(self) -> None:
@@ -185,6 +202,8 @@ class Job(Generic[P, V]):
     def _finish(self, status: str, value: V | None = None, message: str = "") -> None:
         with self.lock:
             self._status, self._value, self._message = status, value, message
+            if self._started is not None:
+                self._ended = time.monotonic()
 
 
 class Scheduler:
@@ -240,7 +259,7 @@ class Scheduler:
                     self._waiting.remove(job)
                     self._running.append(job)
                     with job.lock:
-                        job._status = RUNNING
+                        job._status, job._started = RUNNING, time.monotonic()
                     self._condition.notify_all()
                     return True
                 self._condition.wait(timeout=ALIVE_CHECK_S)
@@ -270,6 +289,16 @@ class Scheduler:
 
 def friendly_error(error: BaseException) -> str:
     """A message for the page: a ``ValueError``'s own text (a problem with the settings), else what broke."""
+    if isinstance(error, workers.WorkerCrashed):
+        return (
+            f"The training stopped: {error}. The server has started a fresh worker; press Start to train again "
+            "(if it happens again, try a smaller network, batch or data set)."
+        )
+    if isinstance(error, workers.RemoteError):
+        return (
+            f"The training stopped because of an unexpected error ({error.type_name}: {error.text}). "
+            "Try again; if it happens again, try other settings."
+        )
     if isinstance(error, ValueError):
         return f"The training could not run: {error}"
     if isinstance(error, MemoryError):
@@ -281,6 +310,8 @@ def friendly_error(error: BaseException) -> str:
 
 
 SCHEDULER = Scheduler(max_trainings_from_env())
+# One worker process per training slot: a running job always finds a free worker (ui.workers says why processes).
+WORKERS = workers.WorkerPool(SCHEDULER.max_running, initializer="ui.training_worker:prepare")
 
 
 def session_alive(session_id: str | None) -> Callable[[], bool]:

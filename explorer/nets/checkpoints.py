@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from explorer.nets.architecture import ArchitectureSpec, build
 from explorer.nets.spec_json import spec_from_dict, spec_to_dict
 
@@ -101,6 +103,16 @@ def _check_tensors(tensors: dict, spec: ArchitectureSpec):
     model.load_state_dict(tensors, strict=True)
     # channels_last: pooling and batch norm run several times faster on the CPU in this layout (as in training).
     return model.to(memory_format=torch.channels_last).eval()
+
+
+def model_from_weights(spec: ArchitectureSpec, weights: dict[str, np.ndarray]):
+    """``build(spec)`` with ``weights`` (a ``state_dict`` as arrays, e.g. ``TrainerState.weights``) loaded, in
+    eval mode; ``ValueError`` naming the first tensor that doesn't fit, as for a checkpoint file."""
+    import torch
+
+    if not isinstance(weights, dict) or not all(isinstance(v, np.ndarray) for v in weights.values()):
+        raise ValueError("weights must be a mapping from names to numpy arrays")
+    return _check_tensors({name: torch.from_numpy(np.array(array)) for name, array in weights.items()}, spec)
 
 
 def save_checkpoint(model, spec: ArchitectureSpec, *, class_names, metrics: dict | None = None) -> bytes:

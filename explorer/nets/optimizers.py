@@ -29,7 +29,10 @@ upgrade that changes them fails there first. Torch is imported inside the functi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     import torch
@@ -39,6 +42,21 @@ OPTIMIZERS = ("adam", "sgd")
 # was trained with can be read in one place.
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value
+class OptimizerState:
+    """A :class:`FusedOptimizer`'s state as plain data, to continue in another process.
+
+    name : ``"adam"`` or ``"sgd"``. steps : updates made so far.
+    first : Adam's m or SGD's momentum buffer, one ``float32`` array per parameter (of its shape).
+    second : Adam's v, one per parameter; empty for SGD.
+    """
+
+    name: str
+    steps: int
+    first: tuple[np.ndarray, ...]
+    second: tuple[np.ndarray, ...]
 
 
 class FusedOptimizer:
@@ -62,6 +80,34 @@ class FusedOptimizer:
         # Adam's step count: the kernel wants a float32 0-d tensor per parameter; they all count the same
         # steps, so one tensor is listed for each (one increment a step instead of one per parameter).
         self._step_count = torch.zeros(())
+
+    def state(self) -> OptimizerState:
+        """A copy of the state: the buffers as ``float32`` arrays."""
+        return OptimizerState(
+            self.name,
+            self.steps,
+            tuple(t.detach().numpy().copy() for t in self.first),
+            tuple(t.detach().numpy().copy() for t in self.second),
+        )
+
+    def load_state(self, state: OptimizerState) -> None:
+        """Continue from ``state`` (of an optimizer with the same name over parameters of the same shapes);
+        ``ValueError`` naming what differs."""
+        import torch
+
+        if not isinstance(state, OptimizerState):
+            raise TypeError(f"state must be an OptimizerState, got {type(state).__name__}")
+        if state.name != self.name:
+            raise ValueError(f"state is a {state.name!r} optimizer's, this one is {self.name!r}")
+        for label, buffers, mine in (("first", state.first, self.first), ("second", state.second, self.second)):
+            if len(buffers) != len(mine) or any(b.shape != tuple(m.shape) for b, m in zip(buffers, mine)):
+                raise ValueError(f"state.{label} does not fit these parameters (number or shapes of the tensors)")
+        self.steps = int(state.steps)
+        with torch.no_grad():
+            for buffers, mine in ((state.first, self.first), (state.second, self.second)):
+                for buffer, tensor in zip(buffers, mine):
+                    tensor.copy_(torch.from_numpy(np.asarray(buffer, np.float32)))
+            self._step_count.fill_(float(self.steps) if self.name == "adam" else 0.0)
 
     def zero_grad(self) -> None:
         for p in self.parameters:

@@ -36,8 +36,8 @@ from explorer.core import checks
 from explorer.data.datasets import Dataset
 from explorer.nets.architecture import ArchitectureSpec, BatchNorm, build, summary
 from explorer.nets.augment import AugmentConfig, augment_batch
-from explorer.nets.evaluation import forward_chunks, head_index
-from explorer.nets.optimizers import OPTIMIZERS, make_optimizer
+from explorer.nets.evaluation import Evaluation, forward_chunks, head_index, summarize
+from explorer.nets.optimizers import OPTIMIZERS, OptimizerState, make_optimizer
 
 # A workshop training lasts minutes at most: 100 epochs of the digits is already far past convergence.
 # This also bounds a trainer's history: runs continue up to MAX_EPOCHS epochs in total.
@@ -160,6 +160,26 @@ class TrainResult:
     snapshots: tuple[Snapshot, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Everything a :class:`Trainer` has learned, as plain data: a trainer made with ``resume=state`` (in this
+    process or another) continues exactly where the one that gave it stopped.
+
+    weights : the model's ``state_dict()`` as ``float32``/``int64`` arrays (batch-norm statistics included).
+    optimizer : the optimizer's buffers and step count. steps : batches trained over every run.
+    history, snapshots, diverged_message : as on the trainer.
+    evaluation : the test set's results after the last epoch (None before the first).
+    """
+
+    weights: dict[str, np.ndarray]
+    optimizer: OptimizerState
+    history: tuple[EpochRecord, ...]
+    snapshots: tuple[Snapshot, ...]
+    diverged_message: str | None
+    steps: int
+    evaluation: Evaluation | None = None
+
+
 def _epoch_generator(seed: int, epoch: int):
     import torch
 
@@ -181,12 +201,39 @@ def _divergence_message(loss: float, epoch: int, batch: int, learning_rate: floa
     return f"the loss became {word} at epoch {epoch}, batch {batch} — try a lower learning rate, e.g. {suggestion:g}"
 
 
+def check_fit(spec: ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig) -> None:
+    """``TypeError``/``ValueError`` (naming what doesn't fit) unless a :class:`Trainer` can train ``spec`` on
+    ``train`` and ``test`` with ``config``: image shapes, class counts and names, batch norm's batch size.
+    Cheap (no model is built), so a page can check settings before it sends a training elsewhere."""
+    if not isinstance(spec, ArchitectureSpec):
+        raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
+    for name, data in (("train", train), ("test", test)):
+        if not isinstance(data, Dataset):
+            raise TypeError(f"{name} must be a Dataset, got {type(data).__name__}")
+        if data.image_shape != spec.input_shape:
+            raise ValueError(
+                f"the network takes images of shape {spec.input_shape} (C, H, W), "
+                f"but the {name} images are {data.image_shape}"
+            )
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if test.class_names != train.class_names:
+        raise ValueError("train and test must have the same class names")
+    if spec.num_classes != train.n_classes:
+        raise ValueError(f"the network has {spec.num_classes} outputs but the data has {train.n_classes} classes")
+    if config.batch_size == 1 and any(isinstance(layer, BatchNorm) for layer in spec.layers):
+        raise ValueError("batch_size must be at least 2 for a network with batch normalisation, got 1")
+
+
 class Trainer:
     """Trains a model built from ``spec`` on ``train``, measuring it on ``test`` after every epoch.
 
     ``state_dict`` (optional) starts from those weights instead (to continue training a saved model); it
-    must match ``build(spec)`` exactly. The trainer builds its own model, so the state dict passed in (a
-    cached default model's, say) is never changed. ``trainer.model`` is in ``eval()`` mode between runs.
+    must match ``build(spec)`` exactly. ``resume`` (optional, instead of ``state_dict``) continues a
+    :class:`TrainerState` from :meth:`state`: weights, optimizer, history and snapshots; with the same spec,
+    data and config, training on gives the same numbers as the trainer that made it would have. The trainer
+    builds its own model, so the state dict passed in (a cached default model's, say) is never changed.
+    ``trainer.model`` is in ``eval()`` mode between runs.
 
     ``clock()`` gives the time in seconds (any origin, never going back): when to report progress, the speed
     and time left it reports and each epoch's ``seconds``. ``time.perf_counter`` by default (a monotonic clock
@@ -201,28 +248,16 @@ class Trainer:
         config: TrainConfig,
         *,
         state_dict: dict | None = None,
+        resume: TrainerState | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         import torch
 
-        if not isinstance(spec, ArchitectureSpec):
-            raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
-        for name, data in (("train", train), ("test", test)):
-            if not isinstance(data, Dataset):
-                raise TypeError(f"{name} must be a Dataset, got {type(data).__name__}")
-            if data.image_shape != spec.input_shape:
-                raise ValueError(
-                    f"the network takes images of shape {spec.input_shape} (C, H, W), "
-                    f"but the {name} images are {data.image_shape}"
-                )
-        if not isinstance(config, TrainConfig):
-            raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
-        if test.class_names != train.class_names:
-            raise ValueError("train and test must have the same class names")
-        if spec.num_classes != train.n_classes:
-            raise ValueError(f"the network has {spec.num_classes} outputs but the data has {train.n_classes} classes")
-        if config.batch_size == 1 and any(isinstance(layer, BatchNorm) for layer in spec.layers):
-            raise ValueError("batch_size must be at least 2 for a network with batch normalisation, got 1")
+        check_fit(spec, train, test, config)
+        if resume is not None and not isinstance(resume, TrainerState):
+            raise TypeError(f"resume must be a TrainerState, got {type(resume).__name__}")
+        if resume is not None and state_dict is not None:
+            raise ValueError("give state_dict or resume, not both")
         if not callable(clock):
             raise TypeError(f"clock must be callable, got {type(clock).__name__}")
         self.spec, self.config, self.class_names, self._clock = spec, config, train.class_names, clock
@@ -230,6 +265,8 @@ class Trainer:
         # CPU than in the default layout, convolutions ~10 % faster. Same results up to float rounding.
         with _BUILD_LOCK:
             self.model = build(spec, seed=config.seed).to(memory_format=torch.channels_last)
+        if resume is not None:
+            state_dict = {name: torch.from_numpy(np.array(value)) for name, value in resume.weights.items()}
         if state_dict is not None:
             try:
                 self.model.load_state_dict(state_dict, strict=True)
@@ -251,6 +288,28 @@ class Trainer:
         self.snapshots: list[Snapshot] = []
         self.diverged_message: str | None = None
         self.steps = 0  # batches trained, over every run
+        self.evaluation: Evaluation | None = None  # the test set's results after the last epoch
+        if resume is not None:
+            self._optimizer.load_state(resume.optimizer)
+            self.history, self.snapshots = list(resume.history), list(resume.snapshots)
+            self.diverged_message, self.steps, self.evaluation = (
+                resume.diverged_message,
+                resume.steps,
+                resume.evaluation,
+            )
+
+    def state(self) -> TrainerState:
+        """A copy of what the trainer has learned (see :class:`TrainerState`), safe to send to another process."""
+        weights = {name: tensor.detach().numpy().copy() for name, tensor in self.model.state_dict().items()}
+        return TrainerState(
+            weights,
+            self._optimizer.state(),
+            tuple(self.history),
+            tuple(self.snapshots),
+            self.diverged_message,
+            self.steps,
+            self.evaluation,
+        )
 
     @property
     def batches_per_epoch(self) -> int:
@@ -389,6 +448,13 @@ class Trainer:
         features, logits = forward_chunks(self.model, self._test_x, features=True)
         test_loss = float(F.cross_entropy(logits, self._test_y))
         test_accuracy = float((logits.argmax(1) == self._test_y).double().mean())
+        probabilities = torch.softmax(logits, dim=1).numpy()
+        self.evaluation = summarize(
+            self._test_y.numpy(),
+            probabilities.argmax(axis=1).astype(np.int64),
+            probabilities,
+            num_classes=len(self.class_names),
+        )
         self.history.append(EpochRecord(epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds, fraction))
         conv = next((m for m in self.model if isinstance(m, nn.Conv2d)), None)
         kept = torch.from_numpy(self._kept)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from explorer.data import datasets, own_images
-from explorer.nets import layer_table, training
+from explorer.nets import checkpoints, layer_table, training
 from tests.app.helpers import metric
 from ui import training_jobs as tj
+from ui import training_worker
 from ui.cached import train as cached
 
 PAGE = "app_pages/train.py"
@@ -175,8 +176,17 @@ def tiny_run():
     spec = layer_table.rows_to_spec(
         layer_table.preset_rows("small_cnn"), name="small", input_shape=(1, 8, 8), num_classes=10
     )
-    trainer = training.Trainer(spec, train, test, training.TrainConfig(epochs=1, batch_size=32))
-    return cached.TrainingRun(trainer, trainer.run(), test, "Digits 8×8")
+    config = training.TrainConfig(epochs=1, batch_size=32)
+    trainer = training.Trainer(spec, train, test, config)
+    trainer.run()
+    request = training_worker.TrainingRequest(spec, train, test, config, 1)
+    return cached.TrainingRun(request, trainer.state(), "Digits 8×8")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_run):
+    """The trained model of ``tiny_run``, built from its weights."""
+    return checkpoints.model_from_weights(tiny_run.request.spec, tiny_run.state.weights)
 
 
 def finished_job(run) -> tj.Job:
@@ -185,23 +195,25 @@ def finished_job(run) -> tj.Job:
     return job
 
 
-def test_a_finished_job_shows_curves_confusion_matrix_and_mistakes(open_page, tiny_run):
+def test_a_finished_job_shows_curves_confusion_matrix_and_mistakes(open_page, tiny_run, tiny_model):
     at = open_page(PAGE)
-    at.session_state["train.job"] = finished_job(tiny_run)
+    job = finished_job(tiny_run)
+    at.session_state["train.job"] = job
     at.run()
     assert not at.exception
-    accuracy = tiny_run.result.history[-1].test_accuracy
-    assert at.success[0].value == f"Training finished: 1 epoch(s), test accuracy {accuracy:.1%}."
-    assert at.session_state["train.model"].history == tiny_run.result.history
+    accuracy, seconds = tiny_run.history[-1].test_accuracy, job.view().seconds
+    assert at.success[0].value == f"Training finished: 1 epoch(s) in {seconds:,.1f} s, test accuracy {accuracy:.1%}."
+    assert at.session_state["train.model"].history == tiny_run.history
     texts = " ".join(m.value for m in at.markdown)
     assert f"Test accuracy: {accuracy:.1%}" in texts
     # the confusion matrix agrees with a count by hand of the model's predictions
-    predictions = tiny_run.trainer.model(__import__("torch").tensor(tiny_run.test.images)).argmax(1).numpy()
+    predictions = tiny_model(__import__("torch").tensor(tiny_run.test.images)).argmax(1).numpy()
     per_class = next(frame.value for frame in at.dataframe if "test images" in frame.value.columns)
     expected = [np.mean(predictions[tiny_run.test.labels == c] == c) for c in range(10)]
     np.testing.assert_allclose(per_class["accuracy"].to_numpy(dtype=float), expected)
     wrong = int((predictions != tiny_run.test.labels).sum())
-    assert any("said: " in t.value for t in at.text) == (wrong > 0)
+    captions = [picture.caption for element in at.get("image") for picture in element.proto.imgs]
+    assert any(r"said\: " in caption for caption in captions) == (wrong > 0)
     # picking a cell shows that cell's images
     at.selectbox(key="train.cell_true").set_value(3).run()
     at.selectbox(key="train.cell_pred").set_value(3).run()
@@ -225,10 +237,10 @@ def test_a_diverged_job_suggests_a_lower_learning_rate(open_page, tiny_run):
 def test_a_running_job_shows_progress_and_a_stop_button(open_page, tiny_run):
     at = open_page(PAGE)
     release = threading.Event()
-    history = tiny_run.result.history
+    history = tiny_run.history
     # epoch 2 under way (epoch 1 is in the history): 7 of its 45 batches averaged a loss of 0.4, 81 % right
     progress = training.Progress(2, 5, 7, 45, 0.3, 1234.0, 12.0, 0.25, history, epoch_loss=0.4, epoch_accuracy=0.81)
-    live = cached.LiveState(progress, tiny_run.test, tiny_run.trainer.model, 1)
+    live = cached.LiveState(progress, tiny_run.test, tiny_run.state.evaluation, 1)
 
     def work(control):
         control.report(live)

@@ -93,12 +93,15 @@ class Run:
     received_bytes: int = 0
     widget: str = ""
     error: str = ""
+    alerts: list[str] = field(default_factory=list)  # the text of st.success/info/warning/error elements drawn
 
 
 @dataclass
 class _Cached:
     widgets: list[Widget] = field(default_factory=list)
     media: list[str] = field(default_factory=list)
+    buttons: dict[str, str] = field(default_factory=dict)
+    alerts: list[str] = field(default_factory=list)
 
 
 async def http_get(base_url: str, path: str, *, timeout_s: float = RUN_TIMEOUT_S) -> bytes:
@@ -131,6 +134,8 @@ class Session:
         self.query_string = ""
         self.widgets: list[Widget] = []  # drawn by the last run
         self.widget_states: dict[str, WidgetState] = {}  # set by us on the current page
+        self.buttons: dict[str, str] = {}  # user key -> widget id, of the buttons the last full run drew
+        self.fragments: dict[str, float] = {}  # fragment id -> seconds between its automatic reruns
         self._cache: dict[str, _Cached] = {}  # message hash -> what it held (for ref_hash messages)
         self._fetched: set[str] = set()  # media already downloaded (a browser's cache)
 
@@ -184,12 +189,36 @@ class Session:
             run.error = f"{type(error).__name__}: {error}"
         return run
 
+    async def press(self, key: str) -> Run:
+        """Click the button with user key ``key`` (drawn by the last run), as the browser does: a trigger."""
+        run = Run("button", self.page, self.attendee, time.monotonic(), widget=key)
+        if key not in self.buttons:
+            run.error = f"LoadError: no button {key!r} on the page"
+            return run
+        trigger = WidgetState(id=self.buttons[key], trigger_value=True)
+        try:
+            await self._rerun(run, extra=[trigger])
+        except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
+            run.error = f"{type(error).__name__}: {error}"
+        return run
+
+    async def rerun_fragment(self, fragment_id: str) -> Run:
+        """One tick of a live panel (``st.fragment(run_every=...)``): what the browser sends every interval."""
+        run = Run("live panel", self.page, self.attendee, time.monotonic())
+        try:
+            await self._rerun(run, fragment_id=fragment_id)
+        except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
+            run.error = f"{type(error).__name__}: {error}"
+        return run
+
     async def close(self) -> None:
         if self.websocket is not None:
             await self.websocket.close()
             self.websocket = None
 
-    async def _rerun(self, run: Run, *, page_name: str = "") -> None:
+    async def _rerun(
+        self, run: Run, *, page_name: str = "", extra: list[WidgetState] | None = None, fragment_id: str = ""
+    ) -> None:
         """Send ``rerun_script``, read ForwardMsgs until ``script_finished``, fetch the new media; fill ``run``."""
         message = BackMsg()
         state = message.rerun_script
@@ -197,6 +226,9 @@ class Session:
         state.page_script_hash = self.page_hash
         state.page_name = page_name
         state.widget_states.widgets.extend(self.widget_states.values())
+        state.widget_states.widgets.extend(extra or [])
+        if fragment_id:
+            state.fragment_id, state.is_auto_rerun = fragment_id, True
         state.cached_message_hashes.extend(self._cache)
         run.start = time.monotonic()
         await self.websocket.send(message.SerializeToString())
@@ -213,6 +245,7 @@ class Session:
     async def _read_until_finished(self, run: Run) -> list[str]:
         widgets: list[Widget] = []
         media: list[str] = []
+        buttons: dict[str, str] = {}
         while True:
             data = await self.websocket.recv()
             run.received_bytes += len(data)
@@ -220,13 +253,19 @@ class Session:
             msg.ParseFromString(data)
             kind = msg.WhichOneof("type")
             if kind == "delta":
-                self._on_delta(msg, widgets, media)
+                self._on_delta(msg, widgets, media, buttons, run.alerts)
+            elif kind == "new_session":  # a run starts (a fragment's st.rerun() starts a second one)
+                widgets, buttons = [], {}
+            elif kind == "auto_rerun":
+                self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "ref_hash":
                 cached = self._cache.get(msg.ref_hash)
                 if cached is None:
                     raise LoadError(f"server referred to message {msg.ref_hash} the client never had")
                 widgets.extend(cached.widgets)
                 media.extend(cached.media)
+                buttons.update(cached.buttons)
+                run.alerts.extend(cached.alerts)
             elif kind == "navigation":
                 self.pages = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
                 self.page_hash = msg.navigation.page_script_hash
@@ -242,10 +281,13 @@ class Session:
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     raise LoadError("script finished with a compile error")
                 if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    self.widgets = widgets
+                    if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:  # not a fragment's run alone
+                        self.widgets, self.buttons = widgets, buttons
                     return media
 
-    def _on_delta(self, msg: ForwardMsg, widgets: list[Widget], media: list[str]) -> None:
+    def _on_delta(
+        self, msg: ForwardMsg, widgets: list[Widget], media: list[str], buttons: dict[str, str], alerts: list[str]
+    ) -> None:
         delta = msg.delta
         if delta.WhichOneof("type") != "new_element":
             return
@@ -254,6 +296,13 @@ class Session:
         if kind == "exception":
             raise LoadError(f"page raised {element.exception.type}: {element.exception.message}")
         found = _Cached()
+        if kind == "button":
+            widget_id = element.button.id
+            parts = widget_id.split("-", 2)
+            if widget_id.startswith("$$ID-") and len(parts) == 3:
+                found.buttons[parts[2]] = widget_id
+        elif kind == "alert":
+            found.alerts.append(element.alert.body)
         if kind in SETTABLE:
             proto = getattr(element, kind)
             path = msg.metadata.delta_path
@@ -261,6 +310,8 @@ class Session:
         found.media = [url.decode() for url in MEDIA_URL.findall(element.SerializeToString())]
         widgets.extend(found.widgets)
         media.extend(found.media)
+        buttons.update(found.buttons)
+        alerts.extend(found.alerts)
         if msg.metadata.cacheable and msg.hash:
             self._cache[msg.hash] = found
 

@@ -4,10 +4,12 @@ and the job that trains in the background."""
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
 import torch
+from sklearn.metrics import confusion_matrix
 
 from explorer.data import datasets
 from explorer.nets import architecture, checkpoints, layer_table, training
@@ -90,57 +92,86 @@ def test_a_pickle_that_would_run_code_is_refused_and_never_runs(spec, evil_pt):
     assert RAN == []
 
 
-def test_the_session_model_is_a_copy_that_continuing_does_not_change(spec, digits_split):
-    train, test = digits_split
-    trainer = training.Trainer(spec, train, test, training.TrainConfig(epochs=1))
-    run = cached.TrainingRun(trainer, trainer.run(), test, "Digits 8×8")
-    kept = cached.trained_model(run, 7)
-    before = {k: v.clone() for k, v in kept.model.state_dict().items()}
-    trainer.run(epochs=1)  # "Continue" trains the trainer's own model further
-    for name, value in kept.model.state_dict().items():
-        assert torch.equal(value, before[name])
-    assert kept.token == "job 7" and kept.metrics["epochs"] == 1 and kept.test is test
-    assert not kept.model.training
+def _finished(job, timeout=120):
+    assert job.join(timeout), "the training did not finish"
+    return job.view()
 
 
-def test_the_background_job_trains_reports_and_returns_the_run(spec, digits_split):
+def test_a_training_runs_in_a_worker_and_matches_the_same_training_in_process(spec, digits_split):
     train, test = digits_split
-    config = training.TrainConfig(epochs=2, batch_size=64)
-    trainer = training.Trainer(spec, train, test, config)
-    reports = []
-    job = tj.Scheduler(1).submit(cached._work(trainer, 2, test, "Digits 8×8"))
-    assert job.join(10)
-    view = job.view()
-    assert view.status == tj.DONE and view.value.trainer is trainer
-    assert [r.epoch for r in view.value.result.history] == [1, 2]
-    reports.append(view.progress)
+    config = training.TrainConfig(epochs=2, batch_size=64, seed=3)
+    view = _finished(cached.start_training(spec, train, test, config, title="Digits 8×8"))
+    assert view.status == tj.DONE and isinstance(view.value, cached.TrainingRun)
+    # the reference: the same training in this process (same seed, same data: the same numbers)
+    torch.set_num_threads(1)
+    reference = training.Trainer(spec, train, test, config)
+    reference.run()
+    assert [r.test_accuracy for r in view.value.history] == [r.test_accuracy for r in reference.history]
+    assert [r.train_loss for r in view.value.history] == pytest.approx([r.train_loss for r in reference.history])
+    # the live state after the last epoch: the test results, as scikit-learn counts them for the reference model
     live = view.progress
-    assert isinstance(live, cached.LiveState) and live.model_epoch == 2 and live.model is not trainer.model
-    # the live copy is the model after the last epoch: same predictions as the trainer's
-    x = torch.tensor(test.images)
+    assert isinstance(live, cached.LiveState) and live.evaluation_epoch == 2 and live.test is test
     with torch.inference_mode():
-        np.testing.assert_array_equal(live.model.eval()(x).argmax(1).numpy(), trainer.model(x).argmax(1).numpy())
+        expected = reference.model(torch.from_numpy(test.images.copy())).argmax(1).numpy()
+    np.testing.assert_array_equal(live.evaluation.predictions, expected)
+    np.testing.assert_array_equal(live.evaluation.matrix, confusion_matrix(test.labels, expected, labels=range(10)))
+    # the session's model is built here from the worker's weights, in eval mode
+    kept = cached.trained_model(view.value, 7)
+    assert kept.token == "job 7" and kept.metrics["epochs"] == 2 and kept.test is test and not kept.model.training
+    with torch.inference_mode():
+        np.testing.assert_array_equal(kept.model(torch.from_numpy(test.images.copy())).argmax(1).numpy(), expected)
 
 
-class DivergingTrainer:
-    """Stands in for a Trainer whose loss became NaN (the engine's own tests cover when that happens)."""
+def test_continue_carries_on_in_a_worker_as_one_long_run(spec, digits_split):
+    train, test = digits_split
+    config = training.TrainConfig(epochs=1, batch_size=64, seed=4)
+    first = _finished(cached.start_training(spec, train, test, config, title="Digits 8×8"))
+    kept = cached.trained_model(first.value, 1)
+    before = {k: v.clone() for k, v in kept.model.state_dict().items()}
+    second = _finished(cached.continue_training(first.value, 2))
+    assert second.status == tj.DONE and [r.epoch for r in second.value.history] == [1, 2, 3]
+    torch.set_num_threads(1)
+    reference = training.Trainer(spec, train, test, config)
+    reference.run(epochs=3)
+    assert [r.test_accuracy for r in second.value.history] == [r.test_accuracy for r in reference.history]
+    # the first run's model is unchanged by continuing (it lives in this process, the training elsewhere)
+    assert all(torch.equal(v, before[k]) for k, v in kept.model.state_dict().items())
 
-    history: list = []
-    model = None
 
-    def run(self, *, epochs, on_progress, should_stop):
-        message = "the loss became NaN at epoch 1, batch 3 — try a lower learning rate, e.g. 0.1"
-        return training.TrainResult((), False, message, ())
+def test_a_setting_that_does_not_fit_is_refused_before_anything_is_queued(spec, digits_split):
+    train, test = digits_split
+    running = tj.SCHEDULER.counts()
+    bigger = datasets.digits(size=16).split(0.2, seed=0)[0]
+    with pytest.raises(ValueError, match=r"takes images of shape \(1, 8, 8\)"):
+        cached.start_training(spec, bigger, test, training.TrainConfig(), title="Digits 16×16")
+    assert tj.SCHEDULER.counts() == running
 
 
 def test_a_diverging_training_ends_as_diverged(digits_split):
-    job = tj.Scheduler(1).submit(cached._work(DivergingTrainer(), 3, digits_split[1], "Digits 8×8"))
-    assert job.join(10)
-    view = job.view()
-    assert view.status == tj.DIVERGED
-    assert view.message == (
-        "Training broke off: the loss became NaN at epoch 1, batch 3 — try a lower learning rate, e.g. 0.1."
+    # Three dense layers with no activation: SGD at 10 blows the loss up within the first epoch.
+    linear = layer_table.rows_to_spec(
+        [{"layer": "flatten"}, {"layer": "dense", "size": 32}, {"layer": "dense", "size": 32}],
+        name="linear",
+        input_shape=(1, 8, 8),
+        num_classes=10,
     )
+    config = training.TrainConfig(optimizer="sgd", learning_rate=10.0, epochs=2)
+    view = _finished(cached.start_training(linear, *digits_split, config, title="Digits 8×8"))
+    assert view.status == tj.DIVERGED
+    assert view.message.startswith("Training broke off: the loss became ")
+    assert view.message.endswith("try a lower learning rate, e.g. 1.")
+
+
+def test_stop_ends_the_training_in_the_worker_after_its_current_batch(spec, digits_split):
+    train, test = digits_split
+    job = cached.start_training(spec, train, test, training.TrainConfig(epochs=30, batch_size=8), title="Digits")
+    deadline = time.monotonic() + 60
+    while job.view().progress is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    view = _finished(job, 30)
+    assert view.status == tj.STOPPED and view.message == "Stopped because Stop was pressed."
+    assert 1 <= len(view.value.history) < 30 and view.value.history[-1].fraction <= 1.0
 
 
 def test_to_pictures_layouts():

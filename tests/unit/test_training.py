@@ -11,7 +11,7 @@ from explorer.data import datasets
 from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Dropout, Flatten, build, preset
 from explorer.nets.augment import AugmentConfig
 from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE, DIGITS_SPEC
-from explorer.nets.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer
+from explorer.nets.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer, TrainerState
 
 DIGITS = datasets.digits(size=8)
 TRAIN, TEST = DIGITS.split(0.2, seed=0)
@@ -76,6 +76,63 @@ def test_continuing_appends_history_and_equals_one_long_run():
     in_one = Trainer(MLP, SMALL_TRAIN, TEST, config)
     in_one.run(epochs=2)
     assert all(torch.equal(a, b) for a, b in zip(_weights(in_two.model), _weights(in_one.model)))
+
+
+@pytest.mark.parametrize(
+    "spec, config",
+    [
+        (MLP, TrainConfig(batch_size=32, seed=5)),  # Adam, with dropout
+        (MLP, TrainConfig(optimizer="sgd", learning_rate=0.05, momentum=0.9, batch_size=32, seed=2)),
+        (DIGITS_SPEC, TrainConfig(batch_size=64, seed=1)),  # convolutions and batch norm statistics
+    ],
+)
+def test_a_trainer_resumed_from_its_state_equals_one_long_run(spec, config):
+    first = Trainer(spec, SMALL_TRAIN, TEST, config)
+    first.run(epochs=1)
+    state = first.state()
+    assert isinstance(state, TrainerState) and all(isinstance(v, np.ndarray) for v in state.weights.values())
+    resumed = Trainer(spec, SMALL_TRAIN, TEST, config, resume=state)
+    resumed.run(epochs=1)
+    in_one = Trainer(spec, SMALL_TRAIN, TEST, config)
+    in_one.run(epochs=2)
+    assert all(torch.equal(a, b) for a, b in zip(_weights(resumed.model), _weights(in_one.model)))
+
+    def numbers(history):  # everything but the seconds each epoch took
+        return [dataclasses.replace(record, seconds=0.0) for record in history]
+
+    assert numbers(resumed.history) == numbers(in_one.history) and len(resumed.history) == 2
+    assert resumed.steps == in_one.steps and len(resumed.snapshots) == 2
+    # the state is a copy: training the first trainer on leaves it as it was
+    saved = {name: array.copy() for name, array in state.weights.items()}
+    first.run(epochs=1)
+    assert all(np.array_equal(state.weights[name], saved[name]) for name in saved)
+    assert not all(np.array_equal(state.weights[name], first.state().weights[name]) for name in saved)
+
+
+def test_the_evaluation_after_an_epoch_matches_scikit_learn_on_the_models_predictions():
+    from sklearn.metrics import confusion_matrix
+
+    trainer = Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(epochs=1))
+    trainer.run()
+    with torch.inference_mode():
+        predictions = trainer.model(torch.from_numpy(TEST.images.copy())).argmax(1).numpy()
+    result = trainer.state().evaluation
+    np.testing.assert_array_equal(result.predictions, predictions)
+    np.testing.assert_array_equal(result.matrix, confusion_matrix(TEST.labels, predictions, labels=range(10)))
+    assert result.accuracy == pytest.approx(trainer.history[-1].test_accuracy)
+
+
+def test_resume_refuses_what_does_not_fit():
+    state = Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(epochs=1)).state()
+    with pytest.raises(TypeError, match="resume must be a TrainerState"):
+        Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(), resume={"weights": {}})
+    with pytest.raises(ValueError, match="not both"):
+        Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(), resume=state, state_dict={})
+    with pytest.raises(ValueError, match="'adam' optimizer's, this one is 'sgd'"):
+        Trainer(MLP, SMALL_TRAIN, TEST, TrainConfig(optimizer="sgd"), resume=state)
+    other = ArchitectureSpec("mlp", (1, 8, 8), (Flatten(), Dense(16), Dense(10)), 10)
+    with pytest.raises(ValueError, match="state_dict does not fit"):
+        Trainer(other, SMALL_TRAIN, TEST, TrainConfig(), resume=state)
 
 
 def test_same_seed_same_history_other_seed_differs():

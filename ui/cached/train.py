@@ -5,33 +5,36 @@ trains. Only neural-network pages import this module (it uses torch through ``ex
   read-only), keyed by a short data-set key (``"digits:8"``, ``"shapes:color:300"``, ``"own:<sha256>"``).
 - Results are ``st.cache_data`` keyed by small stable keys: the data-set key, the split seed, a model token
   (``"job 3, epoch 2"``, the SHA-256 of an uploaded checkpoint), a frozen config.
-- :func:`start_training` hands a training to ``ui.training_jobs.SCHEDULER``; the work function reports a
-  :class:`LiveState` after every batch and a copy of the weights after every epoch, so the page can draw
-  curves and a confusion matrix while the model trains.
+- :func:`start_training` hands a training to ``ui.training_jobs.SCHEDULER``; once admitted, it runs in a
+  worker process (``ui.training_jobs.WORKERS``, job function ``ui.training_worker.train``) that reports the
+  progress and, after every epoch, the test results, so the page can draw curves and a confusion matrix while
+  the model trains without any training work in the server's process.
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.core import resize
 from explorer.data import datasets, own_images, shapes, torchvision_sets
 from explorer.data.datasets import Dataset
 from explorer.nets import architecture, augment, evaluation
-from ui import torch_runtime, training_jobs
+from explorer.nets.evaluation import Evaluation
+from ui import torch_runtime, train_figures, training_jobs, training_worker
 
 if TYPE_CHECKING:  # torch and the trainer load lazily, on the first training or evaluation
     from torch import nn
 
     from explorer.nets.checkpoints import Checkpoint
-    from explorer.nets.training import EpochRecord, Progress, Snapshot, TrainConfig, Trainer, TrainResult
+    from explorer.nets.training import EpochRecord, Progress, Snapshot, TrainConfig, TrainerState
 
 # Own-image sets and uploaded checkpoints are keyed by content: a session tries a few, a workshop a few dozen.
 MAX_UPLOADS = 16
@@ -134,6 +137,13 @@ def evaluate(model_token: str, dataset_key: str, _model: nn.Sequential, _test: D
     return evaluation.evaluate(_model, _test)
 
 
+@st.cache_resource(show_spinner=False, max_entries=MAX_RESULTS)
+def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
+    """``train_figures.confusion_figure``, built once per matrix and shared read-only (``st.plotly_chart`` copies
+    a figure into its message and never changes it): the live panel draws it every second."""
+    return train_figures.confusion_figure(matrix, class_names)
+
+
 # ---------------------------------------------------------------------------------------- trained models
 @dataclass(frozen=True, eq=False)
 class TrainedModel:
@@ -157,27 +167,36 @@ class TrainedModel:
     snapshots: tuple[Snapshot, ...] = ()
     metrics: dict[str, float] = field(default_factory=dict)
     test: Dataset | None = None  # the test set it was measured on (None: not known, e.g. an upload)
+    evaluation: Evaluation | None = None  # its results on ``test``, when the training measured them
 
 
 # -------------------------------------------------------------------------------------------- training
 @dataclass(frozen=True, eq=False)
 class LiveState:
-    """What a training job reports: the latest ``Progress`` and a copy of the model after the last epoch."""
+    """What the page reads while a job trains: the latest ``Progress`` and the test results after the last
+    finished epoch (``evaluation_epoch``; None and 0 before epoch 1 ends)."""
 
     progress: Progress
     test: Dataset  # the test set the job measures on
-    model: nn.Sequential | None = None  # a deep copy taken after epoch ``model_epoch`` (None before epoch 1 ends)
-    model_epoch: int = 0
+    evaluation: Evaluation | None = None
+    evaluation_epoch: int = 0
 
 
 @dataclass(frozen=True, eq=False)
 class TrainingRun:
-    """A job's value: the trainer (to continue training), its result, and the data it trained on."""
+    """A job's value: what it trained (the request, to continue it) and the trainer's state at the end."""
 
-    trainer: Trainer
-    result: TrainResult
-    test: Dataset
+    request: training_worker.TrainingRequest
+    state: TrainerState
     dataset_title: str
+
+    @property
+    def history(self) -> tuple[EpochRecord, ...]:
+        return self.state.history
+
+    @property
+    def test(self) -> Dataset:
+        return self.request.test
 
 
 # The Train page's job: it reports a LiveState after every batch and returns a TrainingRun.
@@ -186,28 +205,26 @@ TrainingControl: TypeAlias = "training_jobs.Control[LiveState, TrainingRun]"
 
 
 def _work(
-    trainer: Trainer, epochs: int, test: Dataset, title: str
+    request: training_worker.TrainingRequest, title: str
 ) -> Callable[[TrainingControl], TrainingRun | training_jobs.Outcome[TrainingRun]]:
-    """The function the job's thread runs: ``trainer.run`` with live reports and a model copy per epoch."""
+    """What the job's thread runs: the training in a worker process, its updates turned into LiveStates."""
 
     def work(control: TrainingControl) -> TrainingRun | training_jobs.Outcome[TrainingRun]:
-        torch_runtime.configure()
-        # The latest copy of the model and the epoch after which it was taken (continuing: the model as it
-        # is now is the latest epoch's; a new training has no copy before its first epoch ends).
-        model = copy.deepcopy(trainer.model) if trainer.history else None
-        model_epoch = len(trainer.history)
+        latest = request.resume.evaluation if request.resume is not None else None
+        latest_epoch = len(request.resume.history) if request.resume is not None else 0
 
-        def on_progress(progress: Progress) -> None:
-            nonlocal model, model_epoch
-            # Called on this thread between two batches, so the weights are not changing while copied.
-            if len(progress.history) > model_epoch:
-                model, model_epoch = copy.deepcopy(trainer.model), len(progress.history)
-            control.report(LiveState(progress, test, model, model_epoch))
+        def on_report(update: training_worker.Update) -> None:
+            nonlocal latest, latest_epoch
+            if update.evaluation is not None:
+                latest, latest_epoch = update.evaluation, update.evaluation_epoch
+            control.report(LiveState(update.progress, request.test, latest, latest_epoch))
 
-        result = trainer.run(epochs=epochs, on_progress=on_progress, should_stop=control.should_stop)
-        run = TrainingRun(trainer, result, test, title)
-        if result.diverged_message:
-            return training_jobs.Outcome(training_jobs.DIVERGED, run, f"Training broke off: {result.diverged_message}.")
+        state = training_jobs.WORKERS.run(
+            training_worker.train, request, on_report=on_report, should_stop=control.should_stop
+        )
+        run = TrainingRun(request, state, title)
+        if state.diverged_message:
+            return training_jobs.Outcome(training_jobs.DIVERGED, run, f"Training broke off: {state.diverged_message}.")
         return run
 
     return work
@@ -216,39 +233,49 @@ def _work(
 def start_training(
     spec: architecture.ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig, *, title: str
 ) -> TrainingJob:
-    """A new :class:`explorer.nets.training.Trainer` on ``train``/``test``, queued on the server's scheduler.
+    """A new training of ``spec`` on ``train``/``test``, queued on the server's scheduler; it runs in a worker.
 
-    The trainer is built here, on the script thread, so a setting that doesn't fit (``ValueError``) is
-    reported right away rather than from the thread.
+    The settings are checked here, on the script thread (``explorer.nets.training.check_fit``), so one that
+    doesn't fit is reported right away (``ValueError``) rather than from the worker.
     """
     from explorer.nets import training
 
-    torch_runtime.configure()
-    trainer = training.Trainer(spec, train, test, config)
-    return continue_training(trainer, config.epochs, test=test, title=title)
+    training.check_fit(spec, train, test, config)
+    request = training_worker.TrainingRequest(spec, train, test, config, config.epochs)
+    return _submit(request, title)
 
 
-def continue_training(trainer: Trainer, epochs: int, *, test: Dataset, title: str) -> TrainingJob:
-    """Train ``trainer`` ``epochs`` more epochs in a new job (the history and optimizer state carry on)."""
+def continue_training(run: TrainingRun, epochs: int) -> TrainingJob:
+    """Train ``epochs`` more epochs from where ``run`` ended (the history and optimizer state carry on)."""
+    request = dataclasses.replace(run.request, epochs=epochs, resume=run.state)
+    return _submit(request, run.dataset_title)
+
+
+def _submit(request: training_worker.TrainingRequest, title: str) -> TrainingJob:
     session = training_jobs.current_session_id()
+    training_jobs.WORKERS.warm_up()
     return training_jobs.SCHEDULER.submit(
-        _work(trainer, epochs, test, title), label=title, is_alive=training_jobs.session_alive(session)
+        _work(request, title), label=title, is_alive=training_jobs.session_alive(session)
     )
 
 
 def trained_model(run: TrainingRun, job_id: int) -> TrainedModel:
-    """A finished job's model as the session's model: a copy, so continuing the training can't change it."""
-    history = run.result.history
+    """A finished job's model as the session's model, built in this process from the weights the worker sent."""
+    from explorer.nets import checkpoints
+
+    torch_runtime.configure()
+    spec, history = run.request.spec, run.state.history
     return TrainedModel(
-        copy.deepcopy(run.trainer.model).eval(),
-        run.trainer.spec,
-        tuple(run.trainer.class_names),
+        checkpoints.model_from_weights(spec, run.state.weights),
+        spec,
+        tuple(run.request.train.class_names),
         token=f"job {job_id}",
         source=f"trained here on {run.dataset_title}, {len(history)} epoch(s)",
         history=history,
-        snapshots=run.result.snapshots,
+        snapshots=run.state.snapshots,
         metrics={"test_accuracy": history[-1].test_accuracy, "epochs": len(history)} if history else {},
         test=run.test,
+        evaluation=run.state.evaluation,
     )
 
 
