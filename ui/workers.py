@@ -147,20 +147,25 @@ class WorkerPool:
         self._context = multiprocessing.get_context(start_method)
         self._condition = threading.Condition()
         self._idle: list[_Worker] = []
-        self._busy = 0
+        self._busy: list[_Worker] = []
         self._started = 0
         self.crashes = 0  # workers that died during a job (a number for the logs and tests)
 
     def warm_up(self) -> None:
         """Start workers until ``size`` exist, so the first job doesn't wait for an interpreter and its imports."""
         with self._condition:
-            while len(self._idle) + self._busy < self.size:
+            while len(self._idle) + len(self._busy) < self.size:
                 self._idle.append(self._new_worker())
 
     def counts(self) -> tuple[int, int]:
         """``(busy, idle)`` workers right now."""
         with self._condition:
-            return self._busy, len(self._idle)
+            return len(self._busy), len(self._idle)
+
+    def busy_pids(self) -> list[int]:
+        """Process ids of the workers running a job now (for the logs, and for tests that kill one)."""
+        with self._condition:
+            return [worker.process.pid for worker in self._busy if worker.process.pid is not None]
 
     def run(
         self,
@@ -206,19 +211,19 @@ class WorkerPool:
                 if self._idle:
                     worker = self._idle.pop()
                     break
-                if self._busy < self.size:
+                if len(self._busy) < self.size:
                     worker = self._new_worker()
                     break
                 self._condition.wait()
-            self._busy += 1
+            self._busy.append(worker)
             return worker
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
             worker.end()
         with self._condition:
-            self._busy -= 1
-            if healthy and len(self._idle) + self._busy < self.size:
+            self._busy.remove(worker)
+            if healthy and len(self._idle) + len(self._busy) < self.size:
                 self._idle.append(worker)
             elif healthy:
                 worker.end()

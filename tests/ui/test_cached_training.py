@@ -4,6 +4,8 @@ and the job that trains in the background."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import time
 
 import numpy as np
@@ -182,3 +184,19 @@ def test_to_pictures_layouts():
     colour = np.full((1, 3, 2, 2), 0.5, np.float32)
     assert cached.to_pictures(colour).shape == (1, 2, 2, 3)
     assert cached.to_pictures(colour)[0, 0, 0, 0] == 128  # round(0.5 · 255)
+
+
+def test_a_worker_killed_mid_training_fails_the_job_with_a_message_and_the_next_training_runs(spec, digits_split):
+    train, test = digits_split
+    job = cached.start_training(spec, train, test, training.TrainConfig(epochs=30, batch_size=8), title="Digits")
+    deadline = time.monotonic() + 60
+    while job.view().progress is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = tj.WORKERS.busy_pids()
+    os.kill(pid, signal.SIGKILL)  # what the kernel's out-of-memory killer would do
+    view = _finished(job, 30)
+    assert view.status == tj.FAILED
+    assert view.message.startswith("The training stopped: the worker process ended unexpectedly")
+    assert "press Start to train again" in view.message
+    again = _finished(cached.start_training(spec, train, test, training.TrainConfig(epochs=1), title="Digits"))
+    assert again.status == tj.DONE and len(again.value.history) == 1
