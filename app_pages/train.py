@@ -1,9 +1,10 @@
 """Train a CNN: pick data and a network, train it in the background while watching the curves, then look at
-its mistakes; save the model and load it back.
+its mistakes, try it on a picture of your own; save the model and load it back.
 
 The pieces are in ``ui``: the data chooser (``train_data``), the layer table (``layer_editor``), the settings
-and the link (``train_settings``), the results (``train_results``, figures in ``train_figures``), saving and
-loading (``train_checkpoints``); the cached calls and the training job in ``ui.cached.train``.
+and the link (``train_settings``), the results (``train_results``, figures in ``train_figures``), trying the
+model (``try_model``), saving and loading (``train_checkpoints``); the cached calls and the training job in
+``ui.cached.train``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ui import (
     train_results,
     train_settings,
     training_jobs,
+    try_model,
     urlstate,
 )
 from ui.cached import train as cached
@@ -44,8 +46,10 @@ active = job_view is not None and not job_view.finished
 
 st.subheader("1. The data")
 data_column, preview_column = st.columns([1.0, 1.4], gap="large")
+own_cards = st.container()  # your own pictures per class: the class cards, across the page's width
 with data_column:
-    dataset_key, dataset = train_data.choose_dataset()
+    # planned: the input the network will get, known before your own pictures are all in
+    dataset_key, dataset, planned = train_data.choose_dataset(side=preview_column, wide=own_cards)
     test_pct = st.slider("Share kept for testing (%)", 10, 50, step=5, key="train.test_pct")
     seed = st.session_state["train.seed"]
     split = None
@@ -73,20 +77,21 @@ with net_column:
     )
     rows = layer_editor.edit_layers()
 spec, spec_error = None, None
-if dataset is not None:
+if planned is not None:
     title = layer_table.TABLE_PRESET_TITLES[st.session_state[layer_editor.PRESET_KEY]]
     try:
         spec = layer_table.rows_to_spec(
             rows,
             name=title[: architecture.MAX_NAME_LENGTH],
-            input_shape=dataset.image_shape,
-            num_classes=dataset.n_classes,
+            input_shape=planned.input_shape,
+            num_classes=planned.n_classes,
         )
     except ValueError as error:
         spec_error = str(error)
 with summary_column:
     if spec_error:
-        st.error(f"This network can't take {dataset.image_shape[1]}×{dataset.image_shape[2]} images: {spec_error}.")
+        _, rows_in, cols_in = planned.input_shape
+        st.error(f"This network can't take {rows_in}×{cols_in} images: {spec_error}.")
     elif spec is not None:
         layer_editor.summary_table(spec)
     else:
@@ -128,7 +133,10 @@ elif more and can_continue:
     st.session_state[JOB_KEY] = cached.continue_training(run, config.epochs)
     st.rerun()
 if job is None:
-    st.caption("Press Start: the training runs on the server while you keep using the page.")
+    if planned is not None and planned.waiting:
+        st.caption(f"Start waits for your pictures. {common.plain(planned.waiting)}")
+    else:
+        st.caption("Press Start: the training runs on the server while you keep using the page.")
 
 # A finished job's model becomes the session's model once (the fragment below asks for this full rerun).
 if job is not None:
@@ -174,7 +182,10 @@ def live_results() -> None:
 live_progress()
 live_results()
 
-st.subheader("6. Save or load a model")
+st.subheader("6. Try your model")
+try_model.panel(MODEL_KEY)
+
+st.subheader("7. Save or load a model")
 train_checkpoints.save_and_load(MODEL_KEY)
 
 st.subheader("What is going on")
@@ -203,7 +214,7 @@ common.check_yourself(
 )
 common.show_code(
     f"""from explorer.data import datasets, own_images, shapes, torchvision_sets
-from explorer.nets import augment, checkpoints, evaluation, layer_table, training
+from explorer.nets import augment, checkpoints, evaluation, layer_table, predict_one, training
 
 dataset = {train_data.dataset_code()}
 train, test = dataset.split({test_pct / 100:g}, seed={seed})
@@ -221,6 +232,10 @@ more = trainer.run(epochs=5)                      # continue where it stopped
 predictions, probabilities = evaluation.predict(trainer.model, test)
 matrix = evaluation.confusion_matrix(test.labels, predictions, num_classes=test.n_classes)
 worst = evaluation.misclassified(test.labels, predictions, probabilities)
+my_picture = test.images[0].transpose(1, 2, 0)   # or any picture: imageio.load_image(open("mine.jpg", "rb").read())
+style = predict_one.style_for(spec.input_shape, data_name=dataset.name)   # how the training pictures look
+image = predict_one.prepare_picture(my_picture, spec.input_shape, style=style)   # (C, H, W), as the network sees it
+print(dict(zip(test.class_names, predict_one.class_probabilities(trainer.model, image).round(3))))
 data = checkpoints.save_checkpoint(trainer.model, spec, class_names=test.class_names,
                                    metrics={{"test_accuracy": result.history[-1].test_accuracy}})
 """

@@ -26,12 +26,15 @@ Nothing here imports streamlit or torch; the worker process imports what its job
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import multiprocessing
+import sys
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -110,6 +113,29 @@ def _pid() -> int:
     return os.getpid()
 
 
+_START_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Start a process without making it import this process's ``__main__``.
+
+    A spawned process first runs the parent's main module (as ``__mp_main__``) unless that module has neither a
+    spec nor a file. In the server ``__main__`` is whatever Streamlit last ran as a script (the router, a page,
+    or AppTest's temporary file): re-running it in a worker would draw the app in bare mode, or fail outright
+    when the file is gone. For the moment of the start, ``__main__`` is an empty module; jobs are module-level
+    functions of real modules, which the worker imports by name.
+    """
+    with _START_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 class _Worker:
     """One process and the server's end of its pipe."""
 
@@ -118,7 +144,8 @@ class _Worker:
         self.process = context.Process(
             target=_serve, args=(child, initializer), name=f"vision-explorer-worker-{number}", daemon=True
         )
-        self.process.start()
+        with _without_main_module():
+            self.process.start()
         child.close()  # the worker holds the only other end: its death closes the pipe
         self.job_ended = True  # False while a job runs; a worker is reused only once its job has ended
 

@@ -209,6 +209,28 @@ def _ink(image: np.ndarray) -> np.ndarray:
     return np.abs(gray - background) / max(background, 1.0 - background)
 
 
+def ink_square(image: np.ndarray) -> np.ndarray:
+    """A drawing's ink, cropped to its bounding box and padded to a square: ``(S, S) float32`` in ``[0, 1]``.
+
+    image : as for :func:`drawing_to_digit`. Ink is the distance from the background (the median of the border
+        pixels), or the opacity when the picture has transparent pixels; the box holds the pixels beyond
+        :data:`INK_THRESHOLD`. The shorter side is padded equally on both sides with no ink, so the drawing
+        keeps its aspect and sits in the middle. A blank drawing raises ``ValueError``.
+    """
+    ink = _ink(image)
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        raise ValueError("image holds no drawing: draw something first")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = crop.shape
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    square = np.zeros((side, side), dtype=np.float32)
+    square[top : top + height, left : left + width] = crop
+    return square
+
+
 def drawing_to_digit(image: np.ndarray) -> np.ndarray:
     """A drawn digit to scikit-learn's digit format: ``(8, 8) float32`` in ``0..16``.
 
@@ -216,23 +238,12 @@ def drawing_to_digit(image: np.ndarray) -> np.ndarray:
         dark (the background is the median of the border pixels); or ``(H, W, 4)`` whose transparent pixels
         are the background (as a drawing canvas returns), in which case opacity is the ink.
 
-    Steps: crop to the bounding box of the ink (pixels beyond :data:`INK_THRESHOLD`), pad the shorter side
-    equally on both sides so the box is square (the digit keeps its aspect and sits in the middle), average
-    over 8×8 equal areas (``cv2.INTER_AREA``), then scale so the strongest cell is 16 — as in the data set,
-    where 98% of the digits have at least one full cell. A blank drawing raises ``ValueError``.
+    Steps: crop to the bounding box of the ink and pad it to a square (:func:`ink_square`), average over 8×8
+    equal areas (``cv2.INTER_AREA``), then scale so the strongest cell is 16 — as in the data set, where 98% of
+    the digits have at least one full cell. A blank drawing raises ``ValueError``.
     """
-    ink = _ink(image)
-    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
-    if rows.size == 0:
-        raise ValueError("image holds no drawing: draw a digit first")
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = crop.shape
-    side = max(height, width)
-    top, left = (side - height) // 2, (side - width) // 2
-    square = np.zeros((side, side), dtype=np.float32)
-    square[top : top + height, left : left + width] = crop
-    if side < 8:  # INTER_AREA only averages when shrinking: enlarge tiny drawings by whole pixels first
+    square = ink_square(image)
+    if len(square) < 8:  # INTER_AREA only averages when shrinking: enlarge tiny drawings by whole pixels first
         square = resize.enlarge(square, factor=8)
     small = cv2.resize(square, (8, 8), interpolation=cv2.INTER_AREA)
     return (small / small.max() * np.float32(DIGIT_INK_MAX)).astype(np.float32)  # max exactly 16

@@ -117,10 +117,26 @@ def square_crop_resize(image: np.ndarray, *, image_size: int) -> np.ndarray:
     return cv2.resize(square, (image_size, image_size), interpolation=method)
 
 
-def _decode(data: bytes, image_size: int) -> np.ndarray:
+def picture(data: bytes, *, image_size: int) -> np.ndarray:
+    """One picture file as a data set holds it, before any gray conversion: ``(image_size, image_size, 3)
+    uint8``, the centred square of the decoded file (:func:`square_crop_resize`). ``ValueError`` with the
+    reason for a file that is not a readable picture."""
+    image_size = _check_image_size(image_size)
     # Decoding at a few times the target size is enough and lets big JPEGs decode at reduced scale.
     rgb = imageio.load_image(data, max_side=max(4 * image_size, 256))
     return square_crop_resize(rgb, image_size=image_size)
+
+
+def still_needed(counts: Mapping[str, int]) -> dict[str, int]:
+    """How many more pictures each class needs before a data set can be made of them: ``{class: n}``, 0 for a
+    class that has :data:`MIN_IMAGES_PER_CLASS` or more (counts of files, before any is found unreadable)."""
+    if not isinstance(counts, Mapping):
+        raise TypeError(f"counts must be a mapping of class name to a count, got {type(counts).__name__}")
+    needed = {}
+    for name, count in counts.items():
+        count = checks.integer(f"counts[{name!r}]", count, 0)
+        needed[name] = max(0, MIN_IMAGES_PER_CLASS - count)
+    return needed
 
 
 def _check_class_count(names: Sequence[str]) -> None:
@@ -177,7 +193,7 @@ def from_class_files(
         groups[class_name] = []
         for number, data in enumerate(items, start=1):
             try:
-                groups[class_name].append(_decode(data, image_size))
+                groups[class_name].append(picture(data, image_size=image_size))
             except (ValueError, TypeError) as error:
                 skipped.append(Skipped(f"{class_name} #{number}", str(error)))
     return _build(name, groups, color, skipped)
@@ -292,9 +308,9 @@ def from_zip(data: bytes, *, image_size: int = 32, color: bool = True, name: str
                 raise ValueError("the ZIP holds more data than its directory declares, as a zip bomb does")
             try:
                 class_name = clean_class_name(folder)
-                picture = _decode(content, image_size)
+                decoded = picture(content, image_size=image_size)
             except ValueError as error:
                 skipped.append(Skipped(info.filename, str(error)))
                 continue
-            groups.setdefault(class_name, []).append(picture)
+            groups.setdefault(class_name, []).append(decoded)
     return _build(name, dict(sorted(groups.items())), color, skipped)

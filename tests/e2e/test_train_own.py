@@ -61,6 +61,15 @@ def test_zip_of_class_folders_trains_and_the_model_round_trips(app, tmp_path):
     assert main.locator('img[src="x"], a[href="x"], strong:text-is("b")').count() == 0
     app.screenshot("train-own-zip")
 
+    # Right after training, the model answers on a picture of your own, seen as its training pictures were.
+    app.page.get_by_role("radiogroup", name="Picture from").get_by_text("Upload a picture", exact=True).click()
+    app.wait_idle()
+    upload(app, "A picture", "mine.png", stripes_png(True, 999), "image/png")
+    expect(main.get_by_text("What the network sees: 16×16, colour")).to_be_visible()
+    said = main.locator('[data-testid="stMarkdownContainer"]').filter(has_text="The network says")
+    expect(said).to_have_count(1)
+    assert "The network says vertical" in said.inner_text() or f"The network says {HOSTILE}" in said.inner_text()
+
     with app.page.expect_download() as download_info:
         app.page.get_by_role("button", name="Download the model").click()
     path = tmp_path / "model.safetensors"
@@ -73,6 +82,23 @@ def test_zip_of_class_folders_trains_and_the_model_round_trips(app, tmp_path):
     upload(app, "Load a model", "my-model.safetensors", data, "application/octet-stream")
     expect(app.page.get_by_text("Model: loaded from my-model.safetensors.", exact=True)).to_be_visible()
     assert not app.page.locator('[data-testid="stAlertContentError"]').count()
+
+
+def test_a_zip_that_is_not_a_data_set_yet_says_why_and_keeps_the_page(app):
+    app.open("train", "data=own&own_size=16")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for index in range(PICTURES_PER_CLASS):
+            archive.writestr(f"vertical/{index}.png", stripes_png(True, index))
+        for index in range(3):  # too few for a class
+            archive.writestr(f"horizontal/{index}.png", stripes_png(False, 100 + index))
+    upload(app, "ZIP archive", "short.zip", buffer.getvalue(), "application/zip")
+    main = app.page.locator('[data-testid="stMain"]')
+    expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text(
+        "This ZIP does not make a data set: class 'horizontal' has 3 usable image(s)"
+    )
+    expect(main).to_contain_text("7. Save or load a model")  # nothing below is hidden
+    expect(app.page.get_by_role("button", name="Start training")).to_be_disabled()
 
 
 @pytest.fixture
@@ -96,18 +122,52 @@ def test_camera_pictures_per_class_make_a_data_set(camera_page, app_on):
     app.open("train", "data=own&own=classes&classes=2&class1=left&class2=right&camera=1&own_size=16")
     camera = camera_page.locator('[data-testid="stCameraInput"]')
     expect(camera).to_have_count(1)  # one video stream, whatever the number of classes
-    kept = camera_page.locator('[data-testid="stCaptionContainer"]').filter(has_text="camera picture(s) kept")
+    main = camera_page.locator('[data-testid="stMain"]')
+    # The whole page is there before any picture: the network for 16×16 colour pictures, Start waiting.
+    expect(main).to_contain_text("2. The network")
+    expect(main).to_contain_text("7. Save or load a model")
+    expect(camera_page.get_by_role("button", name="Start training")).to_be_disabled()
+    progress = camera_page.locator('[data-testid="stProgress"]')
+    thumbnails = main.locator('[data-testid="stImage"]').filter(has_not_text="The first images")  # not the preview
     counts = [0, 0]
     for index, name in enumerate(("left", "right")):
         camera_page.get_by_role("radiogroup", name="The next picture goes to").get_by_text(name, exact=True).click()
         app.wait_idle()
         for _ in range(5):
+            # No "Clear photo" between shots: after each photo the camera is live again.
             camera.get_by_role("button", name="Take Photo").click()
             app.wait_idle()
             counts[index] += 1
-            expect(kept).to_have_text([f"{n} camera picture(s) kept for this class" for n in counts])
-            camera.get_by_role("button", name="Clear photo").click()  # ready for the next picture
-            app.wait_idle()
-    expect(camera_page.locator('[data-testid="stMain"]')).to_contain_text("10 images of 16×16 pixels, colour")
+            texts = [
+                f"{n}: {c} of 5" if c < 5 else f"{n}: {c} pictures, enough" for n, c in zip(("left", "right"), counts)
+            ]
+            expect(progress).to_have_text(texts)
+            expect(thumbnails).to_have_count(sum(counts))
+            expect(camera.get_by_role("button", name="Take Photo")).to_be_enabled()
+        if index == 0:
+            expect(main).to_contain_text("Still short: right: 0 of 5")
+    expect(main).to_contain_text("10 images of 16×16 pixels, colour")
     expect(camera_page.get_by_role("button", name="Start training")).to_be_enabled()
     app.screenshot("train-own-camera")
+
+    # A thumbnail's ✕ forgets that picture: the class is one short again, and Start waits.
+    main.get_by_role("button", name="✕").first.click()
+    app.wait_idle()
+    expect(progress).to_have_text(["left: 4 of 5", "right: 5 pictures, enough"])
+    expect(thumbnails).to_have_count(9)
+    expect(camera_page.get_by_role("button", name="Start training")).to_be_disabled()
+
+
+def test_the_try_panel_takes_a_camera_photo(camera_page, app_on):
+    app = app_on(camera_page)
+    app.open("train")
+    camera_page.get_by_role("button", name="Use the default digits model").click()
+    app.wait_idle()
+    camera_page.get_by_role("radiogroup", name="Picture from").get_by_text("Camera", exact=True).click()
+    app.wait_idle()
+    main = camera_page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("Take a photo: the network answers at once.")
+    camera_page.locator('[data-testid="stCameraInput"]').get_by_role("button", name="Take Photo").click()
+    app.wait_idle()
+    expect(main.get_by_text("What the network sees: 8×8, gray")).to_be_visible()
+    expect(main.locator('[data-testid="stMarkdownContainer"]').filter(has_text="The network says")).to_have_count(1)

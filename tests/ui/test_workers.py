@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
+import types
 
 import pytest
 
@@ -154,3 +156,20 @@ def test_the_pool_refuses_bad_settings():
         workers.WorkerPool(0)
     with pytest.raises(ValueError, match="start_method"):
         workers.WorkerPool(1, start_method="fork")
+
+
+def test_a_worker_never_runs_the_servers_main_script(tmp_path, monkeypatch):
+    # In the server, __main__ is the script Streamlit ran last (the router, a page, AppTest's temporary file).
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('the main script ran in the worker')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    pool = workers.WorkerPool(1)
+    try:
+        assert pool.run(echo, [1, 2]) == 3
+    finally:
+        pool.shutdown()
+    assert not marker.exists()
+    assert sys.modules["__main__"] is main  # and this process's __main__ is given back

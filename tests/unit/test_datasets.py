@@ -235,3 +235,13 @@ def test_a_tiny_drawing_still_gives_8_by_8():
     dot[4:6, 4:7] = 1.0  # 2×3 pixels of ink
     digit = datasets.drawing_to_digit(dot)
     assert digit.shape == (8, 8) and digit.max() == 16
+
+
+def test_ink_square_crops_to_the_ink_and_pads_it_square_by_hand():
+    # The bar (rows 10..89, columns 60..67) becomes an 80×80 square with the bar in columns 36..43.
+    square = datasets.ink_square(np.round((1.0 - bar_canvas()) * 255).astype(np.uint8))  # black on white
+    expected = np.zeros((80, 80), np.float32)
+    expected[:, 36:44] = 1.0
+    np.testing.assert_allclose(square, expected, atol=1e-6)
+    with pytest.raises(ValueError, match="no drawing"):
+        datasets.ink_square(np.full((20, 20, 3), 255, np.uint8))

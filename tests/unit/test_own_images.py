@@ -240,3 +240,28 @@ def test_square_crop_keeps_the_middle_by_hand():
     np.testing.assert_array_equal(own_images.square_crop_resize(rows, image_size=8)[:, 0, 0], np.arange(4, 12))
     with pytest.raises(ValueError, match=r"image must be an \(H, W, 3\) uint8 array, got float32 \(8, 8, 3\)"):
         own_images.square_crop_resize(np.zeros((8, 8, 3), np.float32), image_size=8)
+
+
+# ---- one picture, and what a class still needs ----------------------------------------------------------------
+
+
+def test_picture_is_the_centre_square_as_the_data_set_holds_it():
+    image = np.zeros((12, 16, 3), np.uint8)
+    image[:, :2] = (255, 0, 0)  # red in the two columns the centre crop cuts off on the left
+    image[:, 2:] = (0, 0, 255)
+    ok, encoded = cv2.imencode(".png", image[:, :, ::-1])
+    assert ok
+    square = own_images.picture(encoded.tobytes(), image_size=12)
+    assert square.shape == (12, 12, 3) and square.dtype == np.uint8
+    assert np.all(square == (0, 0, 255))  # only blue is left: columns 2..13 of 16
+    dataset = from_class_files({"a": [encoded.tobytes()] * 5, "b": [png((0, 0, 0))] * 5}, image_size=12).dataset
+    np.testing.assert_array_equal(dataset.images[0], square.transpose(2, 0, 1) / np.float32(255))
+    with pytest.raises(ValueError, match="image_size must be from 8 to 64, got 4"):
+        own_images.picture(encoded.tobytes(), image_size=4)
+
+
+def test_still_needed_counts_down_to_zero():
+    assert own_images.still_needed({"rock": 2, "paper": 0, "scissors": 7}) == {"rock": 3, "paper": 5, "scissors": 0}
+    assert own_images.still_needed({}) == {}
+    with pytest.raises(ValueError, match=r"counts\['rock'\] must be >= 0, got -1"):
+        own_images.still_needed({"rock": -1})
