@@ -10,10 +10,10 @@ ORB descriptors are 256 bits. They are clustered as vectors of 0/1 floats (``np.
 squared Euclidean distance between two descriptors is exactly their Hamming distance; the centres are
 then averages of bits, between 0 and 1.
 
-The clustering is OpenCV's ``cv2.kmeans`` (k-means++ starts, Lloyd iterations). scikit-learn's ``KMeans`` gave
-codebooks as tight (inertia within 1 % on the samples) but took 3–8 s for 64–128 words on our 2-core server,
-plus 1.2 s to import scikit-learn and SciPy on a cold server's first Features page; OpenCV takes 0.3–0.5 s in
-C++ and is loaded already.
+The clustering is OpenCV's ``cv2.kmeans`` (k-means++ starts, Lloyd iterations). scikit-learn's ``KMeans`` gives
+codebooks as tight (inertia within 0.5 % on the samples) but cost a cold server's first Features page 0.9 s to
+import scikit-learn and SciPy and 0.2–2 s for its first fit of 16 words (0.1–1.8 s later ones, its OpenMP
+threads contending on a busy 2-core machine); OpenCV, loaded already, took 0.07–0.3 s for 16–64 words.
 """
 
 from __future__ import annotations

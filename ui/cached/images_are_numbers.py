@@ -5,11 +5,12 @@ Keys are small and stable: the image id and the settings. The image itself is pa
 hashed. Pictures come back encoded (image file bytes, or a data URI inside a figure), so a rerun with nothing
 changed computes and encodes nothing.
 
-Where this page's time went (a visit from Home, same browser tab, 512 × 512 astronaut): the hover overview was
-a plotly ``Image`` trace with every pixel as data (``z``, 256 × 256 × 3): 262 kB of base64 in every run's
-messages, and plotly.js drew it one ``fillRect`` per pixel, about 2 s of the browser's main thread. Given as a
-lossless WebP in ``source``, the same pixels are 100–130 kB and the browser draws them as one picture; plotly
-reads a hovered pixel's values back from its canvas, so hovering still shows the stored numbers.
+Where this page's time went (a visit from Home in the same browser tab, 512 × 512 astronaut: 2.1–3.6 s against
+0.3–1.1 s for the other pages): the hover overview was a plotly ``Image`` trace with every pixel as data (``z``,
+256 × 256 × 3), 262 kB of base64 in every run's messages, which plotly.js decoded and drew one ``fillRect`` per
+pixel: about 1.3 s of the browser's main thread in a profile. Given as a lossless WebP in ``source``, the same
+pixels are 100–130 kB and the browser draws them as one picture (visits 0.55–0.9 s); plotly reads a hovered
+pixel's values back from its canvas, so hovering still shows the stored numbers.
 """
 
 from __future__ import annotations
