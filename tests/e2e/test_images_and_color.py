@@ -68,10 +68,14 @@ def test_region_heatmap_has_exactly_the_regions_rows(app):
         heatmap = app.page.locator('[data-testid="stPlotlyChart"]').nth(1)
         expect(heatmap.locator(".heatmaplayer")).to_have_count(1)
         step = 1 if size <= 12 else 2
-        rows = [text.strip() for text in heatmap.locator(".yaxislayer-above .ytick text").all_inner_texts()]
-        cols = [text.strip() for text in heatmap.locator(".xaxislayer-above .xtick text").all_inner_texts()]
-        assert rows == [str(r) for r in range(100, 100 + size, step)], rows
-        assert cols == [str(c) for c in range(50, 50 + size, step)], cols
+        row_ticks = heatmap.locator(".yaxislayer-above .ytick text")
+        col_ticks = heatmap.locator(".xaxislayer-above .xtick text")
+        expect(row_ticks).to_have_count(len(range(0, size, step)))  # fails too if blank rows get ticks of their own
+        # SVG text: textContent, not innerText; the DOM lists a reversed axis's ticks bottom-up.
+        rows = sorted(int(text) for text in row_ticks.all_text_contents())
+        cols = sorted(int(text) for text in col_ticks.all_text_contents())
+        assert rows == list(range(100, 100 + size, step)), rows
+        assert cols == list(range(50, 50 + size, step)), cols
         # The cells fill the plot area from its top edge to its bottom edge: no blank band of rows.
         cells = heatmap.locator(".heatmaplayer image").bounding_box()
         area = heatmap.locator(".nsewdrag").first.bounding_box()
