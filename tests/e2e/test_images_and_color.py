@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from explorer.images import samples
@@ -61,8 +62,11 @@ def test_hovering_the_overview_reads_the_stored_pixel_values(app):
     assert len(seen) == 3
 
 
-def test_region_heatmap_has_exactly_the_regions_rows(app):
+@pytest.mark.parametrize("viewport", [None, {"width": 1280, "height": 800}], ids=["tall", "1280x800"])
+def test_region_heatmap_has_exactly_the_regions_rows(app, viewport):
     """The heatmap used to stretch its y range to fill its box: empty rows above and below the region."""
+    if viewport:
+        app.page.set_viewport_size(viewport)
     for size in (8, 12, 20):
         app.open("images-are-numbers", f"row=100&col=50&size={size}")
         heatmap = app.page.locator('[data-testid="stPlotlyChart"]').nth(1)
@@ -81,4 +85,4 @@ def test_region_heatmap_has_exactly_the_regions_rows(app):
         area = heatmap.locator(".nsewdrag").first.bounding_box()
         assert abs(cells["y"] - area["y"]) <= 1 and abs(cells["height"] - area["height"]) <= 1, (cells, area)
         assert abs(cells["height"] - cells["width"]) <= 2, cells  # square pixels
-    app.screenshot("images-are-numbers-region-20")
+    app.screenshot(f"images-are-numbers-region-20-{'tall' if viewport is None else '1280x800'}")
