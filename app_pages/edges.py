@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classical import edges, hough
-from explorer.core import resize
+from explorer.core import display, resize
 from ui import common, images, snippets, urlstate
 from ui.cached import edges as cached
 
@@ -109,22 +109,30 @@ with right:
     )
 
 with common.user_errors():
-    gx_png, gy_png, magnitude_png, strongest = cached.sobel_pictures(image_id, ksize, sigma, gray)
+    sobel = cached.sobel_pictures(image_id, ksize, sigma, gray)
 columns = st.columns(3)
 columns[0].image(
-    gx_png,
-    caption="gx: change to the right (red brighter to the right, blue darker)",
+    sobel.gx,
+    caption=f"gx: change to the right (red brighter to the right, blue darker; full colour at ±{sobel.gx_limit:.2f})",
     width="stretch",
     output_format="PNG",
 )
 columns[1].image(
-    gy_png, caption="gy: change downwards (red brighter below, blue darker)", width="stretch", output_format="PNG"
-)
-columns[2].image(
-    magnitude_png,
-    caption=f"Magnitude √(gx² + gy²), black 0 … white {cached.MAGNITUDE_WHITE:g} or more (largest here: {strongest:.2f})",
+    sobel.gy,
+    caption=f"gy: change downwards (red brighter below, blue darker; full colour at ±{sobel.gy_limit:.2f})",
     width="stretch",
     output_format="PNG",
+)
+columns[2].image(
+    sobel.magnitude,
+    caption=f"Magnitude √(gx² + gy²), black 0 … white {cached.MAGNITUDE_WHITE:g} or more "
+    f"(largest here: {sobel.strongest:.2f})",
+    width="stretch",
+    output_format="PNG",
+)
+st.caption(
+    f"gx and gy reach full colour at the size that only the strongest {100 - display.ROBUST_PERCENTILE:g} % of "
+    "their pixels exceed (those are drawn at full colour too), so ordinary edges show, not only the sharpest."
 )
 
 columns = st.columns([1, 0.35, 1], gap="medium")

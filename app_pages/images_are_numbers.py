@@ -3,10 +3,9 @@
 import random
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from explorer.images import digits, regions
+from explorer.images import regions
 from ui import common, images, show, snippets, urlstate
 from ui.cached import images_are_numbers as cached
 
@@ -15,13 +14,15 @@ from ui.cached import images_are_numbers as cached
 MAX_LINK_COORD = 4096
 # How many look-alikes (and opposites) of a digit are shown: one row of small pictures each.
 NEIGHBOURS = 5
-# Colour scales of the region heatmap: the chosen channel drawn in its own colour, from black to full.
-HEATMAP_SCALES = {
-    "Gray": [[0, "black"], [1, "white"]],
-    "R": [[0, "black"], [1, "rgb(255,0,0)"]],
-    "G": [[0, "black"], [1, "rgb(0,255,0)"]],
-    "B": [[0, "black"], [1, "rgb(0,0,255)"]],
-}
+# Up to 12×12 the numbered heatmap sits beside the table, in a column about 280 px wide on a 1280 px laptop;
+# a bigger one gets a row of its own so its digits stay legible.
+WIDE_HEATMAP_FROM = 13
+NARROW_HEATMAP_PX = 280
+# Screen pixels per heatmap cell: room for "255" in 13 px type; at most this in the narrow column.
+CELL_PX = 32
+# Streamlit draws table rows (and the header) 35 px tall; a table this many rows tall plus 3 px of border has
+# no empty row at its foot.
+TABLE_ROW_PX = 35
 
 digit_images, digit_labels = cached.digit_data()
 
@@ -80,35 +81,16 @@ with controls_column:
     st.caption(f"Image: {images.describe()}. Row 0 is the top, column 0 the left edge.")
 
 with common.user_errors():
-    small, step = cached.overview(image_id, rgb)
+    overview = cached.overview(image_id, rgb)
     values = regions.region_values(rgb, top=top, left=left, size=size, channel=channel)
 
 with picture_column:
-    figure = go.Figure(
-        go.Image(
-            z=small,
-            x0=0,
-            dx=step,
-            y0=0,
-            dy=step,
-            hovertemplate="row %{y}, col %{x}<br>R %{z[0]}  G %{z[1]}  B %{z[2]}<extra></extra>",
-        )
-    )
-    figure.add_shape(
-        type="rect",
-        x0=left - 0.5,
-        x1=left + size - 0.5,
-        y0=top - 0.5,
-        y1=top + size - 0.5,
-        line={"color": "yellow", "width": 2},
-    )
-    figure.update_layout(height=520, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    st.plotly_chart(figure, key="_numbers.overview_chart")
-    if step > 1:
+    st.plotly_chart(cached.overview_figure(overview, top=top, left=left, size=size), key="_numbers.overview_chart")
+    if overview.step > 1:
         st.caption(
-            f"Hover to read pixels. To stay fast this overview shows one pixel in {step} along each direction "
-            f"({small.shape[0]} × {small.shape[1]} of {rows} × {cols}); the values shown are those pixels' own. "
-            "The yellow square is your region; scroll or drag to zoom."
+            f"Hover to read pixels. To stay fast this overview shows one pixel in {overview.step} along each "
+            f"direction ({overview.rows} × {overview.cols} of {rows} × {cols}); the values shown are those pixels' "
+            "own. The yellow square is your region; scroll or drag to zoom."
         )
     else:
         st.caption("Hover to read pixels. The yellow square is your region; scroll or drag to zoom.")
@@ -117,49 +99,33 @@ st.subheader(
     f"The region's {'gray values' if channel == 'Gray' else channel + ' values'}, "
     f"rows {top}–{top + size - 1}, columns {left}–{left + size - 1}"
 )
-# Up to 12×12 the numbered heatmap fits beside the table; a bigger one gets the full width so its digits
-# stay legible.
-WIDE_HEATMAP_FROM = 13
 if size < WIDE_HEATMAP_FROM:
     table_column, heatmap_column, zoom_column = st.columns([5, 4, 2])
+    cell = min(CELL_PX, (NARROW_HEATMAP_PX - cached.HEATMAP_MARGIN_LEFT) // size)
 else:
     table_column, zoom_column = st.columns([4, 1])
     heatmap_column = st.container()
+    cell = CELL_PX
 with table_column:
     headers = [str(c) for c in range(left, left + size)]
     table = pd.DataFrame(values, index=range(top, top + size), columns=headers)
     st.dataframe(
         table,
-        height=min(36 * (size + 1) + 4, 640),
+        height=min(TABLE_ROW_PX * (size + 1) + 3, 640),
         column_config={name: st.column_config.NumberColumn(width=40) for name in headers},
     )
 with heatmap_column:
-    heatmap = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=list(range(left, left + size)),
-            y=list(range(top, top + size)),
-            text=values,
-            texttemplate="%{text}",
-            textfont={"size": 13 if size < WIDE_HEATMAP_FROM else 11},
-            colorscale=HEATMAP_SCALES[channel],
-            zmin=0,
-            zmax=255,
-            showscale=False,
-            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-        )
+    st.plotly_chart(
+        cached.region_figure(values, top=top, left=left, channel=channel, cell=cell),
+        key="_numbers.region_chart",
+        width="content",
+        config={"displayModeBar": False},
     )
-    ticks = 1 if size <= 12 else 2
-    heatmap.update_yaxes(autorange="reversed", scaleanchor="x", dtick=ticks)
-    heatmap.update_xaxes(dtick=ticks, side="top", constrain="domain")
-    heatmap.update_layout(
-        height=420 if size < WIDE_HEATMAP_FROM else 32 * size + 40, margin={"l": 0, "r": 0, "t": 24, "b": 0}
-    )
-    st.plotly_chart(heatmap, key="_numbers.region_chart")
 with zoom_column:
-    show.image(
-        regions.region_picture(rgb, top=top, left=left, size=size),
-        "The region in colour, enlarged",
+    st.image(
+        cached.region_picture(image_id, top, left, size, rgb),
+        caption="The region in colour, enlarged",
+        width="stretch",
     )
 
 # ---- channels and gray ------------------------------------------------------------------------------------
@@ -173,12 +139,9 @@ three: green weighs most because our eyes are most sensitive to it, blue least.
 )
 tinted = st.toggle("Tint each channel in its own colour (the other two set to 0)", key="numbers.tint")
 with common.user_errors():
-    red, green, blue = cached.split_channels(image_id, tinted, rgb)
+    pictures = cached.channel_pictures(image_id, tinted, rgb)
     arithmetic = regions.gray_arithmetic(rgb, row=top, col=left)
-show.side_by_side(
-    [red, green, blue, images.current_gray()],
-    ["R (red)", "G (green)", "B (blue)", "Gray = 0.299 R + 0.587 G + 0.114 B"],
-)
+show.side_by_side(pictures, ["R (red)", "G (green)", "B (blue)", "Gray = 0.299 R + 0.587 G + 0.114 B"])
 st.markdown(
     f"For the region's top-left pixel (row {arithmetic.row}, column {arithmetic.col}), "
     f"R = {arithmetic.rgb[0]}, G = {arithmetic.rgb[1]}, B = {arithmetic.rgb[2]}:"
@@ -221,9 +184,9 @@ with common.user_errors():
     found = cached.digit_neighbours(int(index), NEIGHBOURS)
 picture_column, matrix_column = st.columns([1, 2])
 with picture_column:
-    st.image(digits.to_picture(digit_images[index], scale=24), caption=f"#{index}: a handwritten {digit_labels[index]}")
+    st.image(cached.digit_picture(int(index), 24), caption=f"#{index}: a handwritten {digit_labels[index]}")
 with matrix_column:
-    st.dataframe(pd.DataFrame(digit_images[index].astype(int)), height=36 * 9 + 4)
+    st.dataframe(pd.DataFrame(digit_images[index].astype(int)), height=TABLE_ROW_PX * 9 + 3)
 
 
 def _gallery(title: str, indices, scores) -> None:
@@ -231,7 +194,7 @@ def _gallery(title: str, indices, scores) -> None:
     for column, other, score in zip(st.columns(len(indices)), indices, scores):
         with column:
             st.image(
-                digits.to_picture(digit_images[other], scale=12),
+                cached.digit_picture(int(other), 12),
                 caption=f"#{other} · a {digit_labels[other]} · cos {score:.3f}",
             )
 

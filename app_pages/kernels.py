@@ -15,8 +15,18 @@ DEFAULT_PRESET = "box blur 3×3"
 # The click-to-inspect image is drawn at most this wide, so one screen pixel is about one image pixel.
 CLICK_WIDTH = 512
 CLICK_KEY = "_kernels.clicker"
-# Kernels with more columns than this get the whole page width for their grid.
-NARROW_GRID = 6
+# Kernels with up to this many columns sit beside the pictures; a wider one gets the page's width for its grid
+# (beside them, 6 columns left the pictures 180 px wide on a laptop).
+BESIDE_MAX_COLS = 5
+# Layout of the first screen (see "the kernel beside its effect"): the main area's width on a 1280 px laptop
+# with the sidebar open, the grid's row labels and cells (TextColumn width 60), and the least the kernel's
+# column takes (the preset box's names must stay readable).
+MAIN_WIDTH_PX = 820
+GRID_LABEL_PX = 80
+GRID_CELL_PX = 60
+MIN_KERNEL_COLUMN_PX = 270
+# Side of the frequency-response picture, in screen pixels.
+FREQUENCY_PX = 150
 
 PADDING_LABELS = {
     "zero": "zero",
@@ -53,14 +63,17 @@ PARAMS = (
 
 def _load_preset() -> None:
     if st.session_state["kernels.preset"] != kernel_grid.CUSTOM:  # "custom" has no kernel of its own to load
-        kernel_grid.set_base(kernels.preset(st.session_state["kernels.preset"]))
+        kernel_grid.load_preset(st.session_state["kernels.preset"])
+
+
+def _reset() -> None:
+    kernel_grid.load_preset(st.session_state[kernel_grid.ORIGIN_KEY])
 
 
 st.title("Kernels")
 st.markdown(
-    "A **kernel** is a small grid of numbers. Lay it on the image, multiply each number by the pixel under it, "
-    "add the products up: that sum is one pixel of the output. Slide the kernel one step and repeat. "
-    "Change the numbers below and watch what the same recipe does to the picture."
+    "A **kernel** is a small grid of numbers slid over the image: each output pixel is the kernel's numbers "
+    "times the pixels under it, added up. Edit a number and watch the output change."
 )
 
 urlstate.restore("kernels", PARAMS)
@@ -70,20 +83,35 @@ if kernel_grid.BASE_KEY not in st.session_state:
         start = kernels.from_text(link_kernel)
         st.session_state["kernels.preset"] = kernel_grid.link_preset(start)
         st.session_state[kernel_grid.LINKED_KEY] = kernels.to_text(start)
+        if st.session_state["kernels.preset"] != kernel_grid.CUSTOM:
+            st.session_state[kernel_grid.ORIGIN_KEY] = st.session_state["kernels.preset"]
+        kernel_grid.set_base(start)
     else:
         if st.session_state["kernels.preset"] == kernel_grid.CUSTOM:  # a link saying "custom" without a kernel
             st.session_state["kernels.preset"] = DEFAULT_PRESET
-        start = kernels.preset(st.session_state["kernels.preset"])
-    kernel_grid.set_base(start)
+        kernel_grid.load_preset(st.session_state["kernels.preset"])
 kernel_grid.keep_edits()
+kernel_grid.follow_edits()
 
-# ------------------------------------------------------------------------------------------- the kernel
-if len(st.session_state[kernel_grid.BASE_KEY][0]) <= NARROW_GRID:
-    controls, editor, response = st.columns([1.0, 1.6, 1.0], gap="medium")
-else:  # a wide kernel gets the full width below the controls, so its columns don't scroll
-    controls, response = st.columns(2, gap="medium")
+# ------------------------------------------------------------------- the kernel beside its effect
+# On a 1280 × 800 laptop the grid and the two pictures share the first screen, so an edit and its effect are
+# seen together. The main area is then about 820 px wide: the grid's column gets what the grid needs (its
+# row labels and 60 px a column), the pictures share the rest. A kernel wider than BESIDE_MAX_COLS gets a row of
+# its own above the pictures (its columns would otherwise squeeze them to thumbnails).
+# The settings that change the output (padding, stride...) sit right under the pictures.
+grid_cols = len(st.session_state[kernel_grid.BASE_KEY][0])
+if grid_cols <= BESIDE_MAX_COLS:
+    kernel_px = max(MIN_KERNEL_COLUMN_PX, GRID_LABEL_PX + GRID_CELL_PX * grid_cols)
+    kernel_column, effect = st.columns([kernel_px, MAIN_WIDTH_PX - kernel_px], gap="medium")
+    preset_place = editor = kernel_column
+else:  # the preset box and the grid across the page; the grid's other controls beside the pictures
+    preset_place = st.columns([MIN_KERNEL_COLUMN_PX, MAIN_WIDTH_PX - MIN_KERNEL_COLUMN_PX])[0]
     editor = st.container()
-with controls:
+    kernel_column, effect = st.columns([MIN_KERNEL_COLUMN_PX, MAIN_WIDTH_PX - MIN_KERNEL_COLUMN_PX], gap="medium")
+with effect:
+    input_column, output_column = st.columns(2, gap="small")
+    settings_row = st.container()  # drawn below the pictures, read before they are computed
+with preset_place:
     st.selectbox(
         "Start from a preset",
         (*kernels.PRESETS, kernel_grid.CUSTOM),
@@ -91,34 +119,18 @@ with controls:
         on_change=_load_preset,
         format_func=lambda name: kernel_grid.PRESET_LABELS.get(name, name),
     )
-    rows_col, cols_col = st.columns(2)
-    rows_col.number_input(
-        "Rows", 1, kernels.MAX_KERNEL_SIZE, step=1, key=kernel_grid.ROWS_KEY, on_change=kernel_grid.resize_to_widgets
-    )
-    cols_col.number_input(
-        "Columns", 1, kernels.MAX_KERNEL_SIZE, step=1, key=kernel_grid.COLS_KEY, on_change=kernel_grid.resize_to_widgets
-    )
+with editor:
+    st.markdown("**The kernel** (click a cell to type a number)")
+    kernel, problem = kernel_grid.grid()
+    if problem:
+        st.error(f"{common.plain(problem[:1].upper() + problem[1:])}. The last kernel that worked is still in use.")
+with kernel_column:
     normalize = st.toggle(
         "Normalise by the sum",
         key="kernels.normalize",
         help="Divide every cell by the sum of all cells, so a flat area keeps its brightness. Only blurs and "
         "kernels whose cells add up to a positive number are divided; the page says when it leaves one as it is.",
     )
-    st.button(
-        "Reset to the preset",
-        key="_kernels.reset",
-        on_click=_load_preset,
-        disabled=st.session_state["kernels.preset"] == kernel_grid.CUSTOM,
-    )
-    st.caption(
-        f"Any size from 1 × 1 to {kernels.MAX_KERNEL_SIZE} × {kernels.MAX_KERNEL_SIZE}; rows and columns need not match."
-    )
-
-with editor:
-    st.markdown("**The kernel** (click a cell to type a number)")
-    kernel, problem = kernel_grid.grid()
-    if problem:
-        st.error(f"{common.plain(problem[:1].upper() + problem[1:])}. The last kernel that worked is still in use.")
     applied = kernel
     refusal = kernels.normalize_refusal(kernel) if normalize else None
     if normalize and refusal is None:
@@ -132,20 +144,35 @@ with editor:
         hint = kernel_grid.brightness_hint(kernel)
         if hint:
             st.info(hint)
-
-kernel_id = shared.kernel_key(applied)
-with response:
-    st.markdown("**What it does to patterns**")
-    st.image(cached.frequency_picture(kernel_id), width=180, output_format="PNG")
-    st.caption(
-        "How strongly the kernel lets through each pattern size: the centre is flat areas, the edges are the "
-        "finest stripes. A blur is a low-pass filter (bright centre); an edge detector is high-pass (dark centre)."
+    origin = st.session_state.get(kernel_grid.ORIGIN_KEY)
+    st.button(
+        "Reset to the preset",
+        key="_kernels.reset",
+        on_click=_reset,
+        disabled=origin is None,
+        help=None if origin is None else f"Load “{origin}” again, the last preset the box named.",
     )
+    rows_col, cols_col = st.columns(2)
+    rows_col.number_input(
+        "Rows", 1, kernels.MAX_KERNEL_SIZE, step=1, key=kernel_grid.ROWS_KEY, on_change=kernel_grid.resize_to_widgets
+    )
+    cols_col.number_input(
+        "Columns", 1, kernels.MAX_KERNEL_SIZE, step=1, key=kernel_grid.COLS_KEY, on_change=kernel_grid.resize_to_widgets
+    )
+    st.caption(
+        f"Any size from 1 × 1 to {kernels.MAX_KERNEL_SIZE} × {kernels.MAX_KERNEL_SIZE}; rows and columns need not match."
+    )
+kernel_id = shared.kernel_key(applied)
 
 # ------------------------------------------------------------------------------------------ the sliding
-settings = st.columns([1.2, 1.0, 1.2, 1.6], gap="medium")
+with settings_row:
+    settings = [*st.columns([1.7, 1.0], gap="medium"), *st.columns([1.0, 1.7], gap="medium")]
 padding = settings[0].radio(
-    "Padding at the border", convolution.PADDING_MODES, key="kernels.padding", format_func=PADDING_LABELS.get
+    "Padding at the border",
+    convolution.PADDING_MODES,
+    key="kernels.padding",
+    format_func=PADDING_LABELS.get,
+    horizontal=True,
 )
 stride = settings[1].slider(
     "Stride", 1, convolution.MAX_STRIDE, key="kernels.stride", help="How far the kernel jumps between output pixels."
@@ -165,8 +192,10 @@ urlstate.publish(PARAMS)
 
 gray = images.current_gray()
 source = cached.as_float(images.image_id(), images.current_rgb()) if per_channel else gray
+size_column, response_column = st.columns([1.6, 1.0], gap="large")
 with common.user_errors():
-    kernel_grid.show_output_size(gray.shape, applied.shape, padding=padding, stride=stride)
+    with size_column:
+        kernel_grid.show_output_size(gray.shape, applied.shape, padding=padding, stride=stride)
     output = cached.correlate(images.image_id(), kernel_id, padding, stride, per_channel, source)
     gray_output = (
         output if not per_channel else cached.correlate(images.image_id(), kernel_id, padding, stride, False, gray)
@@ -175,20 +204,28 @@ with common.user_errors():
 shown_mode = mode
 if per_channel and mode == "diverging":
     shown_mode = "normalize"
-    st.info("The diverging colours need a single channel, so the colour output is drawn normalised.")
-before, after = st.columns(2)
-before.image(
+    with settings_row:
+        st.info("The diverging colours need a single channel, so the colour output is drawn normalised.")
+input_column.image(
     shared.input_picture(images.image_id(), per_channel, source),
     caption=f"Input ({'colour' if per_channel else 'gray'}) · {gray.shape[0]} × {gray.shape[1]}",
     width="stretch",
     output_format="JPEG",
 )
-after.image(
+output_column.image(
     cached.output_picture(images.image_id(), kernel_id, padding, stride, per_channel, shown_mode, output),
     caption=f"Output · {output.shape[0]} × {output.shape[1]} · drawn with “{DISPLAY_LABELS[shown_mode]}”",
     width="stretch",
     output_format="PNG",
 )
+with response_column:
+    st.markdown("**What it does to patterns**")
+    picture_column, text_column = st.columns([1.0, 1.4], gap="small")
+    picture_column.image(cached.frequency_picture(kernel_id), width=FREQUENCY_PX, output_format="PNG")
+    text_column.caption(
+        "How strongly the kernel lets through each pattern size: the centre is flat areas, the edges are the "
+        "finest stripes. A blur is a low-pass filter (bright centre); an edge detector is high-pass (dark centre)."
+    )
 
 # ------------------------------------------------------------------------------------ one pixel by hand
 st.subheader("Where does one output number come from?")

@@ -7,7 +7,14 @@ with the wall clock. The median is compared with the target: a rerun the user do
 
 Going back and forth means most reruns after the first two hit ``st.cache_data``: that is what a user
 toggling a control sees, and it is the part the page itself controls (widgets, caching, rendering).
-``AppTest``'s own overhead is included, so the browser sees slightly less.
+``AppTest``'s own overhead is included, so the browser sees slightly less (it also compiles the page script
+on every run, 10–50 ms, where a server compiles it once).
+
+A second row per page times a **visit**: from Home to the page and back, :data:`VISITS` times, each arrival
+timed (what an attendee clicking through the sidebar costs the server once caches are warm), and reports the
+size of the page's elements as sent to the browser (``message_kb``: the serialized element protos; pictures
+sent as media files are not in it). A browser's visit also spends time drawing (plotly, tables); that part is
+measured in a browser, not here.
 
 Run ``python benchmarks/bench_pages.py`` for a table; ``benchmarks/run.py`` imports :func:`run`.
 """
@@ -30,6 +37,8 @@ CHANGES = 15
 TARGET_MS = 100.0
 # The warm-up run decodes the sample and imports the page's modules; allow it plenty of time.
 RUN_TIMEOUT_S = 120
+# Arrivals timed per page: a visit needs two runs (Home, then the page), so fewer than the widget changes.
+VISITS = 7
 
 # page name -> (page file, widget kind as AppTest names it, widget key, the two values alternated)
 PAGES = {
@@ -70,8 +79,44 @@ def time_page(page: str, kind: str, key: str, values: tuple, *, changes: int = C
     return times
 
 
-def run(*, changes: int = CHANGES) -> list[dict]:
-    """One row per page: ``{name, ours_ms, baseline_ms, ratio, target, ok}`` (no baseline: an absolute target)."""
+def message_kb(at) -> float:
+    """Kilobytes of the serialized elements (main area and sidebar) of ``at``'s last run."""
+
+    def size(node) -> int:
+        proto = getattr(node, "proto", None)
+        own = proto.ByteSize() if proto is not None and not hasattr(node, "children") else 0
+        return own + sum(size(child) for child in getattr(node, "children", {}).values())
+
+    return (size(at.main) + size(at.sidebar)) / 1e3
+
+
+def time_visits(page: str, *, visits: int = VISITS) -> tuple[list[float], float]:
+    """Milliseconds of each ``at.run()`` that arrives on ``page`` from Home (after one warm-up visit), and the
+    page's :func:`message_kb`."""
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    streamlit.logger.set_log_level("error")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    at.run()
+    at.switch_page(page)
+    at.run()  # warm-up
+    times = []
+    for _ in range(visits):
+        at.switch_page("app_pages/home.py")
+        at.run()
+        at.switch_page(page)
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1e3)
+        if at.exception:
+            raise RuntimeError(f"{page} raised on a visit: {[e.value for e in at.exception]}")
+    return times, message_kb(at)
+
+
+def run(*, changes: int = CHANGES, visits: int = VISITS) -> list[dict]:
+    """Two rows per page, a rerun and a visit: ``{name, ours_ms, baseline_ms, ratio, target, ok}`` (no baseline:
+    an absolute target); visit rows also carry ``message_kb``."""
     rows = []
     for name, (page, kind, key, values) in PAGES.items():
         times = time_page(page, kind, key, values, changes=changes)
@@ -84,6 +129,19 @@ def run(*, changes: int = CHANGES) -> list[dict]:
                 "ratio": None,
                 "target": TARGET_MS,
                 "ok": bool(median <= TARGET_MS),
+            }
+        )
+        times, kb = time_visits(page, visits=visits)
+        median = statistics.median(times)
+        rows.append(
+            {
+                "name": f"page visit {name} (from Home, 512 px, median of {visits}; {kb:.0f} kB of elements)",
+                "ours_ms": round(median, 1),
+                "baseline_ms": None,
+                "ratio": None,
+                "target": TARGET_MS,
+                "ok": bool(median <= TARGET_MS),
+                "message_kb": round(kb, 1),
             }
         )
     return rows

@@ -69,9 +69,12 @@ def good_kernel() -> np.ndarray:
 
 
 def resize_to_widgets() -> None:
-    """``on_change`` of the rows/cols inputs: the last good kernel, cropped or zero-padded to the new size."""
+    """``on_change`` of the rows/cols inputs: the last good kernel, cropped or zero-padded to the new size;
+    the preset box names the result (a preset's kernel made bigger is usually none of the presets)."""
     rows, cols = int(st.session_state[ROWS_KEY]), int(st.session_state[COLS_KEY])
-    set_base(kernels.resize(good_kernel(), rows=rows, cols=cols))
+    resized = kernels.resize(good_kernel(), rows=rows, cols=cols)
+    set_base(resized)
+    _name_in_box(resized)
 
 
 def grid() -> tuple[np.ndarray, str | None]:
@@ -106,14 +109,64 @@ def describe(kernel: np.ndarray, applied: np.ndarray, *, normalize: bool) -> str
     return text
 
 
-# The preset box's entry for a kernel that is none of the presets (a link's own kernel).
+# The preset box's entry for a kernel that is none of the presets (a link's own kernel, an edited preset).
 CUSTOM = "custom"
 PRESET_LABELS = {CUSTOM: "custom (not a preset)"}
+PRESET_KEY = "kernels.preset"  # the preset box
+# The last preset the box named (loaded from the box, a link or an edit equal to a preset): what "Reset" goes
+# back to once an edit has turned the box to "custom". Absent while only a link's own kernel has been shown.
+ORIGIN_KEY = "kernels.origin"
 
 
 def link_preset(kernel: np.ndarray) -> str:
-    """What the preset box shows for a kernel opened from a link: the preset it equals, else :data:`CUSTOM`."""
+    """What the preset box shows for a kernel: the preset it equals, else :data:`CUSTOM`."""
     return kernels.matching_preset(kernel) or CUSTOM
+
+
+def load_preset(name: str) -> None:
+    """Show preset ``name`` in a fresh grid and in the box, and remember it for "Reset". Call from a callback
+    or before the box is drawn."""
+    set_base(kernels.preset(name))
+    st.session_state[PRESET_KEY] = name
+    st.session_state[ORIGIN_KEY] = name
+
+
+def edited_cells() -> Cells:
+    """The grid's texts with the editor's edits applied, readable before the grid is drawn this run.
+
+    The editor keeps its edits in its session key as ``{"edited_rows": {row position: {column name: text}}}``
+    (rows are fixed: none added or deleted); the columns are named ``"0"``, ``"1"``... (see :func:`grid`).
+    """
+    rows = [list(row) for row in EDITOR.base()]
+    state = st.session_state.get(EDITOR.widget_key()) or {}
+    for row, changes in (state.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            rows[int(row)][int(column)] = "" if value is None else str(value)
+    return tuple(tuple(row) for row in rows)
+
+
+def follow_edits() -> None:
+    """When the grid was edited since the last run, name the kernel in the preset box: the preset it now
+    equals, or :data:`CUSTOM`. Call before the box is drawn.
+
+    Only an edit moves the box: picking "custom" by hand over a preset's kernel stays as chosen, and a cell
+    that isn't a number leaves the box alone (the last kernel that worked is still in use).
+    """
+    cells = edited_cells()
+    if cells == st.session_state.get(CELLS_KEY):
+        return
+    try:
+        kernel = kernels.parse_kernel([list(row) for row in cells])
+    except ValueError:
+        return
+    _name_in_box(kernel)
+
+
+def _name_in_box(kernel: np.ndarray) -> None:
+    name = link_preset(kernel)
+    st.session_state[PRESET_KEY] = name
+    if name != CUSTOM:
+        st.session_state[ORIGIN_KEY] = name
 
 
 # A kernel whose sum is beyond this makes flat areas this many times brighter: worth a hint to normalise.

@@ -10,14 +10,15 @@ import streamlit as st
 from explorer.core.display import to_display
 
 
-def image(array: np.ndarray, caption: str | None = None, *, mode: str = "clip") -> None:
-    """Show one image; ``uint8`` as is, floats through :func:`explorer.core.display.to_display`."""
-    picture = array if array.dtype == np.uint8 else to_display(array, mode=mode)
+def image(array: np.ndarray | bytes, caption: str | None = None, *, mode: str = "clip") -> None:
+    """Show one image; encoded file bytes and ``uint8`` as they are, floats through
+    :func:`explorer.core.display.to_display`."""
+    picture = array if isinstance(array, bytes) or array.dtype == np.uint8 else to_display(array, mode=mode)
     st.image(picture, caption=caption, width="stretch")
 
 
 def side_by_side(
-    arrays: Sequence[np.ndarray],
+    arrays: Sequence[np.ndarray | bytes],
     captions: Sequence[str],
     *,
     modes: Sequence[str] | None = None,

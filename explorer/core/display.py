@@ -6,7 +6,8 @@ Filter outputs can be negative (edge kernels) or exceed 1 (unnormalised blurs). 
 - ``"clip"``: values below 0 become black, above 1 white;
 - ``"abs"``: the magnitude, clipped to 1 (an edge is bright whichever way it goes);
 - ``"normalize"``: min..max stretched to 0..255;
-- ``"diverging"``: 0 is white, negative blue, positive red, scaled by the largest magnitude.
+- ``"diverging"``: 0 is white, negative blue, positive red, scaled by the largest magnitude (or by a given
+  ``limit``, e.g. :func:`robust_limit`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ DISPLAY_MODES = ("clip", "abs", "normalize", "diverging")
 _NEGATIVE = np.array([0.13, 0.40, 0.67], dtype=np.float32)
 _POSITIVE = np.array([0.70, 0.09, 0.17], dtype=np.float32)
 _WHITE = np.ones(3, dtype=np.float32)
+# A robust scale saturates the strongest 1 % of the values: in a photo's gx or gy the largest magnitude is about
+# twice the 99th percentile, so scaling by the largest left ordinary edges pale, next to white.
+ROBUST_PERCENTILE = 99.0
 
 
-def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
+def to_display(image: np.ndarray, *, mode: str = "clip", limit: float | None = None) -> np.ndarray:
     """Map a float image to ``uint8`` for display.
 
     Parameters
@@ -32,6 +36,7 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
     image : (H, W) or (H, W, 3) array, any real dtype; ``uint8`` is byte levels, divided by 255 first (the dtype
         rule of :mod:`explorer.core.dtype`): in ``"clip"`` mode a ``uint8`` picture comes back unchanged.
     mode : one of :data:`DISPLAY_MODES`. ``"diverging"`` needs a single-channel image.
+    limit : ``"diverging"`` only: the magnitude drawn at full colour (default: the largest magnitude).
 
     Returns
     -------
@@ -44,6 +49,10 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
         raise ValueError(f"image must be (H, W) or (H, W, 3), got shape {image.shape}")
     if image.size == 0:
         raise ValueError(f"image must have at least one pixel, got shape {image.shape}")
+    if limit is not None and mode != "diverging":
+        raise ValueError(f"limit applies to mode 'diverging' only, got mode {mode!r}")
+    if limit is not None and not (np.isfinite(limit) and limit > 0):
+        raise ValueError(f"limit must be a positive number, got {limit!r}")
     if image.dtype == np.uint8:
         image = dtype.to_float(image)
     values = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
@@ -59,8 +68,25 @@ def to_display(image: np.ndarray, *, mode: str = "clip") -> np.ndarray:
             if values.shape[2] != 1:
                 raise ValueError(f"mode 'diverging' needs a single-channel image, got shape {image.shape}")
             values = values[:, :, 0]
-        scaled = diverging(values)
+        scaled = diverging(values, limit=limit)
     return np.round(scaled * 255.0).astype(np.uint8)
+
+
+def robust_limit(values: np.ndarray, *, percentile: float = ROBUST_PERCENTILE) -> float:
+    """A full-colour magnitude for :func:`diverging` that one extreme value can't set: the ``percentile``-th
+    percentile of ``|values|`` (non-finite values left out).
+
+    Where that percentile is 0 (a mostly flat picture whose few edges are all in the top 1 %, e.g. a test
+    pattern) it is the largest magnitude instead; 0 only when every value is 0.
+    """
+    if not 0 < percentile <= 100:
+        raise ValueError(f"percentile must be in (0, 100], got {percentile!r}")
+    magnitudes = np.abs(np.asarray(values, dtype=np.float64))
+    magnitudes = magnitudes[np.isfinite(magnitudes)]
+    if magnitudes.size == 0:
+        return 0.0
+    limit = float(np.percentile(magnitudes, percentile))
+    return limit if limit > 0 else float(magnitudes.max())
 
 
 def diverging(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:

@@ -178,20 +178,27 @@ def noise(*, size: int = PATTERN_SIZE, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random((size, size), dtype=np.float32)
 
 
-# scikit-image ships these as plain PNG files that its loaders read unchanged. Decoding them with Pillow
-# skips importing skimage.io (about 0.4 s), which matters because the default image is decoded on the
-# first paint of the Home page.
-_PLAIN_PNG_SAMPLES = ("astronaut", "camera", "coins", "chelsea", "coffee", "moon", "text", "page", "brick")
+# scikit-image ships these as plain PNG files (and rocket as a JPEG) that its loaders read unchanged. Decoding
+# them with Pillow skips importing skimage.io (about 0.4 s, 0.9 s with the SciPy parts it pulls in), which
+# matters because the default image is decoded on the first paint of the Home page, and the Features page's
+# bag of words decodes every sample on a cold server.
+_PLAIN_FILE_SAMPLES = {
+    **{
+        name: f"{name}.png"
+        for name in ("astronaut", "camera", "coins", "chelsea", "coffee", "moon", "text", "page", "brick")
+    },
+    "rocket": "rocket.jpg",
+}
 
 
-def _read_skimage_png(name: str) -> np.ndarray:
+def _read_skimage_file(name: str) -> np.ndarray:
     from PIL import Image
 
     spec = importlib.util.find_spec("skimage")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ValueError("scikit-image is not installed: its sample images are unavailable")
     folder = pathlib.Path(next(iter(spec.submodule_search_locations))) / "data"
-    with Image.open(folder / f"{name}.png") as picture:
+    with Image.open(folder / _PLAIN_FILE_SAMPLES[name]) as picture:
         return np.asarray(picture)
 
 
@@ -207,8 +214,8 @@ def load_sample(name: str) -> np.ndarray:
         from sklearn.datasets import load_sample_image  # imported here: slow to import, rarely needed
 
         image = load_sample_image(f"{name}.jpg")
-    elif name in _PLAIN_PNG_SAMPLES:
-        image = _read_skimage_png(name)
+    elif name in _PLAIN_FILE_SAMPLES:
+        image = _read_skimage_file(name)
     else:
         import skimage.data
 

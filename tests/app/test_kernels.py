@@ -333,3 +333,52 @@ def test_a_link_saying_custom_without_a_kernel_opens_the_default(open_page):
     at = open_page(PAGE, query={"preset": "custom"})
     assert at.selectbox(key="kernels.preset").value == "box blur 3×3"
     np.testing.assert_array_equal(_good_kernel(at), np.ones((3, 3), np.float32))
+
+
+# ------------------------------------------------------------------ the preset box follows the grid
+
+
+def test_editing_a_cell_turns_the_preset_box_to_custom_and_back(open_page):
+    at = open_page(PAGE)
+    assert at.selectbox(key="kernels.preset").value == "box blur 3×3"
+    _edit(at, {1: {"1": "2"}})  # the centre: the kernel is no preset any more
+    assert at.selectbox(key="kernels.preset").value == "custom"
+    assert not at.button(key="_kernels.reset").disabled  # it can still go back to the box blur
+    _edit(at, {1: {"1": "1"}})  # typed back: the box names the preset again
+    assert at.selectbox(key="kernels.preset").value == "box blur 3×3"
+    # An unrelated rerun doesn't move the box: "custom" chosen by hand stays.
+    at.selectbox(key="kernels.preset").set_value("custom").run()
+    ok(at.radio(key="kernels.padding").set_value("reflect").run())
+    assert at.selectbox(key="kernels.preset").value == "custom"
+
+
+def test_edits_that_spell_another_preset_name_it_and_reset_returns_to_it(open_page):
+    at = open_page(PAGE)
+    # The box blur (all ones) typed cell by cell into the sharpen kernel.
+    _edit(
+        at,
+        {0: {"0": "0", "1": "-1", "2": "0"}, 1: {"0": "-1", "1": "5", "2": "-1"}, 2: {"0": "0", "1": "-1", "2": "0"}},
+    )
+    assert at.selectbox(key="kernels.preset").value == "sharpen"
+    _edit(
+        at,
+        {0: {"0": "0", "1": "-1", "2": "0"}, 1: {"0": "-1", "1": "6", "2": "-1"}, 2: {"0": "0", "1": "-1", "2": "0"}},
+    )
+    assert at.selectbox(key="kernels.preset").value == "custom"
+    at.button(key="_kernels.reset").click().run()
+    assert at.selectbox(key="kernels.preset").value == "sharpen"
+    np.testing.assert_array_equal(_good_kernel(at), kernels_module.PRESETS["sharpen"])
+
+
+def test_a_cell_that_is_not_a_number_leaves_the_box_alone(open_page):
+    at = open_page(PAGE)
+    _edit(at, {0: {"0": "abc"}})
+    assert at.selectbox(key="kernels.preset").value == "box blur 3×3"
+
+
+def test_resizing_a_preset_makes_it_custom(open_page):
+    at = open_page(PAGE, query={"preset": "sobel x"})
+    at.number_input(key="kernels.cols").set_value(4).run()
+    assert at.selectbox(key="kernels.preset").value == "custom"
+    at.number_input(key="kernels.cols").set_value(3).run()  # cropped back: the Sobel again
+    assert at.selectbox(key="kernels.preset").value == "sobel x"

@@ -3,9 +3,12 @@ threshold with the keyboard changes the picture it drives (and the link)."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 
@@ -64,3 +67,25 @@ def test_automatic_thresholds_show_in_the_disabled_slider(app):
     expect(slider.locator('[data-testid="stSliderThumbValue"]')).to_have_text([f"{low:.3f}", f"{high:.3f}"])
     slider.scroll_into_view_if_needed()
     app.screenshot("edges-auto-thresholds-1280x800")
+
+
+def test_gx_is_drawn_on_a_robust_scale(app):
+    """gx used to be scaled by its largest value: one sharp edge set the scale and every other edge was a pale
+    tint. Now about the strongest 1 % of pixels reach full colour and ordinary edges are clearly coloured."""
+    app.page.set_viewport_size({"width": 1280, "height": 800})
+    app.open("edges")
+    src = app.image_src("gx: change to the right")
+    response = app.page.request.get(app.base_url + src if src.startswith("/") else src)
+    picture = np.asarray(Image.open(io.BytesIO(response.body())).convert("RGB")).astype(np.float64) / 255
+    red, blue = np.array([0.70, 0.09, 0.17]), np.array([0.13, 0.40, 0.67])  # explorer.core.display's ends
+    # How far each pixel is from white towards its end colour, 0 (white) .. 1 (full colour).
+    towards = np.maximum(
+        ((1 - picture) @ (1 - red)) / ((1 - red) @ (1 - red)), ((1 - picture) @ (1 - blue)) / ((1 - blue) @ (1 - blue))
+    )
+    full = float((towards > 0.97).mean())
+    assert 0.005 <= full <= 0.02, full  # the top 1 % (ties and rounding aside), not one pixel
+    assert float((towards > 0.25).mean()) >= 0.05  # a visible share of the picture is coloured, not near-white
+    caption = app.image("gx: change to the right").locator("xpath=../..").inner_text()
+    assert re.search(r"full colour at ±0\.\d\d", caption), caption
+    app.page.locator('[data-testid="stImage"]').filter(has_text="gx: change").scroll_into_view_if_needed()
+    app.screenshot("edges-gradients-1280x800")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
 from playwright.sync_api import expect
 
 
@@ -49,3 +52,18 @@ def test_drawing_a_mask_changes_the_reconstruction(app):
     expect(app.image("Back to an image")).not_to_have_attribute("src", first)
     assert "The mask keeps" in app.main_text()
     app.screenshot("fourier-drawn")
+
+
+@pytest.mark.parametrize("viewport", [None, {"width": 1280, "height": 800}], ids=["tall", "1280x800"])
+def test_the_row_spectrums_log_axis_has_one_label_per_power_of_ten(app, viewport):
+    """The |DFT| plot's log axis used to label 2 and 5 of every decade too: a crowded column of numbers."""
+    if viewport:
+        app.page.set_viewport_size(viewport)
+    app.open("fourier")
+    chart = app.page.locator('[data-testid="stPlotlyChart"]').first
+    labels = [t.strip() for t in chart.locator(".yaxislayer-above .y2tick text").all_text_contents()]
+    assert 2 <= len(labels) <= 6, labels
+    values = [float(label.replace("−", "-")) for label in labels]
+    assert all(abs(math.log10(v) - round(math.log10(v))) < 1e-9 for v in values), labels  # 0.1, 1, 10, 100...
+    chart.scroll_into_view_if_needed()
+    app.screenshot(f"fourier-row-spectrum-{'tall' if viewport is None else '1280x800'}")

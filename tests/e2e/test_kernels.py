@@ -101,3 +101,54 @@ def test_the_readme_link_names_its_kernel_on_a_laptop_screen(app):
     app.open("kernels", "kernel=1,2;3,4")
     expect(app.page.get_by_role("combobox", name="Start from a preset")).to_have_value("custom (not a preset)")
     expect(app.page.get_by_role("button", name="Reset to the preset")).to_be_disabled()
+
+
+def _inside(box: dict, viewport: dict) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
+
+
+def test_kernel_and_output_share_a_laptop_screen(app):
+    """On 1280 × 800 the grid and the pictures used to be a screen apart: an edit and its effect never met."""
+    viewport = {"width": 1280, "height": 800}
+    app.page.set_viewport_size(viewport)
+    for query in ("", "kernel=1,2,3,4,5;1,2,3,4,5"):  # a preset, and the widest kernel kept beside the pictures
+        app.open("kernels", query)
+        grid = kernel_editor(app).bounding_box()
+        output = app.image("Output").bounding_box()
+        picture = app.image("Input").bounding_box()
+        for name, box in (("kernel grid", grid), ("output picture", output), ("input picture", picture)):
+            assert box is not None and _inside(box, viewport), (query, name, box)
+        assert output["width"] >= 190, output  # pictures, not thumbnails
+        # The settings that change the output are on that screen too (their top row at least).
+        padding = app.page.locator('[data-testid="stRadio"]').filter(has_text="Padding at the border")
+        assert _inside(padding.bounding_box(), viewport), padding.bounding_box()
+    app.screenshot("kernels-1280x800")
+
+
+def test_editing_a_cell_turns_the_preset_box_to_custom(app):
+    app.page.set_viewport_size({"width": 1280, "height": 800})
+    app.open("kernels")
+    box = app.page.get_by_role("combobox", name="Start from a preset")
+    expect(box).to_have_value("box blur 3×3")
+    editor = kernel_editor(app)
+    canvas = editor.locator("canvas").first
+    bounds = canvas.bounding_box()
+    row_height = bounds["height"] / 4  # header + 3 rows
+    app.page.mouse.dblclick(bounds["x"] + bounds["width"] - 20, bounds["y"] + row_height * 2.5)
+    cell_input = app.page.locator("textarea.gdg-input")
+    expect(cell_input).to_be_focused()
+    cell_input.fill("2")
+    cell_input.press("Enter")
+    app.wait_idle()
+    expect(box).to_have_value("custom (not a preset)")
+    expect(app.page.get_by_role("button", name="Reset to the preset")).to_be_enabled()
+    app.page.get_by_role("button", name="Reset to the preset").click()
+    app.wait_idle()
+    expect(box).to_have_value("box blur 3×3")
+    assert grid_values(kernel_editor(app)) == [["1", "1", "1"]] * 3
+    app.screenshot("kernels-custom-after-edit")

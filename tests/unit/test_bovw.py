@@ -1,9 +1,10 @@
-"""explorer.classical.bovw: word assignment against a brute-force Hamming search, similarity against SciPy, and the
-codebook's determinism."""
+"""explorer.classical.bovw: word assignment against a brute-force Hamming search, similarity against SciPy, the
+codebook against scikit-learn's KMeans and known groups, and its determinism."""
 
 import numpy as np
 import pytest
 from scipy.spatial import distance
+from sklearn.cluster import KMeans
 
 from explorer.classical import bovw
 from explorer.images import samples
@@ -94,3 +95,31 @@ def test_bad_k(k, message):
 def test_bad_descriptors():
     with pytest.raises(ValueError, match=r"descriptors must be \(N, 32\) uint8 ORB descriptors, got float64 \(3, 32\)"):
         bovw.build_codebook([np.zeros((3, 32))], k=1)
+
+
+def _inertia(bits: np.ndarray, centres: np.ndarray) -> float:
+    return float(distance.cdist(bits, centres, "sqeuclidean").min(axis=1).sum())
+
+
+def test_codebook_is_as_tight_as_scikit_learns(sample_sets):
+    """Reference: scikit-learn's KMeans (what the codebook used before) on the same pooled descriptors."""
+    bits = np.concatenate([np.unpackbits(d, axis=1).astype(np.float64) for d in sample_sets])
+    ours = _inertia(bits, bovw.build_codebook(sample_sets, k=16, seed=0).centres.astype(np.float64))
+    reference = KMeans(n_clusters=16, random_state=0, n_init=bovw.N_INIT).fit(bits).inertia_
+    assert ours <= 1.03 * reference, (ours, reference)
+
+
+def test_codebook_finds_well_separated_groups():
+    """Four random descriptors, each copied 25 times with 3 of its 256 bits flipped: 4 words are the 4 groups."""
+    rng = np.random.default_rng(5)
+    prototypes = np.unpackbits(_random_descriptors(4, 6), axis=1)
+    bits = np.repeat(prototypes, 25, axis=0)
+    for row in bits:
+        row[rng.choice(256, 3, replace=False)] ^= 1
+    book = bovw.build_codebook([np.packbits(bits, axis=1)], k=4, seed=1)
+    words = bovw.assign_words(np.packbits(bits, axis=1), book)
+    groups = np.repeat(np.arange(4), 25)
+    assert len(set(zip(groups, words))) == 4 and len(set(words)) == 4  # one word per group, none shared
+    for group in range(4):  # each centre is its group's mean: the prototype, give or take a few flipped bits
+        centre = book.centres[words[groups == group][0]]
+        assert np.abs(centre - prototypes[group]).max() <= 0.2

@@ -1,11 +1,17 @@
 """explorer.images.digits against scikit-learn's cosine_similarity and a hand-computed case."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.metrics.pairwise import cosine_similarity
 
 from explorer.images import digits
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +89,10 @@ def test_to_picture_is_dark_ink_on_white_in_blocks():
     picture = digits.to_picture(image, scale=3)
     assert picture.shape == (24, 24) and picture.dtype == np.uint8
     assert picture[0, 0] == 0 and picture[2, 2] == 0 and picture[0, 3] == 128 and picture[23, 23] == 255
+
+
+def test_load_does_not_import_scikit_learn():
+    """Importing sklearn.datasets cost a cold server's first Images page 0.8–1.5 s; the file is read directly."""
+    code = "import sys; from explorer.images import digits; digits.load(); print('sklearn' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -69,3 +69,43 @@ def test_bad_input(image, mode, message):
     with pytest.raises(ValueError) as caught:
         to_display(image, mode=mode)
     assert message in str(caught.value)
+
+
+def test_robust_limit_by_hand():
+    # |values| = 0, 1, 2, ..., 100: the 99th percentile (linear interpolation, as NumPy's default) is 99.
+    values = np.arange(101, dtype=np.float32) * np.where(np.arange(101) % 2 == 0, 1, -1)
+    assert display.robust_limit(values) == pytest.approx(99.0)
+    assert display.robust_limit(values, percentile=50) == pytest.approx(50.0)
+    # One huge outlier among many ordinary values doesn't set the scale.
+    spiky = np.concatenate([np.full(999, 0.1), [50.0]])
+    assert display.robust_limit(spiky) == pytest.approx(0.1)
+    # Mostly flat (99 % zeros): the percentile is 0, so the largest magnitude is used.
+    sparse = np.zeros(1000)
+    sparse[3], sparse[7] = -0.6, 0.2
+    assert display.robust_limit(sparse) == pytest.approx(0.6)
+    assert display.robust_limit(np.zeros((3, 3))) == 0.0
+    assert display.robust_limit(np.array([np.nan, np.inf, -2.0])) == pytest.approx(2.0)
+
+
+def test_diverging_picture_with_a_robust_limit_by_hand():
+    # limit 0.5: 0.25 is half-way to red, -0.5 full blue, 2.0 (past the limit) full red, 0 white.
+    picture = to_display(np.array([[0.25, -0.5, 2.0, 0.0]]), mode="diverging", limit=0.5)
+    red, blue = np.array([0.70, 0.09, 0.17]), np.array([0.13, 0.40, 0.67])
+    expected = [np.round((1 + 0.5 * (red - 1)) * 255), np.round(blue * 255), np.round(red * 255), [255, 255, 255]]
+    assert picture[0].tolist() == np.array(expected).astype(int).tolist()
+    # Without a limit the largest magnitude (2.0) sets the scale: 0.25 is only an eighth of the way.
+    pale = to_display(np.array([[0.25, -0.5, 2.0, 0.0]]), mode="diverging")
+    assert pale[0, 0].tolist() == np.round((1 + 0.125 * (red - 1)) * 255).astype(int).tolist()
+
+
+@pytest.mark.parametrize(
+    "mode, limit, message",
+    [
+        ("clip", 1.0, "limit applies to mode 'diverging' only, got mode 'clip'"),
+        ("diverging", 0.0, "limit must be a positive number, got 0.0"),
+        ("diverging", float("nan"), "limit must be a positive number, got nan"),
+    ],
+)
+def test_bad_limit(mode, limit, message):
+    with pytest.raises(ValueError, match=message):
+        to_display(VALUES, mode=mode, limit=limit)

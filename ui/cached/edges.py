@@ -8,11 +8,13 @@ changed computes and encodes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from explorer.classical import edges, hough
-from explorer.core.display import diverging, to_display
+from explorer.core.display import diverging, robust_limit, to_display
 from ui.cached.shared import encode
 
 # A session flips between a few images and settings; 32 entries of at most a few MB each keep the recent
@@ -48,16 +50,34 @@ def gradient(image_id: str, ksize: int, sigma: float, _gray: np.ndarray) -> edge
     return edges.sobel(_gray, ksize=ksize, sigma=sigma)
 
 
+@dataclass(frozen=True)
+class SobelPictures:
+    """PNG bytes of gx, gy (diverging colours, full colour at ``gx_limit`` / ``gy_limit``) and the magnitude."""
+
+    gx: bytes
+    gy: bytes
+    magnitude: bytes
+    strongest: float  # the largest magnitude
+    gx_limit: float
+    gy_limit: float
+
+
+def _signed_png(values: np.ndarray) -> tuple[bytes, float]:
+    # Scaled by the 99th percentile of |values|, not the largest: a few very sharp edges (the largest is about
+    # twice the percentile in a photo) used to leave every other edge a pale tint on white.
+    limit = robust_limit(values)
+    if limit == 0:  # a flat picture: all white
+        return _png(values, "diverging"), 0.0
+    return encode(to_display(values, mode="diverging", limit=limit)), limit
+
+
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def sobel_pictures(image_id: str, ksize: int, sigma: float, _gray: np.ndarray) -> tuple[bytes, bytes, bytes, float]:
-    """gx and gy (diverging colours), the magnitude (clipped at 1) as PNGs, and the largest magnitude."""
+def sobel_pictures(image_id: str, ksize: int, sigma: float, _gray: np.ndarray) -> SobelPictures:
+    """gx and gy (diverging colours, robust scale), the magnitude (clipped at 1) as PNGs, and the numbers."""
     result = gradient(image_id, ksize, sigma, _gray)
-    return (
-        _png(result.gx, "diverging"),
-        _png(result.gy, "diverging"),
-        _magnitude_png(result.magnitude),
-        float(result.magnitude.max()),
-    )
+    gx, gx_limit = _signed_png(result.gx)
+    gy, gy_limit = _signed_png(result.gy)
+    return SobelPictures(gx, gy, _magnitude_png(result.magnitude), float(result.magnitude.max()), gx_limit, gy_limit)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)

@@ -127,7 +127,9 @@ def row_figure(image_id: str, row: int, _work: np.ndarray) -> go.Figure:
     figure.update_xaxes(title_text="column", row=1, col=1)
     figure.update_yaxes(title_text="brightness (0 to 1)", range=[-0.02, 1.02], row=1, col=1)
     figure.update_xaxes(title_text="frequency (cycles per pixel)", row=1, col=2)
-    figure.update_yaxes(type="log", title_text="magnitude", row=1, col=2)
+    # One tick per power of ten (dtick=1 on a log axis), written 0.1, 1, 10, 100: plotly's default adds the
+    # 2s and 5s of every decade, a column of a dozen crowded labels on a 300 px plot.
+    figure.update_yaxes(type="log", dtick=1, title_text="magnitude", row=1, col=2)
     figure.update_layout(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
     return figure
 

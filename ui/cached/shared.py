@@ -27,10 +27,15 @@ def kernel_array(key: KernelKey) -> np.ndarray:
 
 
 def encode(picture: np.ndarray, *, format: str = "PNG") -> bytes:
-    """``uint8`` picture -> image file bytes (PNG is exact; JPEG is small, for photos shown as they are)."""
+    """``uint8`` picture -> image file bytes (PNG is exact; JPEG is small, for photos shown as they are; WEBP is
+    lossless here: exact, and about a fifth smaller than PNG for photos, for pictures sent inside messages)."""
     buffer = io.BytesIO()
     # compress_level 1: a few times faster than the default for a slightly bigger file; it is sent once.
-    options = {"quality": 90} if format == "JPEG" else {"compress_level": 1}
+    options: dict[str, object] = {"compress_level": 1}
+    if format == "JPEG":
+        options = {"quality": 90}
+    elif format == "WEBP":
+        options = {"lossless": True}
     Image.fromarray(picture).save(buffer, format=format, **options)
     return buffer.getvalue()
 
