@@ -145,7 +145,8 @@ current_test = None if split is None else (split[1], f"{dataset_key}|{test_pct}|
 
 
 # The job's thread never touches the page: this fragment reads its state once a second while it trains.
-@st.fragment(run_every=LIVE_REFRESH_S if active else None)
+# (urlstate.fragment: the router doesn't run in a fragment's run; this one keeps the page's settings itself.)
+@urlstate.fragment(run_every=LIVE_REFRESH_S if active else None)
 def live_panel() -> None:
     job = st.session_state.get(JOB_KEY)
     live = None
@@ -158,7 +159,12 @@ def live_panel() -> None:
         st.caption(f"After epoch {live.model_epoch}; updated after every epoch while the network trains.")
         test = live.test
         train_results.show_results(
-            live.model, f"job {job.id} epoch {live.model_epoch}", test, test.class_names, f"job {job.id}"
+            live.model,
+            f"job {job.id} epoch {live.model_epoch}",
+            test,
+            test.class_names,
+            f"job {job.id}",
+            family=f"job {job.id}",  # the session's model after the training: TrainedModel.token "job N"
         )
     elif job is not None and not view.finished:
         st.caption("The results appear after the first epoch.")
