@@ -99,7 +99,7 @@ with opt_column:
 urlstate.publish(train_settings.PARAMS)
 if dataset is not None and not augment_config.is_identity:
     train_settings.show_augmentation(dataset_key, augment_config, seed, split[0])
-config = train_settings.train_config(optimizer, augment_config)
+config = train_settings.train_config()
 
 st.subheader("4. Train")
 ready = spec is not None and split is not None and not active

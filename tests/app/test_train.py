@@ -22,11 +22,13 @@ def summary_frame(at):
     return next(frame.value for frame in at.dataframe if "output shape" in frame.value.columns)
 
 
-def test_renders_with_the_small_cnn_on_digits(open_page):
+def test_renders_with_the_digits_cnn_on_digits(open_page):
     at = open_page(PAGE)
     assert at.title[0].value == "Train a CNN"
-    # 16·(9 + 1) + 32·(9·16 + 1) + (32·2·2 + 1)·64 + (64 + 1)·10, counted by hand
-    assert metric(at, "Parameters to learn") == "13,706"
+    assert at.selectbox(key="train.preset").value == "digits_cnn"  # the default digits model's network
+    # conv 32·(9 + 1), batch norm 2·32, conv 32·(9·32 + 1), 2·32, conv 64·(9·32 + 1), 2·64, output (2·2·64 + 1)·10,
+    # counted by hand
+    assert metric(at, "Parameters to learn") == "30,890"
     assert "1,438 to train on, 359 to test" in " ".join(m.value for m in at.markdown)
     assert not at.error
     assert at.button(key="_train.start").disabled is False
@@ -36,9 +38,10 @@ def test_dataset_choice_changes_the_summary(open_page):
     at = open_page(PAGE)
     at.selectbox(key="train.dataset").set_value("digits16").run()
     assert not at.exception
-    # 16×16 input: after two poolings 4×4×32 = 512 values feed dense 64: 160 + 4640 + 513·64 + 650
-    assert metric(at, "Parameters to learn") == "38,282"
-    assert summary_frame(at)["output shape"].iloc[0] == "16×16×16"
+    # 16×16 input: after two poolings 4×4×64 = 1,024 values feed the output layer: 320 + 64 + 9,248 + 64 +
+    # 18,496 + 128 + 1,025·10
+    assert metric(at, "Parameters to learn") == "38,570"
+    assert summary_frame(at)["output shape"].iloc[0] == "16×16×32"
 
 
 def test_shapes_have_eight_classes(open_page):
@@ -73,7 +76,7 @@ def test_preset_that_does_not_fit_names_the_layer(open_page):
 
 
 def test_editing_a_layer_changes_the_spec_and_reports_the_failing_layer(open_page):
-    at = open_page(PAGE)
+    at = open_page(PAGE, query={"net": "small_cnn"})
     key = f"_train.layers.{at.session_state['train.layers_version']}"
     at.session_state[key] = {"edited_rows": {2: {"size": 8}}, "added_rows": [], "deleted_rows": []}
     at.run()
@@ -89,7 +92,7 @@ def test_editing_a_layer_changes_the_spec_and_reports_the_failing_layer(open_pag
 
 def test_unused_layer_cells_are_blank_not_none(open_page):
     """A relu row has no size, kernel, stride or padding: the editor used to write "None" in those cells."""
-    at = open_page(PAGE)
+    at = open_page(PAGE, query={"net": "small_cnn"})
     (editor,) = [d for d in at.dataframe if list(d.value.columns) == list(layer_table.COLUMNS)]
     relu = editor.value.loc[2]  # the Small CNN's second layer
     assert relu["layer"] == "relu"

@@ -185,7 +185,7 @@ def chosen_cell(app) -> tuple[str, str]:
 
 def test_results_open_on_the_worst_confusion_and_a_click_picks_a_cell(app):
     app.page.set_viewport_size(LAPTOP)
-    app.open("train", "epochs=2")  # the small CNN after 2 epochs on the 8×8 digits still mixes up a few
+    app.open("train", "net=small_cnn&batch=32&epochs=2")  # after 2 epochs the small CNN still mixes up a few
     start(app.page)
     expect(app.page.get_by_text("Training finished: 2 epoch(s)")).to_be_visible(timeout=60_000)
     app.wait_idle()
