@@ -100,7 +100,9 @@ def confusion_figure(
     figure.update_layout(
         xaxis_title="predicted class",
         yaxis_title="true class",
-        yaxis_autorange="reversed",
+        # The cells exactly, first row at the top (autorange would leave room around the points' markers).
+        xaxis_range=[-0.5, k - 0.5],
+        yaxis_range=[k - 0.5, -0.5],
         height=140 + 36 * len(names),
         margin=dict(l=10, r=10, t=30, b=10),
         xaxis_type="category",

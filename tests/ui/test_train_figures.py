@@ -61,7 +61,8 @@ def test_confusion_figure_holds_the_matrix_and_escapes_names():
     ]
     layout = figure.layout
     assert layout.xaxis.title.text == "predicted class" and layout.yaxis.title.text == "true class"
-    assert layout.yaxis.autorange == "reversed"  # true class 0 in the top row, as the matrix is printed
+    # exactly the cells, true class 0 in the top row (the range runs downwards), as the matrix is printed
+    assert tuple(layout.xaxis.range) == (-0.5, 2.5) and tuple(layout.yaxis.range) == (2.5, -0.5)
     assert layout.height == 140 + 36 * 3
 
 
