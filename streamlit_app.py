@@ -6,6 +6,7 @@ from ui import images, urlstate, warmup
 from ui.site_map import PICKER_URL_PATHS, SITE_MAP
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
+urlstate.keep_page_state()  # first: a run that a click cuts short has still kept the widgets' latest values
 
 sections: dict[str, list] = {}
 for entry in SITE_MAP:
@@ -14,7 +15,6 @@ for entry in SITE_MAP:
 
 page = st.navigation(sections)
 warmup.import_shared_libraries()  # before any page: two first runs must not import pandas at once
-urlstate.keep_page_state()
 if page.url_path in PICKER_URL_PATHS:
     images.picker()
 else:

@@ -106,7 +106,7 @@ with opt_column:
 urlstate.publish(train_settings.PARAMS)
 if dataset is not None and not augment_config.is_identity:
     train_settings.show_augmentation(dataset_key, augment_config, seed, split[0])
-config = train_settings.train_config(optimizer, augment_config)
+config = train_settings.train_config()
 
 st.subheader("4. Train")
 ready = spec is not None and split is not None and not active
@@ -155,7 +155,8 @@ current_test = None if split is None else (split[1], f"{dataset_key}|{test_pct}|
 # The job's thread never touches the page: two fragments read its state while it trains. The progress and the
 # curves change with every report, so they redraw every second; the test results change once an epoch, so they
 # redraw every few seconds (each redraw costs the server a script run, and a room may watch 30 trainings).
-@st.fragment(run_every=LIVE_REFRESH_S if active else None)
+# (urlstate.fragment: the router doesn't run in a fragment's run; these keep the page's settings themselves.)
+@urlstate.fragment(run_every=LIVE_REFRESH_S if active else None)
 def live_progress() -> None:
     job = st.session_state.get(JOB_KEY)
     if job is not None:
@@ -164,7 +165,7 @@ def live_progress() -> None:
             st.rerun()  # the whole page: stop refreshing, keep the model, enable the buttons
 
 
-@st.fragment(run_every=LIVE_RESULTS_REFRESH_S if active else None)
+@urlstate.fragment(run_every=LIVE_RESULTS_REFRESH_S if active else None)
 def live_results() -> None:
     job = st.session_state.get(JOB_KEY)
     view = job.view() if job is not None else None
@@ -172,7 +173,13 @@ def live_results() -> None:
     st.subheader("5. Results")
     if isinstance(live, cached.LiveState) and live.evaluation is not None:
         st.caption(f"After epoch {live.evaluation_epoch}; updated every few seconds while the network trains.")
-        train_results.show_results(live.evaluation, live.test, live.test.class_names)
+        train_results.show_results(
+            live.evaluation,
+            live.test,
+            live.test.class_names,
+            results=f"job {job.id} epoch {live.evaluation_epoch}",
+            family=f"job {job.id}",  # the session's model after the training: TrainedModel.token "job N"
+        )
     elif view is not None and not view.finished:
         st.caption("The results appear after the first epoch.")
     else:

@@ -4,7 +4,8 @@ curves and the confusion matrix."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,6 +14,8 @@ from explorer.nets.curves import Curves
 
 TRAIN_COLOR = "#1b6ca8"
 TEST_COLOR = "#d95f02"
+CELL_COLOR = TEST_COLOR  # the outline of the confusion-matrix cell looked inside
+CELL_MARKER_PX = 24  # the clickable square on each cell: within a cell of 10 classes in the page's column
 
 
 def plain(text: str) -> str:
@@ -78,10 +81,14 @@ def curves_figure(curves: Curves) -> go.Figure:
     return go.Figure({"data": traces, "layout": layout})
 
 
-def confusion_figure(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figure:
+def confusion_figure(
+    matrix: np.ndarray, class_names: Sequence[str], *, selected: tuple[int, int] | None = None
+) -> go.Figure:
     """A heat map of the ``(K, K)`` confusion matrix (row = true class, first row at the top), each cell
-    labelled with its count; class names are shown as text (:func:`plain`)."""
+    labelled with its count, and a clickable point on each cell (trace 1); class names are shown as text
+    (:func:`plain`). ``selected``: ``(true class, predicted class)`` of a cell to outline."""
     names = [plain(name) for name in class_names]
+    k = len(names)
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
@@ -90,16 +97,59 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figur
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",
-            hovertemplate="true %{y}, predicted %{x}: %{z} images<extra></extra>",
+            hoverinfo="skip",  # the points below answer instead
         )
     )
+    # Plotly can't select a heat map's cells, only points: an invisible square point on each cell makes a
+    # click select that cell (its x and y are the cell's labels, read back by clicked_cell). With no limit
+    # on the hover distance the nearest point, the one of the cell under the mouse, answers anywhere.
+    counts = np.asarray(matrix).reshape(-1)
+    figure.add_scatter(
+        x=[name for _ in range(k) for name in names],
+        y=[name for name in names for _ in range(k)],
+        customdata=counts,
+        mode="markers",
+        marker=dict(symbol="square", size=CELL_MARKER_PX, opacity=0),
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>",
+        showlegend=False,
+    )
+    if selected is not None:
+        true_class, predicted = selected
+        # Category axes put class i at coordinate i; a cell spans ±0.5 around it (y runs downwards).
+        figure.add_shape(
+            type="rect",
+            x0=predicted - 0.5,
+            x1=predicted + 0.5,
+            y0=true_class - 0.5,
+            y1=true_class + 0.5,
+            line=dict(color=CELL_COLOR, width=3),
+        )
     figure.update_layout(
         xaxis_title="predicted class",
         yaxis_title="true class",
-        yaxis_autorange="reversed",
+        # The cells exactly, first row at the top (autorange would leave room around the points' markers).
+        xaxis_range=[-0.5, k - 0.5],
+        yaxis_range=[k - 0.5, -0.5],
         height=140 + 36 * len(names),
         margin=dict(l=10, r=10, t=30, b=10),
         xaxis_type="category",
         yaxis_type="category",
+        clickmode="event+select",
+        hoverdistance=-1,
     )
     return figure
+
+
+def clicked_cell(state: Mapping[str, Any] | None, class_names: Sequence[str]) -> tuple[int, int] | None:
+    """``(true class, predicted class)`` of the confusion-matrix cell clicked, read from the selection state
+    of ``st.plotly_chart(confusion_figure(...), on_select=...)`` (its points' ``x`` and ``y`` are the labels
+    of :func:`confusion_figure`); the last point's, or None when no cell is selected."""
+    selection = (state or {}).get("selection") or {}
+    names = [plain(name) for name in class_names]
+    for point in reversed(selection.get("points") or []):
+        x, y = str(point.get("x")), str(point.get("y"))
+        if x in names and y in names:
+            return names.index(y), names.index(x)
+    return None

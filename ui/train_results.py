@@ -3,6 +3,7 @@ matrix (with a cell to look inside), its accuracy per class and its most confide
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,10 @@ from ui.train_data import clamped
 GALLERY_SIZE = 16  # misclassified test images shown, most confident first
 CELL_IMAGES = 16  # test images shown for a chosen cell of the confusion matrix
 PNG_MEMO_KEY = "_train.gallery_pngs"  # (test set, {index: PNG bytes}) of the pictures this session has shown
+CELL_KEYS = ("train.cell_true", "train.cell_pred")  # the cell to look inside: (true class, predicted class)
+CELL_RESULTS_KEY = "train.cell_results"  # which model on which test set last opened a cell
+CELL_PICKED_KEY = "train.cell_picked"  # the training (family) during which a cell was picked by hand
+CONFUSION_KEY = "_train.confusion"  # the heat map, a widget for its clicks ("_": its state can't be assigned)
 
 
 def progress_text(progress: Progress) -> str:
@@ -84,14 +89,56 @@ def show_job(job: cached.TrainingJob) -> training_jobs.JobView:
     return view
 
 
-def show_results(result: evaluation.Evaluation, test: Dataset, class_names: tuple[str, ...]) -> None:
-    """Confusion matrix (with a cell picker), per-class accuracy and the most confident mistakes of ``result``
-    (a model's evaluation on ``test``)."""
+def _open_on_worst_cell(matrix: np.ndarray, results: str, family: str) -> None:
+    """New results (``results`` names the model and the test set) open on their worst confusion, unless a
+    cell was picked by hand during the same training (``family``: the models a training shows after each
+    epoch, and the one it ends with)."""
+    if st.session_state.get(CELL_RESULTS_KEY) == results:
+        return
+    st.session_state[CELL_RESULTS_KEY] = results
+    if st.session_state.get(CELL_PICKED_KEY) == family:
+        return
+    worst = evaluation.worst_confusion(matrix)
+    cell = worst if worst is not None else (0, 0)  # no mistakes: the first class's right answers
+    for key, value in zip(CELL_KEYS, cell):
+        st.session_state[key] = value
+
+
+def _picked_by_hand(family: str) -> None:
+    """``on_change`` of the cell choice: the user's cell stays until another training's results appear."""
+    st.session_state[CELL_PICKED_KEY] = family
+
+
+def _clicked_on_the_matrix(class_names: tuple[str, ...], family: str) -> None:
+    """``on_select`` of the confusion matrix: a clicked cell becomes the cell to look inside."""
+    cell = train_figures.clicked_cell(st.session_state.get(CONFUSION_KEY), class_names)
+    if cell is not None:
+        for key, value in zip(CELL_KEYS, cell):
+            st.session_state[key] = value
+        _picked_by_hand(family)
+
+
+def show_results(
+    result: evaluation.Evaluation, test: Dataset, class_names: tuple[str, ...], *, results: str, family: str
+) -> None:
+    """Confusion matrix (click a cell to look inside it; new results open on their worst confusion),
+    per-class accuracy and the most confident mistakes of ``result``, a model's evaluation on ``test``.
+    ``results`` names that model and test set; ``family`` the training the model comes from: a cell picked by
+    hand stays picked for the models of the same training (after each epoch, and the one it ends with)."""
     k = len(class_names)
+    for key in CELL_KEYS:
+        clamped(key, k)
+    _open_on_worst_cell(result.matrix, results, family)
+    cell = (st.session_state[CELL_KEYS[0]], st.session_state[CELL_KEYS[1]])
     st.markdown(f"**Test accuracy: {result.accuracy:.1%}** on {len(test):,} test images the network never trained on.")
     left, right = st.columns([1.3, 1.0], gap="large")
     with left:
-        st.plotly_chart(cached.confusion_figure(result.matrix, class_names), key="train.confusion")
+        st.plotly_chart(
+            cached.confusion_figure(result.matrix, class_names, cell),
+            key=CONFUSION_KEY,
+            on_select=functools.partial(_clicked_on_the_matrix, class_names, family),
+            selection_mode="points",
+        )
     with right:
         per_class = pd.DataFrame(
             {
@@ -107,21 +154,34 @@ def show_results(result: evaluation.Evaluation, test: Dataset, class_names: tupl
                 "accuracy": st.column_config.ProgressColumn("accuracy", format="percent", min_value=0.0, max_value=1.0)
             },
         )
-    st.markdown("**Look inside one cell.** Pick a true class and a predicted class to see those test images.")
-    for key in ("train.cell_true", "train.cell_pred"):
-        clamped(key, k)
+    st.markdown(
+        "**Look inside one cell.** Click a cell of the matrix, or pick a true class and a predicted class, to see "
+        "those test images. A new model opens on the pair of classes it mixes up most."
+    )
     first, second = st.columns(2)
-    true_class = first.selectbox("True class", range(k), key="train.cell_true", format_func=lambda i: class_names[i])
+    true_class = first.selectbox(
+        "True class",
+        range(k),
+        key=CELL_KEYS[0],
+        format_func=lambda i: class_names[i],
+        on_change=_picked_by_hand,
+        args=(family,),
+    )
     predicted = second.selectbox(
-        "Predicted class", range(k), key="train.cell_pred", format_func=lambda i: class_names[i]
+        "Predicted class",
+        range(k),
+        key=CELL_KEYS[1],
+        format_func=lambda i: class_names[i],
+        on_change=_picked_by_hand,
+        args=(family,),
     )
-    cell = evaluation.cell(test.labels, result.predictions, true_class=true_class, predicted=predicted)
+    cell_images = evaluation.cell(test.labels, result.predictions, true_class=true_class, predicted=predicted)
     st.caption(
-        f"{len(cell)} test image(s) in this cell"
-        + (f"; the first {CELL_IMAGES} are shown." if len(cell) > CELL_IMAGES else ".")
+        f"{len(cell_images)} test image(s) in this cell"
+        + (f"; the first {CELL_IMAGES} are shown." if len(cell_images) > CELL_IMAGES else ".")
     )
-    if len(cell):
-        _gallery(test, cell[:CELL_IMAGES], result, class_names)
+    if len(cell_images):
+        _gallery(test, cell_images[:CELL_IMAGES], result, class_names)
     st.markdown("**The most confident mistakes**: test images the network got wrong, surest first.")
     if len(result.wrong) == 0:
         st.caption("No mistakes on the test set.")
@@ -169,7 +229,7 @@ def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset,
         own = trained.evaluation or cached.evaluate(
             trained.token, f"{trained.token} own test", trained.model, trained.test
         )
-        show_results(own, trained.test, trained.class_names)
+        show_results(own, trained.test, trained.class_names, results=f"{trained.token} own test", family=trained.token)
     elif current_test is None:
         st.info("Choose a data set to test this model on.")
     elif current_test[0].image_shape != trained.spec.input_shape or current_test[0].n_classes != len(
@@ -182,4 +242,10 @@ def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset,
         )
     else:
         test, test_key = current_test
-        show_results(cached.evaluate(trained.token, test_key, trained.model, test), test, trained.class_names)
+        show_results(
+            cached.evaluate(trained.token, test_key, trained.model, test),
+            test,
+            trained.class_names,
+            results=f"{trained.token} on {test_key}",
+            family=trained.token,
+        )

@@ -14,6 +14,7 @@ their value comes from session_state, which :func:`restore` fills.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from ui import common
 
 # Session keys of widgets that some runs don't draw: the pages' own widgets, and the sidebar's image picker
 # ("shared."), which only pages that use an image show. Streamlit forgets a widget's value when a run
-# doesn't draw it; the router calls keep_page_state() on every run so values survive page switches.
+# doesn't draw it; the router calls keep_page_state() on every run so values survive page switches (and
+# page fragments call remember_page_state(), see fragment()).
 PAGE_KEY_PREFIXES = (
     "shared.",
     "numbers.",
@@ -40,6 +42,9 @@ PAGE_KEY_PREFIXES = (
     "train.",
 )
 SHARED_PARAMS_KEY = "shared.url_params"
+# A plain copy of every page key's value (outside PAGE_KEY_PREFIXES, so it is not a page key itself): plain
+# session keys are never dropped by Streamlit, so this copy outlives a widget value that is (see keep_page_state).
+KEPT_KEY = "router.kept_values"
 
 
 @dataclass(frozen=True)
@@ -167,13 +172,62 @@ def publish(params: Sequence[Param]) -> None:
         st.query_params.from_dict(values)
 
 
+def _page_keys() -> list[str]:
+    """The session keys :func:`keep_page_state` keeps: those with a page prefix, except the URL markers."""
+    return [
+        key
+        for key in list(st.session_state.keys())
+        if isinstance(key, str) and key.startswith(PAGE_KEY_PREFIXES) and ".url_restored" not in key
+    ]
+
+
 def keep_page_state() -> None:
     """Keep page widgets' values when another page is shown (Streamlit drops undrawn widgets' state).
 
-    Re-assigning a key turns it into plain session state for this run; the widget picks it up again when
-    its page is drawn. Keys starting with ``_`` (data editors, uploaders, buttons) can't be assigned and
-    are skipped.
+    Two steps, on every run of the router:
+
+    1. Put back from the plain copy (:data:`KEPT_KEY`) every page key Streamlit has dropped. Re-assigning
+       (step 2) alone is not enough: at the start of each run Streamlit files the values assigned in the run
+       before under their widgets' ids, and when the browser switches page (it sends no widget values then)
+       Streamlit drops every widget id of the old page *before* the router runs. If the run before the
+       switch re-assigned nothing (a fragment's run: the Train page's live panel, once a second while a
+       network trains, or a click inside it), every setting of the page was lost.
+    2. Re-assign every page key, turning it into plain session state for this run (the widget picks it up
+       again when its page is drawn), and copy it into :data:`KEPT_KEY`.
+
+    Keys starting with ``_`` (data editors, uploaders, buttons) can't be assigned and are skipped. To forget
+    a page key, set it to its default: a deleted one would be put back.
     """
-    for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith(PAGE_KEY_PREFIXES) and ".url_restored" not in key:
-            st.session_state[key] = st.session_state[key]
+    kept: dict[str, Any] = st.session_state.setdefault(KEPT_KEY, {})
+    for key, value in kept.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    for key in _page_keys():
+        value = st.session_state[key]
+        st.session_state[key] = value
+        kept[key] = value
+
+
+def remember_page_state() -> None:
+    """Copy the page keys' current values into :data:`KEPT_KEY`, without assigning any widget (so it may run
+    after widgets are drawn). What a fragment's run does in place of the router's :func:`keep_page_state`."""
+    kept: dict[str, Any] = st.session_state.setdefault(KEPT_KEY, {})
+    for key in _page_keys():
+        kept[key] = st.session_state[key]
+
+
+def fragment(*, run_every: float | None = None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """``st.fragment`` for page code: the router doesn't run in a fragment's run, so the fragment remembers
+    the page keys itself (:func:`remember_page_state`), before its body (values the browser just sent) and
+    after it (values the body set), and a page switch right after it loses nothing."""
+
+    def decorate(body: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(body)
+        def run() -> None:
+            remember_page_state()
+            body()
+            remember_page_state()
+
+        return st.fragment(run, run_every=run_every)
+
+    return decorate

@@ -175,6 +175,27 @@ def cell(labels, predictions, *, true_class: int, predicted: int) -> np.ndarray:
     return np.flatnonzero((labels == true_class) & (predictions == predicted)).astype(np.int64)
 
 
+def worst_confusion(matrix) -> tuple[int, int] | None:
+    """``(true_class, predicted)``: the cell off the diagonal of a ``(K, K)`` confusion matrix (row = true
+    class) with the largest count, the pair of classes the network mixes up most. Ties go to the first cell
+    in row-major order (reading the matrix row by row). ``None`` when no cell off the diagonal counts
+    anything (no mistakes, or a single class)."""
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
+        raise ValueError(f"matrix must be a square (K, K) array with K >= 1, got shape {counts.shape}")
+    if not np.issubdtype(counts.dtype, np.integer):
+        raise ValueError(f"matrix must hold whole-number counts, got {counts.dtype}")
+    if counts.size and counts.min() < 0:
+        raise ValueError(f"matrix must hold counts >= 0, got {counts.min()}")
+    off_diagonal = counts.astype(np.int64)  # a copy
+    np.fill_diagonal(off_diagonal, -1)
+    flat = int(np.argmax(off_diagonal))  # the first largest, in row-major order
+    if off_diagonal.flat[flat] <= 0:
+        return None
+    true_class, predicted = divmod(flat, counts.shape[1])
+    return true_class, predicted
+
+
 @dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value
 class Evaluation:
     """A model's results on a test set of N images and K classes."""

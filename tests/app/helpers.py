@@ -51,3 +51,31 @@ def use_own_image(at, image: np.ndarray, name: str):
     at.session_state["shared.user_images"] = {f"upload:{name}": image}
     at.session_state["shared.image_id"] = f"upload:{name}"
     return ok(at.run())
+
+
+def run_fragments(at):
+    """Rerun only the fragments the last run drew, as the browser does when a fragment's timer fires
+    (``st.fragment(run_every=...)``, the Train page's live panel) or a widget inside one changes: the router
+    doesn't run. AppTest has no public way to do this, so its request gets the fragments' ids (what the
+    browser sends). The returned tree holds only what the fragments drew."""
+    import functools
+
+    from streamlit.testing.v1 import local_script_runner
+
+    fragment_ids = list(at._fragment_storage._fragments)
+    assert fragment_ids, "the last run drew no fragment"
+    request = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(request, fragment_id_queue=fragment_ids, is_auto_rerun=True)
+    try:
+        return ok(at._run(at._tree.get_widget_states()))
+    finally:
+        local_script_runner.RerunData = request
+
+
+def switch_page_as_a_browser(at, page: str):
+    """Switch to ``page`` and run it the way a click on a sidebar link does in a browser: the request carries
+    no widget values (``AppTest.switch_page(...).run()`` sends the old page's, which keeps them alive)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    at.switch_page(page)
+    return ok(at._run(WidgetStates()))

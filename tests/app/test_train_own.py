@@ -15,7 +15,15 @@ from ui import train_data
 from ui.train_settings import OWN_SIZES
 
 PAGE = "app_pages/train.py"
-QUERY = {"data": "own", "own": "classes", "classes": "2", "class1": "rock", "class2": "paper", "camera": "1"}
+QUERY = {
+    "data": "own",
+    "own": "classes",
+    "classes": "2",
+    "class1": "rock",
+    "class2": "paper",
+    "camera": "1",
+    "net": "small_cnn",
+}
 
 
 def photo(value: int, shape=(30, 40)) -> bytes:

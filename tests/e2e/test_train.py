@@ -3,7 +3,9 @@ the line of waiting trainings when every slot is taken."""
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -90,3 +92,112 @@ def test_second_training_waits_in_line(browser, one_slot_url):
     finally:
         for context in contexts:
             context.close()
+
+
+# ----------------------------------------------------------------------------- leaving the page and coming back
+LAPTOP = {"width": 1280, "height": 800}
+# TinyVGG takes the 16×16 digits but not the 8×8 ones; 30 epochs in batches of 8 (the default) run long
+# enough to leave the page and come back while it trains.
+CHOSEN = {"data": "digits16", "net": "tinyvgg", "rotate": "10", "lr": "0.003", "epochs": "30"}
+
+
+def go_to(app, title: str, path: str) -> None:
+    """Click a page's link in the sidebar, as a user does, and wait for it."""
+    app.sidebar().locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
+    app.page.wait_for_url(re.compile(rf":\d+/{path}(\?.*)?$"))
+    app.wait_idle()
+
+
+def selected(app, label: str) -> str:
+    """The option a selectbox shows."""
+    return app.page.get_by_role("combobox", name=label).input_value()
+
+
+def assert_chosen_settings(app) -> None:
+    query = parse_qs(urlparse(app.page.url).query)
+    assert {name: query.get(name, [None])[0] for name in CHOSEN} == CHOSEN, app.page.url
+    assert selected(app, "Data set").startswith("Digits enlarged to 16×16")
+    assert selected(app, "Start from").startswith("TinyVGG")
+    assert app.page.get_by_role("slider", name="Rotate up to (degrees)").input_value() == "10"
+    expect(app.page.get_by_text("of 16×16 pixels", exact=False)).to_be_visible()
+    assert "can't take" not in app.main_text()
+
+
+def test_settings_survive_leaving_the_page_during_and_after_a_training(app):
+    """Reported twice: back on the page during a training, the data set was Digits 8×8 again, "Start from"
+    Small CNN, the layer table still TinyVGG's ("can't take 8×8 images", Start disabled) and the URL empty."""
+    app.page.set_viewport_size(LAPTOP)
+    app.open("train", urlencode(CHOSEN))
+    assert_chosen_settings(app)
+    start(app.page)
+    expect(app.page.locator(PROGRESS).filter(has_text="Epoch")).to_be_visible(timeout=30_000)
+    first = progress_text(app.page)
+    deadline = time.monotonic() + CHANGE_WITHIN_S
+    while progress_text(app.page) == first and time.monotonic() < deadline:  # the live panel ran on its own
+        app.page.wait_for_timeout(250)
+    assert progress_text(app.page) != first
+    go_to(app, "Kernels", "kernels")
+    go_to(app, "Train a CNN", "train")
+    assert_chosen_settings(app)
+    expect(app.page.locator(PROGRESS).filter(has_text="Epoch")).to_be_visible()  # still training
+    assert app.page.get_by_role("button", name="Start training").is_disabled()
+    app.screenshot("train-back-during-training-1280x800")
+    app.page.get_by_role("button", name="Stop").click()
+    expect(app.page.get_by_text("Stopped because Stop was pressed.")).to_be_visible(timeout=15_000)
+    app.wait_idle()
+    # after the training: pick a cell to look inside (the results rerun on their own), leave, come back
+    true_class = app.page.get_by_role("combobox", name="True class")
+    true_class.click()
+    true_class.press("ArrowDown")  # opens the list (a click alone did not, here)
+    true_class.fill("7")  # keeps the one option "7"
+    true_class.press("Enter")
+    app.wait_idle()
+    assert selected(app, "True class") == "7"
+    go_to(app, "Neurons", "neurons")
+    go_to(app, "Train a CNN", "train")
+    assert_chosen_settings(app)
+    assert app.page.get_by_role("button", name="Start training").is_enabled()
+    assert selected(app, "True class") == "7"
+    expect(app.page.get_by_text("Test accuracy:")).to_be_visible()  # the trained model is still there
+    app.screenshot("train-back-after-training-1280x800")
+
+
+# ------------------------------------------------------------------------------------------ the confusion matrix
+def click_cell(app, true_class: int, predicted: int) -> None:
+    """Click the confusion matrix's cell (row ``true_class``, column ``predicted``) where plotly drew it."""
+    chart = app.page.locator('[data-testid="stPlotlyChart"]').filter(has_text="predicted class").first
+    chart.scroll_into_view_if_needed()
+    x, y = chart.evaluate(
+        """(element, [row, column]) => {
+            const plot = element.querySelector('.js-plotly-plot');
+            const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
+            return [box.left + layout.xaxis._offset + layout.xaxis.l2p(column),
+                    box.top + layout.yaxis._offset + layout.yaxis.l2p(row)];
+        }""",
+        [true_class, predicted],
+    )
+    app.page.mouse.click(x, y)
+
+
+def chosen_cell(app) -> tuple[str, str]:
+    return selected(app, "True class"), selected(app, "Predicted class")
+
+
+def test_results_open_on_the_worst_confusion_and_a_click_picks_a_cell(app):
+    app.page.set_viewport_size(LAPTOP)
+    app.open("train", "net=small_cnn&batch=32&epochs=2")  # after 2 epochs the small CNN still mixes up a few
+    start(app.page)
+    expect(app.page.get_by_text("Training finished: 2 epoch(s)")).to_be_visible(timeout=60_000)
+    app.wait_idle()
+    true_class, predicted = chosen_cell(app)
+    assert true_class != predicted  # the worst confusion, off the diagonal
+    count = re.search(r"(\d+) test image\(s\) in this cell", app.main_text())
+    assert count and int(count.group(1)) > 0
+    target = ("3", "3") if (true_class, predicted) != ("3", "3") else ("5", "5")
+    click_cell(app, int(target[0]), int(target[1]))
+    app.wait_idle()
+    deadline = time.monotonic() + CHANGE_WITHIN_S
+    while chosen_cell(app) != target and time.monotonic() < deadline:
+        app.page.wait_for_timeout(250)
+    assert chosen_cell(app) == target
+    app.screenshot("train-confusion-cell-clicked-1280x800")

@@ -49,14 +49,20 @@ def test_curves_figure_of_nothing_yet_is_empty_but_valid():
 def test_confusion_figure_holds_the_matrix_and_escapes_names():
     matrix = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
     figure = train_figures.confusion_figure(matrix, ("cat", "<b>dog</b>", "a & b"))
-    (heatmap,) = figure.data
+    heatmap, cells = figure.data
     np.testing.assert_array_equal(np.asarray(heatmap.z), matrix)
     np.testing.assert_array_equal(np.asarray(heatmap.text), matrix)  # each cell labelled with its count
     expected = ["cat", "&lt;b&gt;dog&lt;/b&gt;", "a &amp; b"]
     assert list(heatmap.x) == expected and list(heatmap.y) == expected
+    # one clickable point per cell, row by row, at the cell's labels, hovering with its count
+    assert cells.type == "scatter" and cells.mode == "markers"
+    assert list(zip(cells.y, cells.x, cells.customdata)) == [
+        (expected[t], expected[p], matrix[t, p]) for t in range(3) for p in range(3)
+    ]
     layout = figure.layout
     assert layout.xaxis.title.text == "predicted class" and layout.yaxis.title.text == "true class"
-    assert layout.yaxis.autorange == "reversed"  # true class 0 in the top row, as the matrix is printed
+    # exactly the cells, true class 0 in the top row (the range runs downwards), as the matrix is printed
+    assert tuple(layout.xaxis.range) == (-0.5, 2.5) and tuple(layout.yaxis.range) == (2.5, -0.5)
     assert layout.height == 140 + 36 * 3
 
 
@@ -65,3 +71,22 @@ def test_plain_round_trips_through_html(name):
     import html
 
     assert html.unescape(train_figures.plain(name)) == name and "<" not in train_figures.plain(name)
+
+
+def test_confusion_figure_outlines_the_selected_cell():
+    matrix = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    assert not train_figures.confusion_figure(matrix, ("a", "b", "c")).layout.shapes
+    (shape,) = train_figures.confusion_figure(matrix, ("a", "b", "c"), selected=(1, 0)).layout.shapes
+    # true class 1 is the second row (y = 1), predicted class 0 the first column (x = 0); a cell spans ±0.5
+    assert (shape.type, shape.x0, shape.x1, shape.y0, shape.y1) == ("rect", -0.5, 0.5, 0.5, 1.5)
+
+
+def test_clicked_cell_reads_the_selection_of_the_heat_map():
+    names = ("cat", "<b>dog</b>", "7")
+    # what st.plotly_chart(on_select=...) keeps: the clicked points with the labels of their column (x) and row (y)
+    state = {"selection": {"points": [{"x": "&lt;b&gt;dog&lt;/b&gt;", "y": "cat", "z": 1}], "box": [], "lasso": []}}
+    assert train_figures.clicked_cell(state, names) == (0, 1)
+    two = {"selection": {"points": [{"x": "cat", "y": "cat"}, {"x": "cat", "y": 7}]}}  # a number-like name
+    assert train_figures.clicked_cell(two, names) == (2, 0)  # the last point clicked
+    for nothing in (None, {}, {"selection": {"points": []}}, {"selection": {"points": [{"x": "cow", "y": "cat"}]}}):
+        assert train_figures.clicked_cell(nothing, names) is None

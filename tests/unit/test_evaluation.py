@@ -83,3 +83,62 @@ def test_bad_input_messages():
         evaluation.predict(model, data, batch_size=0)
     with pytest.raises(TypeError, match=r"dataset must be a Dataset or a \(N, C, H, W\) float32 array, got list"):
         evaluation.embeddings(model, [1, 2])
+
+
+@pytest.mark.parametrize(
+    ("matrix", "worst"),
+    [
+        # the diagonal holds the most (50) but the worst confusion is the 1 off it
+        ([[50, 1], [0, 40]], (0, 1)),
+        # 3 twice, in row 1: the first in row-major order; the 2 in row 0 is smaller
+        ([[5, 2, 0], [3, 4, 3], [0, 0, 9]], (1, 0)),
+        # 4 in rows 0 and 1: row 0 comes first
+        ([[0, 4], [4, 0]], (0, 1)),
+        # the largest count is in the last row
+        ([[9, 0, 1], [0, 9, 0], [2, 7, 1]], (2, 1)),
+    ],
+)
+def test_worst_confusion_by_hand(matrix, worst):
+    assert evaluation.worst_confusion(np.array(matrix)) == worst
+
+
+def test_worst_confusion_of_no_mistakes_is_none():
+    assert evaluation.worst_confusion(np.diag([3, 5, 2])) is None
+    assert evaluation.worst_confusion(np.array([[7]])) is None  # one class: nothing to confuse it with
+    assert evaluation.worst_confusion(np.zeros((3, 3), np.int64)) is None
+
+
+def test_worst_confusion_agrees_with_a_search_cell_by_cell():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        k = int(rng.integers(2, 7))
+        matrix = rng.integers(0, 4, size=(k, k))  # small counts: many ties
+        best, where = 0, None
+        for true_class in range(k):
+            for predicted in range(k):
+                if true_class != predicted and matrix[true_class, predicted] > best:
+                    best, where = matrix[true_class, predicted], (true_class, predicted)
+        assert evaluation.worst_confusion(matrix) == where, matrix
+
+
+def test_worst_confusion_of_a_confusion_matrix_from_labels():
+    labels = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])
+    predictions = np.array([0, 2, 1, 2, 2, 2, 1, 0, 0])
+    # 1 was called 2 twice, 2 was called 0 twice: row 1 comes first
+    matrix = evaluation.confusion_matrix(labels, predictions, num_classes=3)
+    assert evaluation.worst_confusion(matrix) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "message"),
+    [
+        (np.zeros(3, np.int64), r"square \(K, K\) array with K >= 1, got shape \(3,\)"),
+        (np.zeros((2, 3), np.int64), r"got shape \(2, 3\)"),
+        (np.zeros((0, 0), np.int64), r"got shape \(0, 0\)"),
+        (np.ones((2, 2)), "whole-number counts, got float64"),
+        (np.array([[1, -1], [0, 1]]), "counts >= 0, got -1"),
+    ],
+)
+def test_worst_confusion_bad_input(matrix, message):
+    with pytest.raises(ValueError, match=message):
+        evaluation.worst_confusion(matrix)

@@ -140,3 +140,13 @@ def test_small_cnn_fits_8x8_digits_with_a_hand_counted_size():
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="name must be one of"):
         table.preset_rows("resnet")
+
+
+def test_digits_cnn_is_the_default_digits_models_network():
+    from explorer.nets import recipes
+
+    spec = table.rows_to_spec(table.preset_rows(table.DIGITS_CNN), name="d", input_shape=(1, 8, 8), num_classes=10)
+    assert spec.layers == recipes.DIGITS_SPEC.layers
+    # conv 32·(9 + 1), batch norm 2·32, conv 32·(9·32 + 1), 2·32, conv 64·(9·32 + 1), 2·64, then the 2×2×64
+    # left after two poolings to the output layer: (256 + 1)·10 = 320 + 64 + 9,248 + 64 + 18,496 + 128 + 2,570
+    assert architecture.count_params(spec) == 30_890

@@ -138,10 +138,10 @@ def evaluate(model_token: str, dataset_key: str, _model: nn.Sequential, _test: D
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_RESULTS)
-def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
-    """``train_figures.confusion_figure``, built once per matrix and shared read-only (``st.plotly_chart`` copies
-    a figure into its message and never changes it): the live panel draws it every second."""
-    return train_figures.confusion_figure(matrix, class_names)
+def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...], selected: tuple[int, int] | None) -> go.Figure:
+    """``train_figures.confusion_figure``, built once per matrix and selected cell and shared read-only
+    (``st.plotly_chart`` copies a figure into its message and never changes it): the live panel redraws it."""
+    return train_figures.confusion_figure(matrix, class_names, selected=selected)
 
 
 # ---------------------------------------------------------------------------------------- trained models
