@@ -13,7 +13,6 @@ from explorer.data import own_images, torchvision_sets
 from explorer.data.datasets import Dataset
 from explorer.images import imageio
 from ui import common
-from ui.cached import own_pictures as own_cached
 from ui.cached import train as cached
 
 DATASETS = {
@@ -89,7 +88,7 @@ def _accept_shot(widget_key: str) -> None:
         return
     captures = st.session_state.setdefault(CAPTURES_KEY, {})
     if sum(len(taken) for taken in captures.values()) < own_images.MAX_IMAGES:  # bounds a session's memory
-        photo = own_cached.kept_photo(shot.getvalue())
+        photo = cached.kept_photo(shot.getvalue())
         captures.setdefault(int(st.session_state.get("train.camera_class", 0)), []).append(photo)
     st.session_state[CAMERA_VERSION_KEY] = st.session_state.get(CAMERA_VERSION_KEY, 0) + 1
 
@@ -97,11 +96,11 @@ def _accept_shot(widget_key: str) -> None:
 def _drop(index: int, position: int, key: str) -> None:
     """``on_click`` of a thumbnail's ✕: forget that camera picture (found by its digest if the list moved)."""
     taken = st.session_state.get(CAPTURES_KEY, {}).get(index, [])
-    if position < len(taken) and own_cached.digest(taken[position]) == key:
+    if position < len(taken) and cached.digest(taken[position]) == key:
         del taken[position]
         return
     for other, data in enumerate(taken):
-        if own_cached.digest(data) == key:
+        if cached.digest(data) == key:
             del taken[other]
             return
 
@@ -151,16 +150,16 @@ def _thumbnails(index: int, taken: list[bytes]) -> None:
     st.caption(f"{len(taken)} camera picture(s)" + (f", the latest {MAX_THUMBS} shown" if first_shown else ""))
     rows = -(-(len(taken) - first_shown) // THUMBS_PER_ROW)
     # Beyond two rows, the pictures scroll inside the card (its height: two rows of a picture and a ✕).
-    box = st.container(height=2 * (own_cached.THUMB_SIDE + 48)) if rows > THUMBS_ROWS_SHOWN else st.container()
+    box = st.container(height=2 * (cached.THUMB_SIDE + 48)) if rows > THUMBS_ROWS_SHOWN else st.container()
     with box:
         for first in range(first_shown, len(taken), THUMBS_PER_ROW):
             columns = st.columns(THUMBS_PER_ROW, gap="small")
             for position in range(first, min(first + THUMBS_PER_ROW, len(taken))):
                 data = taken[position]
-                key = own_cached.digest(data)
+                key = cached.digest(data)
                 with columns[position - first]:
                     try:
-                        st.image(own_cached.thumbnail(key, data), width=own_cached.THUMB_SIDE)
+                        st.image(cached.thumbnail(key, data), width=cached.THUMB_SIDE)
                     except ValueError:  # never from the camera; said rather than raised
                         st.caption("unreadable")
                     st.button(

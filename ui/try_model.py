@@ -20,7 +20,7 @@ from explorer.core import dtype, resize
 from explorer.images import imageio
 from explorer.nets import predict_one
 from ui import common
-from ui.cached import try_model as cached
+from ui.cached import train as cached
 
 SOURCES = {"draw": "Draw", "upload": "Upload a picture", "camera": "Camera"}
 SOURCE_KEY = "train.try_source"
@@ -100,7 +100,7 @@ def take_file(source: str, widget_key: str) -> None:
         _keep(source, None)
         return
     try:
-        _keep(source, cached.decode(upload.getvalue()))
+        _keep(source, cached.decode_picture(upload.getvalue()))
     except ValueError as error:
         _keep(source, None, f"That picture could not be used: {error}")
 

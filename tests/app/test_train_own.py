@@ -103,14 +103,14 @@ def test_a_thumbnails_cross_forgets_that_picture_only(open_page):
 
 def test_a_stale_cross_still_forgets_the_picture_it_showed():
     """Two quick clicks: the second ✕ was drawn before the first picture went; its digest finds its picture."""
-    from ui.cached import own_pictures
+    from ui.cached import train as cached
 
     pictures = [photo(v) for v in (10, 20, 30)]
     state = {train_data.CAPTURES_KEY: {0: list(pictures)}}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(train_data.st, "session_state", state)
-        train_data._drop(0, 0, own_pictures.digest(pictures[0]))
-        train_data._drop(0, 2, own_pictures.digest(pictures[2]))  # now at position 1
+        train_data._drop(0, 0, cached.digest(pictures[0]))
+        train_data._drop(0, 2, cached.digest(pictures[2]))  # now at position 1
     assert state[train_data.CAPTURES_KEY][0] == [pictures[1]]
 
 

@@ -1,4 +1,4 @@
-"""ui.cached.own_pictures: camera photos kept small without changing what the data set makes of them."""
+"""ui.cached.train's own pictures: camera photos kept small without changing what the data set makes of them."""
 
 import io
 
@@ -9,15 +9,15 @@ from PIL import Image
 
 from explorer.data import own_images
 from explorer.images import imageio
-from ui.cached import own_pictures
+from ui.cached import train as cached
 
 
 def test_a_kept_photo_is_small_and_gives_the_data_set_the_same_picture():
     buffer = io.BytesIO()
     Image.fromarray(cv2.resize(skimage.data.astronaut(), (640, 480))).save(buffer, "JPEG", quality=100)
     photo = buffer.getvalue()  # as the camera sends it: 480p at full JPEG quality
-    kept = own_pictures.kept_photo(photo)
-    assert max(imageio.load_image(kept).shape[:2]) == own_pictures.KEPT_SIDE
+    kept = cached.kept_photo(photo)
+    assert max(imageio.load_image(kept).shape[:2]) == cached.KEPT_SIDE
     assert len(kept) < len(photo) / 5
     for size in (16, 32, 64):
         original = own_images.picture(photo, image_size=size).astype(np.float64)
@@ -26,4 +26,4 @@ def test_a_kept_photo_is_small_and_gives_the_data_set_the_same_picture():
 
 
 def test_a_file_that_is_not_a_picture_is_kept_as_it_is():
-    assert own_pictures.kept_photo(b"not a picture") == b"not a picture"
+    assert cached.kept_photo(b"not a picture") == b"not a picture"

@@ -26,9 +26,11 @@ import streamlit as st
 from explorer.core import resize
 from explorer.data import datasets, own_images, shapes, torchvision_sets
 from explorer.data.datasets import Dataset
-from explorer.nets import architecture, augment, evaluation
+from explorer.images import imageio
+from explorer.nets import architecture, augment, evaluation, predict_one
 from explorer.nets.evaluation import Evaluation
 from ui import torch_runtime, train_figures, training_jobs, training_worker
+from ui.cached import shared
 
 if TYPE_CHECKING:  # torch and the trainer load lazily, on the first training or evaluation
     from torch import nn
@@ -347,3 +349,65 @@ def use_default_model(model_key: str, error_key: str) -> None:
     st.session_state[model_key] = _from_checkpoint(
         checkpoint, token="default digits", source="the default digits model shipped with the app"
     )
+
+
+# ------------------------------------------------------------------------------- your own pictures per class
+# Thumbnails are drawn about this many screen pixels a side: four fit across a class card.
+THUMB_SIDE = 56
+# Camera photos are kept at most this big: own_images decodes every picture at max(4 × size, 256) pixels a
+# side, 256 for every size the page offers (at most 64), so nothing the data set uses is lost, and a kept
+# photo is about 20 kB instead of the camera's 100-200 kB JPEG at full quality.
+KEPT_SIDE = 256
+
+
+def kept_photo(data: bytes) -> bytes:
+    """A camera photo as the page keeps it: at most :data:`KEPT_SIDE` pixels a side, JPEG (quality 90);
+    the file itself if it can't be decoded (the data set then reports it as unreadable)."""
+    try:
+        return shared.encode(imageio.load_image(data, max_side=KEPT_SIDE), format="JPEG")
+    except ValueError:
+        return data
+
+
+@st.cache_data(show_spinner=False, max_entries=own_images.MAX_IMAGES)
+def thumbnail(key: str, _data: bytes) -> bytes:
+    """PNG of the picture's centre square, :data:`THUMB_SIDE` pixels a side: the part of the picture the data
+    set keeps (``own_images.picture``). ``key`` is :func:`digest` of ``_data``; ``ValueError`` for a file that is
+    not a readable picture."""
+    return shared.encode(own_images.picture(_data, image_size=THUMB_SIDE))
+
+
+# ------------------------------------------------------------------------------------------ try your model
+# A picture to try is made at most 64×64 (or cut to its ink): 256 pixels a side keeps every detail that
+# survives, and a session keeps a few such pictures.
+MAX_PICTURE_SIDE = 256
+
+
+def picture_key(picture: np.ndarray) -> str:
+    """A digest of the picture's shape, dtype and pixels (the cache key of a picture)."""
+    hasher = hashlib.sha256(f"{picture.shape}{picture.dtype}".encode())
+    hasher.update(np.ascontiguousarray(picture).tobytes())
+    return hasher.hexdigest()
+
+
+def decode_picture(data: bytes) -> np.ndarray:
+    """An uploaded or photographed file as ``(H, W, 3) uint8``, at most :data:`MAX_PICTURE_SIDE` a side;
+    ``ValueError`` with the reason for anything that is not a readable picture."""
+    return imageio.load_image(data, max_side=MAX_PICTURE_SIDE)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
+def probabilities(
+    model_token: str,
+    key: str,
+    style: str,
+    _model,
+    _input_shape: tuple[int, int, int],
+    _picture: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(image (C, H, W) float32, probabilities (K,) float64)``: ``predict_one.prepare_picture`` then
+    ``predict_one.class_probabilities``. Keys are small: the model's token (it names the weights exactly, see
+    :class:`TrainedModel`), ``key`` (:func:`picture_key` of ``_picture``) and the style."""
+    torch_runtime.configure()
+    image = predict_one.prepare_picture(_picture, _input_shape, style=style)
+    return image, predict_one.class_probabilities(_model, image)
