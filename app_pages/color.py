@@ -168,6 +168,7 @@ figure.update_layout(
     xaxis_title="value (0..255)",
     yaxis_title="number of pixels" + (" (log scale)" if log_counts else ""),
     yaxis_type="log" if log_counts else "linear",
+    yaxis_dtick=1 if log_counts else None,  # on a log axis: one tick per power of ten (1, 10, 100, ...)
 )
 st.plotly_chart(figure, key="_color.histogram_chart")
 

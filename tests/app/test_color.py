@@ -99,3 +99,14 @@ def test_settings_survive_a_trip_to_another_page(open_page):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert at.selectbox(key="color.space").value == "Lab"
+
+
+def test_the_log_count_axis_has_one_tick_per_power_of_ten(open_page):
+    import json
+
+    at = open_page(PAGE)
+    at.toggle(key="color.log").set_value(True).run()
+    assert not at.exception
+    (chart,) = [c for c in at.get("plotly_chart") if "number of pixels" in c.proto.spec]
+    yaxis = json.loads(chart.proto.spec)["layout"]["yaxis"]
+    assert yaxis["type"] == "log" and yaxis["dtick"] == 1
