@@ -98,7 +98,7 @@ def test_second_training_waits_in_line(browser, one_slot_url):
 LAPTOP = {"width": 1280, "height": 800}
 # TinyVGG takes the 16×16 digits but not the 8×8 ones; 30 epochs in batches of 8 (the default) run long
 # enough to leave the page and come back while it trains.
-CHOSEN = {"data": "digits16", "net": "tinyvgg", "rotate": "10", "lr": "0.003", "epochs": "30"}
+CHOSEN = {"data": "digits16", "net": "tinyvgg", "rotate": "10", "lr": "0.003", "epochs": "25"}
 
 
 def go_to(app, title: str, path: str) -> None:
