@@ -240,8 +240,9 @@ def _resolve_layer(model: nn.Sequential, layer: object) -> int:
         if layer in names:
             return names[layer]
     elif isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
-        if 1 <= layer <= len(model) and isinstance(model[int(layer) - 1], MAPPED):
-            return int(layer) - 1
+        number = int(layer)
+        if 1 <= number <= len(model) and isinstance(model[number - 1], MAPPED):
+            return number - 1
     choices = ", ".join(repr(name) for name in names) or "none"
     raise ValueError(f"layer must be one of the model's map layers ({choices}) or its number, got {layer!r}")
 
