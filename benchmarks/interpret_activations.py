@@ -3,7 +3,7 @@
 - ``feature_maps`` of every layer for one 8×8 test digit, against the bare forward pass ``model(x)`` under
   ``torch.inference_mode`` (what the maps cost on top of the prediction the page makes anyway), timed in
   alternating rounds; median wall time per call. Target: ≤ 10 ms.
-- ``top_patches`` of one conv channel over the digits test split (360 images), and ``filter_spectra`` of conv1
+- ``top_patches`` of one conv channel over the digits test split (359 images), and ``filter_spectra`` of conv1
   at the Kernels page's size (64): reported.
 
 Torch runs on one thread, as in the app (``ui.torch_runtime``). ``benchmarks/bench_interpret.py`` gathers
