@@ -131,17 +131,23 @@ def test_target_none_is_the_predicted_class():
 
 
 @pytest.mark.parametrize("baseline", ["black", "gray"])
-def test_integrated_gradients_are_complete(digits_model, digit, baseline):
-    # Completeness (Sundararajan et al.): the map sums to f(x) - f(baseline) for the target logit. With captum's
-    # default Gauss-Legendre rule and 50 steps the error on this ReLU network is well within 1 % of the difference.
-    reference = np.zeros_like(digit) if baseline == "black" else np.full_like(digit, 0.5)
-    with torch.no_grad():
-        logits = digits_model(torch.from_numpy(np.stack([digit, reference])))
-    target = int(logits[0].argmax())
-    difference = float(logits[0, target] - logits[1, target])
-    heat = attribute(digits_model, digit, method="integrated_gradients", target=target, baseline=baseline)
-    assert abs(difference) > 1.0
-    assert heat.sum(dtype=np.float64) == pytest.approx(difference, rel=0.01)
+def test_integrated_gradients_are_complete(digits_model, baseline):
+    # Completeness (Sundararajan et al.): the map sums to f(x) - f(baseline) for the target logit, up to the
+    # error of the path integral. Tolerance, measured over 80 digits with captum's Gauss-Legendre rule: the
+    # worst error was 2.3 % of the difference at 50 steps (asserted: 3 %) and 0.27 % at 500 (asserted: 0.5 %).
+    images = datasets.digits(size=8).images[:100:10]
+    for image in images:
+        reference = np.zeros_like(image) if baseline == "black" else np.full_like(image, 0.5)
+        with torch.no_grad():
+            logits = digits_model(torch.tensor(np.stack([image, reference])))
+        target = int(logits[0].argmax())
+        difference = float(logits[0, target] - logits[1, target])
+        assert abs(difference) > 1.0
+        for steps, tolerance in ((50, 0.03), (500, 0.005)):
+            heat = attribute(
+                digits_model, image, method="integrated_gradients", target=target, baseline=baseline, steps=steps
+            )
+            assert heat.sum(dtype=np.float64) == pytest.approx(difference, rel=tolerance)
 
 
 def test_the_blurred_baseline_is_scipys_gaussian_with_mirrored_borders():
@@ -157,7 +163,7 @@ def test_the_blurred_baseline_is_scipys_gaussian_with_mirrored_borders():
 def grad_cam_by_hand(model: nn.Sequential, image: np.ndarray, target: int, layer: int) -> np.ndarray:
     """Selvaraju et al.: channel weights = mean gradient of the logit over the layer's map, ReLU of the weighted
     sum of the maps, bilinear upsampling (pixel centres aligned) to the input's size."""
-    activations = model[: layer + 1](torch.from_numpy(image[None])).detach().requires_grad_()
+    activations = model[: layer + 1](torch.tensor(image[None])).detach().requires_grad_()
     logit = model[layer + 1 :](activations)[0, target]
     (gradient,) = torch.autograd.grad(logit, activations)
     weights = gradient.mean(dim=(2, 3), keepdim=True)
@@ -222,15 +228,16 @@ def test_deletion_curve_by_hand_and_the_oracle_falls_faster_than_random_maps():
         model[1].weight[1] = 0
         model[1].bias[1] = 0
     w = model[1].weight[0].detach().numpy().astype(np.float64)
-    b = float(model[1].bias[0])
+    b = float(model[1].bias[0].detach())
     image = np.random.default_rng(7).random((1, rows, cols), dtype=np.float32)
     contributions = w * image.ravel()
     oracle = contributions.reshape(rows, cols).astype(np.float32)
     fractions, probabilities, area = deletion_curve(model, image, oracle, target=0)
 
-    np.testing.assert_allclose(fractions, np.arange(21) * 0.05, atol=1e-12)
-    order = np.argsort(-contributions, kind="stable")
     removed = np.round(fractions * rows * cols).astype(int)
+    np.testing.assert_allclose(fractions * rows * cols, removed, atol=1e-9)  # whole pixels
+    np.testing.assert_array_equal(removed, np.floor(np.arange(21) * 1.5 + 0.5))  # 5 % of 30 pixels, halves up
+    order = np.argsort(-contributions, kind="stable")
     expected = [1 / (1 + math.exp(-(contributions[order[k:]].sum() + b))) for k in removed]
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5)
     assert area == pytest.approx(np.trapezoid(expected, fractions), rel=1e-5)
@@ -244,7 +251,7 @@ def test_deletion_curve_by_hand_and_the_oracle_falls_faster_than_random_maps():
 def test_deletion_curve_steps_and_baselines(digits_model, digit):
     heat = attribute(digits_model, digit, method="saliency")
     fractions, probabilities, _ = deletion_curve(digits_model, digit, heat, step=0.3, baseline="gray")
-    np.testing.assert_allclose(fractions, [0.0, 0.3, 0.6, 0.9, 1.0])
+    np.testing.assert_allclose(fractions, np.array([0, 19, 38, 58, 64]) / 64)  # 30 % of 64 pixels is 19.2
     with torch.no_grad():
         logits = digits_model(torch.from_numpy(np.stack([digit, np.full_like(digit, 0.5)])))
     target = int(logits[0].argmax())
@@ -266,6 +273,14 @@ def test_sanity_check_randomises_from_the_top_and_saliency_decorrelates(digits_m
     assert steps[-1][2] < 0.5
     again = sanity_check(digits_model, digit, method="saliency", seed=0)
     np.testing.assert_array_equal(steps[-1][1], again[-1][1])
+
+
+def test_guided_backprop_barely_changes_when_the_classifier_is_random(digits_model, digit):
+    # Adebayo et al.'s finding, on our digits model: with the dense layer random, the guided backprop map keeps
+    # nearly the same ranking (the ReLU masks, set by the input, do most of its work); saliency's is gone.
+    guided = sanity_check(digits_model, digit, method="guided_backprop")[0][2]
+    saliency = sanity_check(digits_model, digit, method="saliency")[0][2]
+    assert guided > 0.8 and saliency < 0.3
 
 
 def test_spearman_is_scipys_and_nan_for_a_constant_map():
@@ -372,7 +387,7 @@ def test_clear_errors(digits_model, digit):
         attribute(digits_model, digit, method="grad_cam", layer=2)
     with pytest.raises(ValueError, match="has none"):
         attribute(linear_model(1, 8, 8, 10), digit, method="grad_cam")
-    with pytest.raises(ValueError, match="steps must be an integer from 1 to 1000"):
+    with pytest.raises(ValueError, match="steps must be from 1 to 1000, got 0"):
         attribute(digits_model, digit, method="integrated_gradients", steps=0)
     with pytest.raises(ValueError, match="baseline must be one of black, gray, blurred"):
         attribute(digits_model, digit, method="integrated_gradients", baseline="white")
