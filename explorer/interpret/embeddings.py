@@ -1,0 +1,217 @@
+"""Maps of what a network has learned: 2-D projections of embeddings, and nearest neighbours by cosine.
+
+The features come from :func:`explorer.nets.evaluation.embeddings` (``(N, D) float32``: what the classifier
+receives, the layer before the last) for "feature space", or from :func:`pixel_features` (the raw pixels, one
+row per image) for "pixel space": the same functions take both.
+
+- :func:`project`: ``(N, D)`` -> ``(N, 2) float32`` by PCA, t-SNE or UMAP; ``init`` starts a frame from the
+  previous frame's layout, so embeddings across epochs move smoothly instead of jumping.
+- :func:`nearest`: the ``k`` rows of a bank most similar to a query by cosine similarity, best first.
+
+Everything runs on one CPU thread (the server's rule: many sessions share a few cores). Projections are
+heavy work (about 1.5 s for a t-SNE of 2,000 points): pages run them in a worker process, never in the
+server's interpreter.
+
+Which t-SNE: scikit-learn's Barnes-Hut t-SNE with the settings in :data:`TSNE_SETTINGS`, chosen by
+``benchmarks/interpret_embeddings.py`` against scikit-learn's defaults and openTSNE's (see
+benchmarks/README.md, "Inspect functions: embeddings").
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core import checks
+
+METHODS = ("pca", "tsne", "umap")
+# The test sets of the workshop's data sets have 359 (digits) to a few thousand images; a t-SNE of 2,000
+# points takes about 1.5 s on one thread and grows a little faster than N. 10,000 points keeps a
+# projection under about 15 s in a worker.
+MAX_POINTS = 10_000
+# Fewer points than this make no map (and t-SNE's perplexity needs a few neighbours per point).
+MIN_POINTS = 4
+
+
+@dataclass(frozen=True)
+class TsneSettings:
+    """scikit-learn ``TSNE`` settings for :func:`project` (``method="tsne"``).
+
+    perplexity : scikit-learn's default 30 (about 90 neighbours per point), lowered to ``(N - 1) / 3`` for
+        small sets, which scikit-learn requires.
+    max_iter : iterations in all, the first 250 with early exaggeration (scikit-learn's fixed exploration
+        phase). Fewer than the default 1,000: the neighbourhoods (what trustworthiness measures) are settled
+        well before, and the remaining iterations only spread the clusters further apart.
+    angle : Barnes-Hut's accuracy/speed trade-off (0.5 by default); larger is faster and coarser.
+    pca_dims : features with more columns are first reduced to this many by PCA (the usual t-SNE
+        practice): the neighbour search is then cheap, and the discarded directions carry little variance.
+    """
+
+    perplexity: float = 30.0
+    max_iter: int = 500
+    angle: float = 0.5
+    pca_dims: int = 50
+
+
+TSNE_SETTINGS = TsneSettings()
+
+
+def _features(features: object, name: str = "features") -> np.ndarray:
+    """``features`` checked as a finite ``(N, D)`` real array with ``MIN_POINTS <= N <= MAX_POINTS`` and
+    ``D >= 2``, returned as float64 (the projections' arithmetic)."""
+    array = np.asarray(features)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (N, D), got shape {array.shape}")
+    n, d = array.shape
+    if not MIN_POINTS <= n <= MAX_POINTS:
+        raise ValueError(f"{name} must have from {MIN_POINTS} to {MAX_POINTS} rows (points), got {n}")
+    if d < 2:
+        raise ValueError(f"{name} must have at least 2 columns (dimensions), got {d}")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got NaN or infinity")
+    return array
+
+
+def _init(init: object, n: int) -> np.ndarray | None:
+    if init is None:
+        return None
+    array = np.asarray(init)
+    if array.dtype.kind not in "iuf" or array.shape != (n, 2):
+        raise ValueError(
+            f"init must be None or a real (N, 2) layout with N = {n} rows, got {array.dtype} {array.shape}"
+        )
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError("init must be finite, got NaN or infinity")
+    return array
+
+
+def _pca(x: np.ndarray, n_components: int) -> np.ndarray:
+    """The first ``n_components`` principal-component scores of ``x (N, D)`` float64, by SVD of the centred data.
+
+    Each component's sign is fixed so that its largest loading (by absolute value) is positive, so the same
+    data always gives the same picture.
+    """
+    centred = x - x.mean(axis=0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    k = min(n_components, len(s))
+    signs = np.sign(vt[np.arange(k), np.abs(vt[:k]).argmax(axis=1)])
+    signs[signs == 0] = 1.0
+    return u[:, :k] * (s[:k] * signs)
+
+
+def _align_signs(layout: np.ndarray, init: np.ndarray) -> np.ndarray:
+    """Flip each axis of ``layout`` whose direction disagrees with ``init`` (negative dot product)."""
+    centred = init - init.mean(axis=0)
+    signs = np.where((layout * centred).sum(axis=0) < 0, -1.0, 1.0)
+    return layout * signs
+
+
+def _tsne(x: np.ndarray, *, seed: int, init: np.ndarray | None, settings: TsneSettings) -> np.ndarray:
+    from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
+
+    n = len(x)
+    if x.shape[1] > settings.pca_dims:
+        x = _pca(x, settings.pca_dims)
+    perplexity = min(settings.perplexity, (n - 1) / 3)
+    tsne = TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        # From a previous layout, no early exaggeration: it would pull the clusters together and push them
+        # apart again, and the frames would jump. learning_rate "auto" is N / exaggeration / 4.
+        early_exaggeration=12.0 if init is None else 1.0,
+        learning_rate="auto",
+        max_iter=settings.max_iter,
+        angle=settings.angle,
+        init="pca" if init is None else init.astype(np.float32),
+        method="barnes_hut",
+        random_state=seed,
+        n_jobs=1,
+    )
+    with threadpool_limits(limits=1):  # BLAS and scikit-learn's OpenMP gradient: one thread
+        return tsne.fit_transform(x.astype(np.float32))
+
+
+def _umap(x: np.ndarray, *, seed: int, init: np.ndarray | None) -> np.ndarray:
+    raise ValueError(
+        'method "umap" is not available: umap-learn compiles itself on its first call (12-43 s here), '
+        'which would block a page; use "tsne" or "pca"'
+    )
+
+
+def project(features, *, method: str, seed: int = 0, init=None) -> np.ndarray:
+    """Project ``features (N, D)`` (any real dtype) to ``(N, 2) float32`` points for a scatter plot.
+
+    method : ``"pca"`` (the two principal components, by SVD of the centred data; each axis's sign fixed so
+        its largest loading is positive), ``"tsne"`` (scikit-learn's Barnes-Hut t-SNE, :data:`TSNE_SETTINGS`)
+        or ``"umap"``.
+    seed : t-SNE's random state; the same seed and data give the same layout. PCA has no randomness.
+    init : ``None`` or the previous frame's ``(N, 2)`` layout (the same points, in the same order). t-SNE starts
+        from it instead of PCA and skips early exaggeration, so the points move little between frames; PCA
+        flips an axis whose direction disagrees with it.
+
+    Errors: ``ValueError`` naming the argument (shape, size, NaN, unknown method, a wrong ``init``).
+    """
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    x = _features(features)
+    seed = checks.integer("seed", seed, 0, 2**32 - 1, wrong_type=ValueError)
+    start = _init(init, len(x))
+    if method == "pca":
+        layout = _pca(x, 2)
+        if layout.shape[1] < 2:  # rank-1 data (N >= MIN_POINTS, D >= 2 leaves 2 singular values): never here
+            layout = np.column_stack([layout, np.zeros(len(x))])
+        if start is not None:
+            layout = _align_signs(layout, start)
+    elif method == "tsne":
+        layout = _tsne(x, seed=seed, init=start, settings=TSNE_SETTINGS)
+    else:
+        layout = _umap(x, seed=seed, init=start)
+    return np.ascontiguousarray(layout, dtype=np.float32)
+
+
+def nearest(query, bank, *, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows of ``bank (N, D)`` most similar to ``query (D,)`` by cosine similarity, best first.
+
+    Returns ``(indices (k,) int64, similarities (k,) float32)``; ties keep the lower index first. Cosine
+    similarity is ``q·b / (|q| |b|)``, computed in float64. A bank row of zeros has similarity 0 to everything
+    (scikit-learn's ``cosine_similarity`` rule); a query of zeros (a blank image) has no direction to compare
+    and raises ``ValueError``.
+    """
+    q = np.asarray(query)
+    b = np.asarray(bank)
+    for name, array, ndim, shape in (("query", q, 1, "(D,)"), ("bank", b, 2, "(N, D)")):
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
+        if array.ndim != ndim:
+            raise ValueError(f"{name} must be a {ndim}-D array {shape}, got shape {array.shape}")
+    if b.shape[0] < 1 or b.shape[1] != q.shape[0] or q.shape[0] < 1:
+        raise ValueError(f"bank must be (N, D) with N >= 1 and D = len(query) = {q.shape[0]}, got shape {b.shape}")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= len(b):
+        raise ValueError(f"k must be an integer from 1 to {len(b)} (the bank's rows), got {k!r}")
+    q, b = q.astype(np.float64), b.astype(np.float64)
+    if not (np.isfinite(q).all() and np.isfinite(b).all()):
+        raise ValueError("query and bank must be finite, got NaN or infinity")
+    q_norm = np.linalg.norm(q)
+    if q_norm == 0:
+        raise ValueError("query is all zeros: it has no direction, so cosine similarity is undefined")
+    b_norms = np.linalg.norm(b, axis=1)
+    similarities = (b @ q) / (np.where(b_norms > 0, b_norms, 1.0) * q_norm)  # zero rows: 0 / 1 = 0
+    order = np.argsort(-similarities, kind="stable")[:k]
+    return order.astype(np.int64), similarities[order].astype(np.float32)
+
+
+def pixel_features(images) -> np.ndarray:
+    """``images (N, C, H, W)`` float32 -> ``(N, C*H*W) float32``: each image's pixels as one row, "pixel space"
+    for :func:`project` and :func:`nearest` (beside the network's features from
+    :func:`explorer.nets.evaluation.embeddings`)."""
+    array = np.asarray(images)
+    if array.dtype != np.float32 or array.ndim != 4:
+        raise ValueError(f"images must be a (N, C, H, W) float32 array, got {array.dtype} {array.shape}")
+    return np.ascontiguousarray(array.reshape(len(array), -1))
