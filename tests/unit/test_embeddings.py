@@ -50,9 +50,9 @@ def test_pca_equals_sklearn_up_to_sign():
 
 
 def test_pca_by_hand_on_a_line():
-    # Points spread along x with a little y: the first component is x minus its mean (largest loading +x),
-    # the second y minus its mean.
-    x = np.array([[-2.0, 0.1], [-1.0, -0.1], [1.0, 0.1], [2.0, -0.1], [0.0, 0.0]]) + [3.0, 5.0]
+    # Points spread along x with a little y, uncorrelated with x (sum of x*y is 0): the first component is x
+    # minus its mean (largest loading +x), the second y minus its mean.
+    x = np.array([[-2.0, 0.1], [-1.0, -0.1], [1.0, -0.1], [2.0, 0.1], [0.0, 0.0]]) + [3.0, 5.0]
     layout = embeddings.project(x, method="pca")
     np.testing.assert_allclose(layout[:, 0], [-2, -1, 1, 2, 0], atol=1e-6)
     np.testing.assert_allclose(np.abs(layout[:, 1]), [0.1, 0.1, 0.1, 0.1, 0.0], atol=1e-6)
@@ -85,7 +85,7 @@ def test_tsne_from_the_previous_layout_stays_close_to_it():
     def displacement(layout):
         return np.linalg.norm(layout - previous, axis=1).mean()
 
-    assert displacement(from_previous) < 0.25 * displacement(from_random)
+    assert displacement(from_previous) < 0.1 * displacement(from_random)
     assert trustworthiness(moved, from_previous, n_neighbors=5) >= 0.9
 
 
