@@ -40,8 +40,9 @@ def test_projection_of_well_separated_blobs_is_trustworthy(method):
     assert trustworthiness(x, layout, n_neighbors=5) >= 0.9
 
 
-def test_pca_equals_sklearn_up_to_sign():
-    x = np.random.default_rng(1).normal(size=(60, 7)) * np.arange(1, 8)  # distinct variances: unique axes
+@pytest.mark.parametrize("shape", [(60, 7), (12, 30)], ids=["more points than dims", "more dims than points"])
+def test_pca_equals_sklearn_up_to_sign(shape):
+    x = np.random.default_rng(1).normal(size=shape) * np.linspace(1, 7, shape[1])  # distinct variances
     ours = embeddings.project(x, method="pca")
     reference = PCA(n_components=2).fit_transform(x)
     for axis in range(2):
