@@ -4,19 +4,21 @@ The features come from :func:`explorer.nets.evaluation.embeddings` (``(N, D) flo
 receives, the layer before the last) for "feature space", or from :func:`pixel_features` (the raw pixels, one
 row per image) for "pixel space": the same functions take both.
 
-- :func:`project`: ``(N, D)`` -> ``(N, 2) float32`` by PCA, t-SNE or UMAP; ``init`` starts a frame from the
-  previous frame's layout, so embeddings across epochs move smoothly instead of jumping.
+- :func:`project`: ``(N, D)`` -> ``(N, 2) float32`` by PCA or t-SNE (``"umap"`` is refused, with the
+  reason); ``init`` starts a frame from the previous frame's layout, so embeddings across epochs move smoothly
+  instead of jumping.
 - :func:`nearest`: the ``k`` rows of a bank most similar to a query by cosine similarity, best first.
 
 Everything runs on one CPU thread (the server's rule: many sessions share a few cores). Projections are
-heavy work (about 1.5 s for a t-SNE of 2,000 points): pages run them in a worker process, never in the
+heavy work (about 1.6 s for a t-SNE of 2,000 points): pages run them in a worker process, never in the
 server's interpreter.
 
 Which t-SNE: openTSNE's Barnes-Hut t-SNE with shorter phases (:data:`TSNE_SETTINGS`), chosen by
 ``benchmarks/interpret_embeddings.py`` against scikit-learn's ``TSNE`` and openTSNE's defaults: on 2,000
-embeddings it is 3-5x faster than either with the same trustworthiness; scikit-learn's own t-SNE could not
-get under 2 s without losing trustworthiness (its 250 early-exaggeration iterations are fixed). See
-benchmarks/README.md, "Inspect functions: embeddings".
+embeddings it took 0.29x scikit-learn's time and 0.4x openTSNE's, with a trustworthiness no lower;
+scikit-learn's own t-SNE could not get under 2 s without losing trustworthiness (its 250 early-exaggeration
+iterations are fixed). UMAP is left out (see ``_umap``). See benchmarks/README.md, "Inspect functions:
+embeddings".
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from explorer.core import checks
 
 METHODS = ("pca", "tsne", "umap")
 # The test sets of the workshop's data sets have 359 (digits) to a few thousand images; a t-SNE of 2,000
-# points takes about 1.5 s on one thread and grows a little faster than N. 10,000 points keeps a
-# projection under about 15 s in a worker.
+# points takes about 1.6 s on one thread. Barnes-Hut grows about as N log N: some 10 s at 10,000 points in
+# a worker (an estimate, not measured).
 MAX_POINTS = 10_000
 # Fewer points than this make no map (and t-SNE's perplexity needs a few neighbours per point).
 MIN_POINTS = 4
