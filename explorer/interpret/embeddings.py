@@ -46,7 +46,9 @@ class TsneSettings:
     perplexity : 20 (60 neighbours a point), lowered to ``(N - 1) / 3`` for small sets. The usual 30 gave a
         trustworthiness 0.0001-0.0003 below scikit-learn's on our embeddings; 20 is above it, and faster.
     exaggeration_iter, exaggeration : the early-exaggeration phase that gathers the clusters (openTSNE's
-        default 250 iterations at 12; 100 are enough on our embeddings: trustworthiness no lower).
+        default 250 iterations at 12; 100 are enough on our embeddings: trustworthiness no lower). Below 120
+        points the exaggeration is ``N / 10`` (at least 1): at 12, sets of 4 to 39 random points sometimes
+        collapsed to a single point (the attraction outweighs the few points' repulsion).
     iterations : the phase after it (openTSNE's default 500, scikit-learn's 750). The neighbourhoods, what
         trustworthiness measures, are settled by 200; more only spread the clusters further apart.
     theta : Barnes-Hut's accuracy/speed trade-off (openTSNE's default 0.5). Barnes-Hut rather than openTSNE's
@@ -138,6 +140,7 @@ def _tsne(x: np.ndarray, *, seed: int, init: np.ndarray | None, settings: TsneSe
 
     if x.shape[1] > settings.pca_dims:
         x = _pca(x, settings.pca_dims)
+    exaggeration = min(settings.exaggeration, max(1.0, len(x) / 10))
     with threadpool_limits(limits=1):  # BLAS in the neighbour search and PCA: one thread
         affinities = affinity.PerplexityBasedNN(
             x, perplexity=min(settings.perplexity, (len(x) - 1) / 3), method="exact", n_jobs=1, random_state=seed
@@ -148,15 +151,13 @@ def _tsne(x: np.ndarray, *, seed: int, init: np.ndarray | None, settings: TsneSe
             start, affinities, negative_gradient_method="bh", theta=settings.theta, n_jobs=1, random_state=seed
         )
         if init is None:
-            embedding = embedding.optimize(
-                n_iter=settings.exaggeration_iter, exaggeration=settings.exaggeration, momentum=0.5
-            )
+            embedding = embedding.optimize(n_iter=settings.exaggeration_iter, exaggeration=exaggeration, momentum=0.5)
             embedding = embedding.optimize(n_iter=settings.iterations, momentum=0.8)
         else:
             # From a previous layout, no early exaggeration: it would pull the clusters together and push them
             # apart again, and the frames would jump. Small steps: the layout is already spread out.
             embedding = embedding.optimize(
-                n_iter=settings.init_iterations, momentum=0.8, learning_rate=len(x) / settings.exaggeration
+                n_iter=settings.init_iterations, momentum=0.8, learning_rate=len(x) / exaggeration
             )
     return np.asarray(embedding)
 
@@ -183,6 +184,8 @@ def project(features, *, method: str, seed: int = 0, init=None) -> np.ndarray:
         from it instead of PCA and skips early exaggeration, so the points move little between frames; PCA
         flips an axis whose direction disagrees with it.
 
+    Identical points (every row the same) all land on ``(0, 0)``, by either method.
+
     Errors: ``ValueError`` naming the argument (shape, size, NaN, unknown method, a wrong ``init``).
     """
     if not isinstance(method, str) or method not in METHODS:
@@ -190,16 +193,16 @@ def project(features, *, method: str, seed: int = 0, init=None) -> np.ndarray:
     x = _features(features)
     seed = checks.integer("seed", seed, 0, 2**32 - 1, wrong_type=ValueError)
     start = _init(init, len(x))
-    if method == "pca":
-        layout = _pca(x, 2)
-        if layout.shape[1] < 2:  # rank-1 data (N >= MIN_POINTS, D >= 2 leaves 2 singular values): never here
-            layout = np.column_stack([layout, np.zeros(len(x))])
+    if method == "umap":
+        layout = _umap(x, seed=seed, init=start)
+    elif np.ptp(x, axis=0).max() == 0:  # every point the same: nothing to spread (t-SNE would divide by 0)
+        layout = np.zeros((len(x), 2))
+    elif method == "pca":
+        layout = _pca(x, 2)  # (N, 2): N >= MIN_POINTS and D >= 2
         if start is not None:
             layout = _align_signs(layout, start)
-    elif method == "tsne":
-        layout = _tsne(x, seed=seed, init=start, settings=TSNE_SETTINGS)
     else:
-        layout = _umap(x, seed=seed, init=start)
+        layout = _tsne(x, seed=seed, init=start, settings=TSNE_SETTINGS)
     return np.ascontiguousarray(layout, dtype=np.float32)
 
 

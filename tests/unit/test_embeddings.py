@@ -90,6 +90,18 @@ def test_tsne_from_the_previous_layout_stays_close_to_it():
     assert trustworthiness(moved, from_previous, n_neighbors=5) >= 0.9
 
 
+@pytest.mark.parametrize("n", [4, 6, 10, 39])
+def test_tsne_of_a_small_set_does_not_collapse_to_a_point(n):
+    x = np.random.default_rng(n).random((n, 5))
+    layout = embeddings.project(x, method="tsne")
+    assert np.isfinite(layout).all() and layout.std(axis=0).min() > 0.1
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_identical_points_land_on_the_origin(method):
+    np.testing.assert_array_equal(embeddings.project(np.ones((20, 3)), method=method), np.zeros((20, 2)))
+
+
 def test_two_threads_project_as_one():
     x, _ = _blobs(8, clusters=4, per_cluster=30)
     expected = embeddings.project(x, method="tsne")
