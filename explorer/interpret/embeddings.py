@@ -54,7 +54,7 @@ class TsneSettings:
     theta : Barnes-Hut's accuracy/speed trade-off (openTSNE's default 0.5). Barnes-Hut rather than openTSNE's
         default FFT gradient: faster for a few thousand points.
     init_iterations : from a previous frame's layout (``init``), only this many iterations, at the exaggeration
-        phase's small learning rate (N / 12): the layout adapts to the new features without expanding. On the
+        phase's small learning rate (N / exaggeration): the layout adapts to the new features without expanding. On the
         unit tests' 200 blobs moved a little, openTSNE's usual rate N for 200 iterations moved the points by
         20 % of the layout's spread, these settings by 2 %, with the same trustworthiness.
     pca_dims : features with more columns are first reduced to this many by PCA (the usual t-SNE practice),
@@ -178,7 +178,7 @@ def project(features, *, method: str, seed: int = 0, init=None) -> np.ndarray:
 
     method : ``"pca"`` (the two principal components, by SVD of the centred data; each axis's sign fixed so
         its largest loading is positive), ``"tsne"`` (openTSNE's Barnes-Hut t-SNE, :data:`TSNE_SETTINGS`, from PCA)
-        or ``"umap"``.
+        or ``"umap"``, which raises ``ValueError``: left out, the message says why.
     seed : t-SNE's random state; the same seed and data give the same layout. PCA has no randomness.
     init : ``None`` or the previous frame's ``(N, 2)`` layout (the same points, in the same order). t-SNE starts
         from it instead of PCA and skips early exaggeration, so the points move little between frames; PCA
