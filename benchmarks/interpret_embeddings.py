@@ -209,10 +209,12 @@ print(json.dumps({{"import_ms": (imported - start) * 1e3, "first_ms": (first - i
 
 def _umap_rows(label: str, x: np.ndarray) -> list[dict]:
     """umap-learn in two fresh interpreters one after the other: the second may reuse numba's on-disk cache."""
-    import importlib.util
+    import importlib.metadata
     import tempfile
 
-    if importlib.util.find_spec("umap") is None:
+    try:  # the distribution, not just a "umap" folder (uninstalling leaves numba's cache files behind)
+        importlib.metadata.version("umap-learn")
+    except importlib.metadata.PackageNotFoundError:
         return []
     rows = []
     with tempfile.TemporaryDirectory() as folder:
