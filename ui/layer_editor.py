@@ -15,7 +15,10 @@ PRESET_KEY = "train.preset"
 # Column widths (px) that fit the table in the Train page's left column on a 1280-pixel screen: "leaky_relu"
 # and "batchnorm" are the longest layer names, numbers have at most 3 digits, padding says at most "same",
 # the row numbers (the layers' numbers in messages) one or two digits.
-INDEX_PX, LAYER_PX, NUMBER_PX, PADDING_PX = 28, 80, 66, 66
+# Column widths in pixels: at 1280×800 the editor's column is about 415 px wide, the row selector takes ~46
+# and each header's edit icon ~20, so every header ("kernel", "padding") is read whole.
+INDEX_PX, LAYER_PX, PADDING_PX = 28, 76, 74
+NUMBER_PX = {"size": 52, "kernel": 64, "stride": 64}
 # A fresh editor starts from "train.layers_base"; "train.layers_rows" is what it returned last run (it survives
 # page switches). AppTests edit "_train.layers.<version>".
 EDITOR = VersionedEditor(
@@ -59,10 +62,14 @@ def edit_layers() -> list[dict[str, Any]]:
                 "size",
                 help="filters (conv), units (dense), window (pools), drop probability (dropout)",
                 format="%g",
-                width=NUMBER_PX,
+                width=NUMBER_PX["size"],
             ),
-            "kernel": st.column_config.NumberColumn("kernel", help="kernel side (conv)", format="%d", width=NUMBER_PX),
-            "stride": st.column_config.NumberColumn("stride", help="step (conv, pools)", format="%d", width=NUMBER_PX),
+            "kernel": st.column_config.NumberColumn(
+                "kernel", help="kernel side (conv)", format="%d", width=NUMBER_PX["kernel"]
+            ),
+            "stride": st.column_config.NumberColumn(
+                "stride", help="step (conv, pools)", format="%d", width=NUMBER_PX["stride"]
+            ),
             "padding": st.column_config.TextColumn("padding", help="a whole number or same (conv)", width=PADDING_PX),
         },
     )
