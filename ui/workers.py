@@ -30,6 +30,7 @@ import contextlib
 import importlib
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -99,18 +100,12 @@ def _serve(connection: Connection, initializer: str) -> None:
         try:
             result = function(payload, Channel(connection))
         except BaseException as error:  # noqa: BLE001 - the server gets a message; the worker lives on
-            _log.exception("job %s failed in worker %s", getattr(function, "__name__", function), _pid())
+            _log.exception("job %s failed in worker %s", getattr(function, "__name__", function), os.getpid())
             connection.send(("error", type(error).__name__, str(error)[:1000]))
             if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: this process is ending
                 return
         else:
             connection.send(("done", result))
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 _START_LOCK = threading.Lock()

@@ -164,12 +164,19 @@ def test_a_diverging_training_ends_as_diverged(digits_split):
     assert view.message.endswith("try a lower learning rate, e.g. 1.")
 
 
-def test_stop_ends_the_training_in_the_worker_after_its_current_batch(spec, digits_split):
-    train, test = digits_split
+def _long_training_under_way(spec, train, test):
+    """A 30-epoch training, once its worker has sent the first report."""
     job = cached.start_training(spec, train, test, training.TrainConfig(epochs=30, batch_size=8), title="Digits")
     deadline = time.monotonic() + 60
     while job.view().progress is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert job.view().progress is not None, "the training never reported"
+    return job
+
+
+def test_stop_ends_the_training_in_the_worker_after_its_current_batch(spec, digits_split):
+    train, test = digits_split
+    job = _long_training_under_way(spec, train, test)
     job.stop()
     view = _finished(job, 30)
     assert view.status == tj.STOPPED and view.message == "Stopped because Stop was pressed."
@@ -188,10 +195,7 @@ def test_to_pictures_layouts():
 
 def test_a_worker_killed_mid_training_fails_the_job_with_a_message_and_the_next_training_runs(spec, digits_split):
     train, test = digits_split
-    job = cached.start_training(spec, train, test, training.TrainConfig(epochs=30, batch_size=8), title="Digits")
-    deadline = time.monotonic() + 60
-    while job.view().progress is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    job = _long_training_under_way(spec, train, test)
     (pid,) = tj.WORKERS.busy_pids()
     os.kill(pid, signal.SIGKILL)  # what the kernel's out-of-memory killer would do
     view = _finished(job, 30)

@@ -3,7 +3,6 @@ the layer table, spectra against NumPy's FFT, top patches against brute force an
 a user's kernel inside conv1 against the Kernels page's correlate; the model left exactly as found."""
 
 import hashlib
-import threading
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from explorer.data import datasets
 from explorer.images import convolution, kernels
 from explorer.interpret import activations
 from explorer.nets import architecture, checkpoints
+from tests.unit.two_threads import in_two_threads
 
 MAP_KINDS = ("conv", "pool", "batchnorm", "activation")
 
@@ -154,23 +154,10 @@ def test_feature_maps_from_two_threads_equal_single_threaded(digits_model, digit
     model = digits_model.model
     images = digit_images[:40]
     expected = [activations.feature_maps(model, image) for image in images]
-    results: dict[int, list] = {0: [], 1: []}
-    errors = []
-
-    def work(which):
-        try:
-            for _ in range(3):
-                results[which].append([activations.feature_maps(model, image) for image in images])
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(which,)) for which in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    for runs in results.values():
+    results = in_two_threads(
+        lambda slot: [[activations.feature_maps(model, image) for image in images] for _ in range(3)]
+    )
+    for runs in results:
         for run in runs:
             for got, want in zip(run, expected):
                 assert list(got) == list(want)

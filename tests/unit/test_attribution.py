@@ -5,7 +5,6 @@ after an error, thread safety)."""
 
 import hashlib
 import math
-import threading
 
 import numpy as np
 import pytest
@@ -24,6 +23,7 @@ from explorer.interpret.attribution import (
     spearman,
 )
 from explorer.nets import checkpoints
+from tests.unit.two_threads import in_two_threads
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -339,28 +339,17 @@ def test_a_model_in_training_mode_is_inspected_in_eval_mode_and_left_training(di
 def test_two_threads_at_once_give_the_single_thread_results(digits_model, digit):
     methods = ("guided_backprop", "grad_cam", "smoothgrad", "saliency", "integrated_gradients")
     alone = {method: attribute(digits_model, digit, method=method, target=3) for method in methods}
-    start = threading.Barrier(2)
-    results: list[dict] = [{}, {}]
-    errors: list[BaseException] = []
 
-    def work(slot: int) -> None:
-        try:
-            start.wait()
-            for _ in range(5):
-                for method in methods if slot == 0 else reversed(methods):
-                    results[slot].setdefault(method, []).append(attribute(digits_model, digit, method=method, target=3))
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
+    def work(slot: int) -> dict[str, list[np.ndarray]]:
+        maps: dict[str, list[np.ndarray]] = {}
+        for _ in range(5):
+            for method in methods if slot == 0 else reversed(methods):
+                maps.setdefault(method, []).append(attribute(digits_model, digit, method=method, target=3))
+        return maps
 
-    threads = [threading.Thread(target=work, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    for slot in (0, 1):
+    for maps in in_two_threads(work):
         for method in methods:
-            for heat in results[slot][method]:
+            for heat in maps[method]:
                 np.testing.assert_allclose(heat, alone[method], rtol=1e-6, atol=1e-7, err_msg=method)
     assert no_hooks(digits_model)
 

@@ -2,8 +2,6 @@
 and cosine, determinism, a layout started from the previous frame, nearest neighbours on the shipped digits
 model, and messages for bad input."""
 
-import threading
-
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
@@ -14,6 +12,7 @@ from explorer.data.datasets import digits
 from explorer.interpret import embeddings
 from explorer.nets.checkpoints import load_default
 from explorer.nets.evaluation import embeddings as model_embeddings
+from tests.unit.two_threads import in_two_threads
 
 
 def _blobs(seed: int = 0, *, clusters: int = 8, per_cluster: int = 25, dims: int = 10):
@@ -105,17 +104,7 @@ def test_identical_points_land_on_the_origin(method):
 def test_two_threads_project_as_one():
     x, _ = _blobs(8, clusters=4, per_cluster=30)
     expected = embeddings.project(x, method="tsne")
-    results = [None, None]
-
-    def work(slot):
-        results[slot] = embeddings.project(x, method="tsne")
-
-    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for result in results:
+    for result in in_two_threads(lambda slot: embeddings.project(x, method="tsne")):
         np.testing.assert_array_equal(result, expected)
 
 

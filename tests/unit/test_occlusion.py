@@ -2,7 +2,6 @@
 window; batching never changes the map; the model is left untouched, also by two threads at once."""
 
 import hashlib
-import threading
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from torch import nn
 from explorer.data import datasets, shapes
 from explorer.interpret.occlusion import occlusion, window_starts
 from explorer.nets import checkpoints
+from tests.unit.two_threads import in_two_threads
 
 
 def model_state(model: nn.Module) -> tuple:
@@ -115,25 +115,10 @@ def test_the_model_is_left_as_it_was_also_by_two_threads_at_once(shapes_case):
     before = model_state(model)
     alone = occlusion(model, image, target=2, baseline="blurred")
     assert model_state(model) == before
-    start = threading.Barrier(2)
-    results: list[list[np.ndarray]] = [[], []]
-    errors: list[BaseException] = []
-
-    def work(slot: int) -> None:
-        try:
-            start.wait()
-            for _ in range(4):
-                results[slot].append(occlusion(model, image, target=2, baseline="blurred"))
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    for heat in results[0] + results[1]:
+    first, second = in_two_threads(
+        lambda slot: [occlusion(model, image, target=2, baseline="blurred") for _ in range(4)]
+    )
+    for heat in first + second:
         np.testing.assert_allclose(heat, alone, atol=1e-7)
     assert model_state(model) == before
 
