@@ -1,5 +1,5 @@
 """The "Train a CNN" page's plotly figures, as pure functions of their numbers (no Streamlit): the learning
-curves and the confusion matrix."""
+curves, the confusion matrix, and a picture's class probabilities ("Try your model")."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from explorer.nets.curves import Curves
 
 TRAIN_COLOR = "#1b6ca8"
 TEST_COLOR = "#d95f02"
+TOP_COLOR, OTHER_COLOR = "#1b6ca8", "#9ab8d3"  # the most likely class's bar, the others'
 CELL_COLOR = TEST_COLOR  # the outline of the confusion-matrix cell looked inside
 CELL_MARKER_PX = 24  # the clickable square on each cell: within a cell of 10 classes in the page's column
 
@@ -153,3 +154,29 @@ def clicked_cell(state: Mapping[str, Any] | None, class_names: Sequence[str]) ->
         if x in names and y in names:
             return names.index(y), names.index(x)
     return None
+
+
+def probabilities_figure(probabilities: Sequence[float] | np.ndarray, class_names: Sequence[str]) -> go.Figure:
+    """Horizontal bars, one per class in class order (first at the top), the most likely in a stronger colour;
+    class names are shown as text, never as markup."""
+    values = [float(p) for p in probabilities]
+    top = int(np.argmax(values))
+    names = [plain(name) for name in class_names]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker_color=[TOP_COLOR if i == top else OTHER_COLOR for i in range(len(values))],
+            text=[f"{v:.0%}" for v in values],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=70 + 28 * len(values),
+        margin=dict(l=10, r=10, t=10, b=30),
+        xaxis=dict(range=[0, 1.15], tickformat=".0%", title="probability"),
+        yaxis=dict(autorange="reversed", type="category"),
+    )
+    return figure

@@ -9,17 +9,13 @@ fragment: drawing reruns only the panel, not the whole Train page.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
-
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.core import dtype, resize
 from explorer.images import imageio
 from explorer.nets import predict_one
-from ui import common
+from ui import common, train_figures
 from ui.cached import train as cached
 
 SOURCES = {"draw": "Draw", "upload": "Upload a picture", "camera": "Camera"}
@@ -40,7 +36,6 @@ DEFAULT_BRUSH = 20
 BRUSH_KEY = "train.try_brush"
 # The network's view is drawn at about this many screen pixels a side, in whole-pixel blocks.
 SEEN_SIDE = 168
-TOP_COLOR, OTHER_COLOR = "#1b6ca8", "#9ab8d3"
 
 _HOW = {
     "digits": "Your picture is cut to its ink, shrunk to 8×8 cells and scaled so the darkest cell is 16, "
@@ -53,32 +48,6 @@ _HOW = {
     "photo": "The picture's centre square is shrunk to the network's size (gray if the network works on gray), "
     "as the training pictures were.",
 }
-
-
-def probabilities_figure(probabilities: Sequence[float] | np.ndarray, class_names: Sequence[str]) -> go.Figure:
-    """Horizontal bars, one per class in class order (first at the top), the most likely in a stronger colour;
-    class names are shown as text, never as markup."""
-    values = [float(p) for p in probabilities]
-    top = int(np.argmax(values))
-    names = [html.escape(name, quote=False) for name in class_names]
-    figure = go.Figure(
-        go.Bar(
-            x=values,
-            y=names,
-            orientation="h",
-            marker_color=[TOP_COLOR if i == top else OTHER_COLOR for i in range(len(values))],
-            text=[f"{v:.0%}" for v in values],
-            textposition="outside",
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        height=70 + 28 * len(values),
-        margin=dict(l=10, r=10, t=10, b=30),
-        xaxis=dict(range=[0, 1.15], tickformat=".0%", title="probability"),
-        yaxis=dict(autorange="reversed", type="category"),
-    )
-    return figure
 
 
 def _keep(source: str, picture: np.ndarray | None, error: str | None = None) -> None:
@@ -180,7 +149,7 @@ def _result(trained, style: str, source: str) -> None:
     with chart_column:
         # Class names may come from a user's folders: plain text, never Markdown.
         st.markdown(f"The network says **{common.plain(trained.class_names[top])}** ({probabilities[top]:.0%} sure).")
-        st.plotly_chart(probabilities_figure(probabilities, trained.class_names), key="train.try_chart")
+        st.plotly_chart(train_figures.probabilities_figure(probabilities, trained.class_names), key="train.try_chart")
 
 
 @st.fragment
