@@ -40,6 +40,12 @@ PAGE_KEY_PREFIXES = (
     "neurons.",
     "anatomy.",
     "train.",
+    "inspect.",  # the Inspect section's shared model and input choice (ui.inspect_model, ui.inspect_input)
+    "fmaps.",
+    "attr.",
+    "occl.",
+    "emb.",
+    "draw.",
 )
 SHARED_PARAMS_KEY = "shared.url_params"
 # A plain copy of every page key's value (outside PAGE_KEY_PREFIXES, so it is not a page key itself): plain

@@ -1,0 +1,6 @@
+"""Attribution (Inspect a CNN): being built (issue 10)."""
+
+import streamlit as st
+
+st.title("Attribution")
+st.info("This page is being built.")

@@ -1,0 +1,6 @@
+"""Occlusion (Inspect a CNN): being built (issue 10)."""
+
+import streamlit as st
+
+st.title("Occlusion")
+st.info("This page is being built.")
