@@ -11,7 +11,10 @@ output), as captum does; the deletion curve reports the target's softmax *probab
   ``(C, H, W)`` attribution;
 - :func:`sanity_check`: cascading randomisation from the top layer down, the map re-rendered at each step and
   compared with the original by Spearman's rank correlation;
-- :func:`deletion_curve`: the target's probability as the most important pixels are replaced by a baseline.
+- :func:`deletion_curve`: the target's probability as the most important pixels are replaced by a baseline;
+  :func:`deletion_curves` for several maps at once, beside a random ranking for reference;
+- :func:`sanity_checks`: :func:`sanity_check` for several methods, reporting its progress;
+- :func:`overlay`: a map laid over its image as an RGB picture (:func:`heat_colors` colours the map).
 
 The class probabilities themselves are :func:`explorer.nets.predict_one.class_probabilities`.
 
@@ -28,6 +31,7 @@ import copy
 import math
 import threading
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import cv2
@@ -45,7 +49,7 @@ from captum.attr import (
 from scipy import stats
 from torch import nn
 
-from explorer.core import checks
+from explorer.core import checks, display
 
 METHODS = ("saliency", "integrated_gradients", "input_x_gradient", "guided_backprop", "grad_cam", "smoothgrad")
 # The keyword options of each method and their defaults.
@@ -68,6 +72,10 @@ BLUR_FRACTION = 1 / 8
 MAX_STEPS = 1000  # integrated gradients: one batch of MAX_STEPS images; more no longer changes the sum
 MAX_SAMPLES = 500  # smoothgrad
 DELETION_STEP = 0.05  # the issue's 5 % steps
+# Maps with a sign (evidence for the class is positive, against it negative); the others are magnitudes (Saliency,
+# SmoothGrad) or ReLU'd (Grad-CAM), never negative.
+SIGNED_METHODS = ("integrated_gradients", "input_x_gradient", "guided_backprop")
+RANDOM = "random"  # deletion_curves' reference entry: the pixels removed in a random order
 # captum's NoiseTunnel draws from torch's global generator; seeding it must not interleave between threads.
 _RNG_LOCK = threading.Lock()
 
@@ -145,6 +153,11 @@ def conv_layers(model: nn.Module) -> list[int]:
     if not isinstance(model, nn.Sequential):
         return []
     return [index for index, module in enumerate(model) if isinstance(module, nn.Conv2d)]
+
+
+def conv_layer_names(model: nn.Module) -> dict[int, str]:
+    """:func:`conv_layers` with a name for people, as the sanity check names layers: ``{3: "3 (conv 32 3×3)"}``."""
+    return {index: f"{index} ({_describe(model[index])})" for index in conv_layers(model)}
 
 
 def baseline_image(image: np.ndarray, baseline: object) -> np.ndarray:
@@ -316,7 +329,14 @@ def spearman(first: np.ndarray, second: np.ndarray) -> float:
 
 
 def sanity_check(
-    model, image: np.ndarray, *, method: str, target: int | None = None, seed: int = 0, **options
+    model,
+    image: np.ndarray,
+    *,
+    method: str,
+    target: int | None = None,
+    seed: int = 0,
+    on_progress: Callable[[float], None] | None = None,
+    **options,
 ) -> list[tuple[str, np.ndarray, float]]:
     """Adebayo et al. 2018's model-randomisation test: does the map depend on what the network learned?
 
@@ -329,7 +349,8 @@ def sanity_check(
     Returns ``[(layer name, map (H, W) float32, rho), ...]``, one entry per randomised layer, top first; the
     layer name is its Sequential index and what it is, ``"12 (dense 10)"``. A map that stays similar (rho
     near 1) while the weights become random shows the method does not explain this network's decision.
-    For ``"smoothgrad"``, ``seed`` also draws the noise.
+    For ``"smoothgrad"``, ``seed`` also draws the noise. ``on_progress`` (if given) is called with the fraction
+    done (0 to 1) after each layer.
     """
     settings = _options(method, options)
     seed = checks.integer("seed", seed, 0, 2**63 - 1, wrong_type=ValueError)
@@ -347,7 +368,59 @@ def sanity_check(
         _randomise(module, generator)
         heat = attribute(randomised, image, method=method, target=target, **settings)
         steps.append((f"{name} ({_describe(module)})", heat, spearman(original, heat)))
+        if on_progress is not None:
+            on_progress(len(steps) / len(layers))
     return steps
+
+
+def sanity_checks(
+    model,
+    image: np.ndarray,
+    *,
+    methods: Sequence[str],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    target: int | None = None,
+    seed: int = 0,
+    on_progress: Callable[[float], None] | None = None,
+) -> dict[str, tuple[np.ndarray, list[tuple[str, np.ndarray, float]]]]:
+    """:func:`sanity_check` for each of ``methods`` on the same image and target: what a page shows side by side.
+
+    options : each method's keyword options by method name (those not named get their defaults).
+    target : ``None`` fixes it to the class the trained network predicts, for every method.
+    on_progress : called with the fraction done (0 to 1) after each layer of each method.
+
+    Returns ``{method: (the trained network's map (H, W) float32, sanity_check's steps)}`` in the order of
+    ``methods``. ``ValueError`` for an empty or repeated method list, an unknown method or option.
+    """
+    methods = list(methods) if isinstance(methods, (list, tuple)) else methods
+    if not isinstance(methods, list) or not methods:
+        raise ValueError(f"methods must be a non-empty list of methods, got {methods!r}")
+    if len(set(methods)) != len(methods):
+        raise ValueError(f"methods must not repeat a method, got {methods!r}")
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(methods))
+    if unknown:
+        raise ValueError(f"options names a method that is not in methods: {unknown[0]!r}")
+    settings = {method: _options(method, dict(options.get(method, {}))) for method in methods}
+    image = check_image(image)
+    model = _check_model(model)
+    target = _target(target, _logits(model, _batch(model, image)))
+    results: dict[str, tuple[np.ndarray, list[tuple[str, np.ndarray, float]]]] = {}
+    for done, method in enumerate(methods):
+        report = None
+        if on_progress is not None:
+            report = lambda fraction, done=done: on_progress((done + fraction) / len(methods))  # noqa: E731
+        method_settings = dict(settings[method])
+        if method == "smoothgrad":
+            method_settings.pop("seed")  # sanity_check's seed draws the noise too
+            original = attribute(model, image, method=method, target=target, seed=seed, **method_settings)
+        else:
+            original = attribute(model, image, method=method, target=target, **method_settings)
+        steps = sanity_check(
+            model, image, method=method, target=target, seed=seed, on_progress=report, **method_settings
+        )
+        results[method] = (original, steps)
+    return results
 
 
 # ------------------------------------------------------------------------------------------------ deletion
@@ -397,3 +470,96 @@ def deletion_curve(
     probabilities = torch.softmax(logits.to(torch.float64), dim=1)[:, target].numpy()
     area = float(np.trapezoid(probabilities, fractions))
     return fractions.astype(np.float64), probabilities.astype(np.float64), area
+
+
+def deletion_curves(
+    model,
+    image: np.ndarray,
+    maps: Mapping[str, np.ndarray],
+    *,
+    target: int | None = None,
+    step: float = DELETION_STEP,
+    baseline: object = 0.0,
+    seed: int = 0,
+) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """:func:`deletion_curve` of each of ``maps`` (name -> ``(H, W)`` map) on the same image, target and baseline,
+    and under :data:`RANDOM` the curve of a random ranking (uniform values drawn from ``seed``): the reference a
+    map must beat to explain anything.
+
+    Returns ``{name: (fractions, probabilities, area)}``, ``maps``' names in their order, then :data:`RANDOM`.
+    ``target`` ``None`` is the predicted class.
+    """
+    if not isinstance(maps, Mapping) or RANDOM in maps:
+        raise ValueError(f"maps must be a mapping of names (other than {RANDOM!r}) to (H, W) maps")
+    image = check_image(image)
+    seed = checks.integer("seed", seed, 0, 2**63 - 1, wrong_type=ValueError)
+    model = _check_model(model)
+    target = _target(target, _logits(model, _batch(model, image)))
+    ranking = np.random.default_rng(seed).random(image.shape[1:]).astype(np.float32)
+    curves = {}
+    for name, heat in {**maps, RANDOM: ranking}.items():
+        curves[name] = deletion_curve(model, image, heat, target=target, step=step, baseline=baseline)
+    return curves
+
+
+# ------------------------------------------------------------------------------------------------ pictures
+# The colours of a magnitude map, from 0 to its full value: black, purple, red, orange, pale yellow (matplotlib's
+# "inferno" at nine points joined by straight lines, within 0.07 of it; a dark zero so that an overlay only
+# lights up where the map does, and the order stays readable in gray).
+_HEAT_STOPS = np.array(
+    [
+        [0.001, 0.000, 0.014],
+        [0.129, 0.047, 0.291],
+        [0.342, 0.062, 0.429],
+        [0.541, 0.135, 0.415],
+        [0.736, 0.216, 0.330],
+        [0.894, 0.353, 0.194],
+        [0.978, 0.558, 0.035],
+        [0.975, 0.798, 0.206],
+        [0.988, 0.998, 0.645],
+    ],
+    dtype=np.float32,
+)
+
+
+def heat_colors(attribution_map: np.ndarray, *, signed: bool) -> np.ndarray:
+    """A map's colours, ``(H, W) -> (H, W, 3) float32`` in ``[0, 1]``, at full colour from the 99th percentile
+    of its magnitude (:func:`explorer.core.display.robust_limit`: one extreme pixel can't wash out the rest).
+
+    signed : ``False``: 0 is black, rising through red to pale yellow (values below 0 count as 0); ``True``:
+        :func:`explorer.core.display.diverging`, 0 white, evidence for the class red, against it blue.
+    """
+    heat = np.asarray(attribution_map, dtype=np.float32)
+    if heat.ndim != 2 or heat.size == 0 or not np.all(np.isfinite(heat)):
+        raise ValueError(f"attribution_map must be a finite (H, W) array, got shape {heat.shape}")
+    limit = display.robust_limit(heat)
+    if signed:
+        return display.diverging(heat, limit=limit if limit > 0 else None)
+    t = np.clip(heat / limit, 0.0, 1.0) if limit > 0 else np.zeros_like(heat)
+    positions = np.linspace(0.0, 1.0, len(_HEAT_STOPS))
+    return np.stack([np.interp(t, positions, _HEAT_STOPS[:, c]) for c in range(3)], axis=-1).astype(np.float32)
+
+
+def overlay(
+    image: np.ndarray, attribution_map: np.ndarray, *, opacity: float = 0.6, signed: bool = False
+) -> np.ndarray:
+    """``attribution_map`` (its :func:`heat_colors`) over ``image``: ``(H, W, 3) uint8``.
+
+    image : ``(C, H, W)`` float in ``[0, 1]`` (1 channel gray or 3 RGB; values outside are clipped).
+    attribution_map : ``(H, W)``, e.g. from :func:`attribute`.
+    opacity : 0 shows the image alone, 1 the map alone; between, ``(1 - opacity) · image + opacity · colours``.
+    signed : as in :func:`heat_colors` (``method in SIGNED_METHODS``).
+    """
+    image = check_image(image)
+    if image.shape[0] not in (1, 3):
+        raise ValueError(f"image must have 1 or 3 channels, got shape {image.shape}")
+    if np.shape(attribution_map) != image.shape[1:]:
+        raise ValueError(
+            f"attribution_map must be the image's (H, W) = {image.shape[1:]}, got {np.shape(attribution_map)}"
+        )
+    opacity = checks.number("opacity", opacity, 0.0, 1.0, wrong_type=ValueError)
+    base = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0).transpose(1, 2, 0)  # (H, W, C)
+    if base.shape[2] == 1:
+        base = np.repeat(base, 3, axis=2)
+    blended = (1.0 - opacity) * base + opacity * heat_colors(attribution_map, signed=signed)
+    return np.round(blended * 255.0).astype(np.uint8)
