@@ -157,7 +157,8 @@ def conv_layers(model: nn.Module) -> list[int]:
 
 def conv_layer_names(model: nn.Module) -> dict[int, str]:
     """:func:`conv_layers` with a name for people, as the sanity check names layers: ``{3: "3 (conv 32 3×3)"}``."""
-    return {index: f"{index} ({_describe(model[index])})" for index in conv_layers(model)}
+    modules = list(model.children())
+    return {index: f"{index} ({_describe(modules[index])})" for index in conv_layers(model)}
 
 
 def baseline_image(image: np.ndarray, baseline: object) -> np.ndarray:
