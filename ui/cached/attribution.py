@@ -1,0 +1,111 @@
+"""Cached pieces of the Attribution page: each one ``explorer.interpret.attribution`` call plus encoding.
+
+Keys are small: the model's token (``Inspected.trained.token``, it names the weights exactly), the input's key
+(``InputImage.key``: ``"test:17"``, ``"upload:<sha256>"``), the method and its options as a tuple of pairs
+(:func:`options_key`), the target class. The model and the image go in as ``_model`` and ``_image``. The heavy
+sanity check is not here: it runs in a worker (``ui.inspect_jobs``), see :func:`sanity_call`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from explorer.core import resize
+from explorer.interpret import attribution
+from explorer.nets import predict_one
+from ui import torch_runtime
+from ui.cached import shared
+
+OptionsKey = tuple[tuple[str, Any], ...]
+MethodKey = tuple[str, OptionsKey]  # a method and its options: what names a map, with the model, input and target
+# A session looks at a few images with up to six methods and a few settings each: maps cost ~1-15 ms and a few
+# hundred bytes, pictures a few kB.
+MAX_MAPS = 512
+MAX_PICTURES = 256
+MAX_CURVES = 64
+
+
+def options_key(options: Mapping[str, Any]) -> OptionsKey:
+    """A method's options as a hashable, order-free cache key."""
+    return tuple(sorted(options.items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_MAPS)
+def attribution_map(
+    model_token: str, input_key: str, method: str, options: OptionsKey, target: int, _model, _image: np.ndarray
+) -> np.ndarray:
+    """``attribution.attribute(model, image, method=method, target=target, **options)``: ``(H, W) float32``."""
+    torch_runtime.configure()
+    return attribution.attribute(_model, _image, method=method, target=target, **dict(options))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_PICTURES)
+def overlay_png(
+    model_token: str,
+    input_key: str,
+    method: str,
+    options: OptionsKey,
+    target: int,
+    opacity: float,
+    side: int,
+    _model,
+    _image: np.ndarray,
+) -> bytes:
+    """PNG of :func:`attribution.overlay` of the method's map over the image, enlarged in whole pixels to about
+    ``side`` screen pixels a side."""
+    heat = attribution_map(model_token, input_key, method, options, target, _model, _image)
+    return map_png(heat, _image, opacity=opacity, signed=method in attribution.SIGNED_METHODS, side=side)
+
+
+def map_png(heat: np.ndarray, image: np.ndarray, *, opacity: float, signed: bool, side: int) -> bytes:
+    """PNG of ``heat`` over ``image`` (:func:`attribution.overlay`), enlarged to about ``side`` pixels a side."""
+    picture = attribution.overlay(image, heat, opacity=opacity, signed=signed)
+    return shared.encode(resize.enlarge(picture, factor=resize.screen_factor(picture.shape[0], target=side)))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_MAPS)
+def probabilities(model_token: str, input_key: str, _model, _image: np.ndarray) -> np.ndarray:
+    """``predict_one.class_probabilities(model, image)``: ``(K,) float64``, the softmax of the logits."""
+    torch_runtime.configure()
+    return predict_one.class_probabilities(_model, _image)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_CURVES)
+def deletion(
+    model_token: str,
+    input_key: str,
+    methods: tuple[MethodKey, ...],
+    target: int,
+    baseline: str,
+    _model,
+    _image: np.ndarray,
+) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """``attribution.deletion_curves`` of each method's map (and a random ranking, ``attribution.RANDOM``), the
+    removed pixels filled with ``baseline`` (``"black"``, ``"gray"``, ``"blurred"``): ``{name: (fractions,
+    probabilities, area)}``."""
+    maps = {
+        method: attribution_map(model_token, input_key, method, options, target, _model, _image)
+        for method, options in methods
+    }
+    torch_runtime.configure()
+    return attribution.deletion_curves(_model, _image, maps, target=target, baseline=baseline)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_MAPS)
+def epoch_saliency(
+    model_token: str, epoch: int, input_key: str, target: int, _model, _image: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Saliency of the model after ``epoch`` (``_model``, its snapshot) and its class probabilities:
+    ``(map (H, W) float32, probabilities (K,) float64)``."""
+    torch_runtime.configure()
+    heat = attribution.attribute(_model, _image, method="saliency", target=target)
+    return heat, predict_one.class_probabilities(_model, _image)
+
+
+def method_keys(methods: Sequence[str], options: Mapping[str, Mapping[str, Any]]) -> tuple[MethodKey, ...]:
+    """``((method, options_key), ...)`` for the chosen methods, each with its options from ``options``."""
+    return tuple((method, options_key(options.get(method, {}))) for method in methods)
