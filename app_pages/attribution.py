@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.interpret import attribution
-from ui import attr_figures, common, inspect_input, inspect_jobs, inspect_model, inspect_worker, train_figures, urlstate
+from ui import attr_figures, attr_snippet, common, inspect_input, inspect_jobs, inspect_model, train_figures, urlstate
 from ui.cached import attribution as cached
 
 LABELS = {
@@ -176,52 +176,44 @@ st.markdown(
 )
 
 
-@urlstate.fragment()
-def sanity_section() -> None:
-    if not chosen:
-        st.caption("Choose a method above to run the check.")
-        return
-    call = inspect_worker.Call(
-        function="attribution.sanity_checks",
-        key=(token, picked.key, keys, target),
-        model=inspect_worker.model_ref(inspected.trained),
-        args=(image,),
-        kwargs={"methods": list(chosen), "options": {m: options[m] for m in chosen if m in options}, "target": target},
-    )
-    result, view = inspect_jobs.result(call, label="sanity check")
-    if result is None:
-        waiting(view)
-        return
-    for method in chosen:
-        original, steps = result[method]
-        heats = [original, *(heat for _, heat, _ in steps)]
-        signed = method in attribution.SIGNED_METHODS
-        st.markdown(f"**{LABELS[method]}**")
-        st.image(
-            [cached.map_png(heat, image, opacity=1.0, signed=signed, side=SMALL_SIDE) for heat in heats],
-            caption=["trained", *(f"+ {name}: ρ {rho:.2f}" for name, _, rho in steps)],
-            width=SMALL_SIDE,
+if not chosen:
+    st.caption("Choose a method above to run the check.")
+else:
+    call = cached.sanity_call(inspected.trained, picked.key, image, keys, target)
+    checked, view = inspect_jobs.result(call, label="Sanity check")
+    if view is not None:
+        inspect_jobs.wait(call, view, label="Sanity check")
+    else:
+        rows = []
+        for method in chosen:
+            original, steps = checked[method]
+            signed = method in attribution.SIGNED_METHODS
+            pictures = [
+                cached.map_png(heat, image, opacity=1.0, signed=signed, side=SMALL_SIDE)
+                for heat in (original, *(heat for _, heat, _ in steps))
+            ]
+            captions = ["trained", *(f"+ {name}: ρ {rho:.2f}" for name, _, rho in steps)]
+            rows.append((method, pictures, captions))
+        maps_part, plot_part = st.columns([1.6, 1.0], gap="medium")
+        with maps_part:
+            for method, pictures, captions in rows:
+                st.image(
+                    pictures,
+                    caption=[f"{LABELS[method]} · {c}" if i == 0 else c for i, c in enumerate(captions)],
+                    width=SMALL_SIDE,
+                )
+        with plot_part:
+            st.plotly_chart(
+                attr_figures.sanity_figure({m: [(n, rho) for n, _, rho in checked[m][1]] for m in chosen}, LABELS),
+                key="attr.sanity_plot",
+            )
+        st.caption(
+            "Each row: the trained network's map, then the map after randomising the layers named, cumulatively, "
+            "from the output down. ρ is Spearman's rank correlation with the trained map (1: the same order of "
+            "pixels, 0: unrelated). **Guided Backprop barely changes**: its map mostly redraws the picture's own "
+            "edges (the ReLUs pass what the input lights up), so it looks convincing while telling you little "
+            "about what this network decided."
         )
-    st.plotly_chart(
-        attr_figures.sanity_figure({m: [(n, rho) for n, _, rho in result[m][1]] for m in chosen}, LABELS),
-        key="attr.sanity_plot",
-    )
-    st.caption(
-        "ρ is Spearman's rank correlation of the pixels' order with the trained network's map: 1 is the same "
-        "ranking, 0 unrelated. Guided Backprop's map often barely changes even when the top layers are random: "
-        "it mostly redraws the picture's own edges (the ReLUs let through what the input lights up), so it can "
-        "look convincing without telling you much about what this network decided."
-    )
-
-
-@urlstate.fragment(run_every=1)
-def waiting(view) -> None:
-    inspect_jobs.show_wait(view)
-    if view.finished:
-        st.rerun()
-
-
-sanity_section()
 
 # ------------------------------------------------------------------------------------------------ deletion
 st.subheader("Which explanation is right? Delete the most important pixels first")
@@ -247,24 +239,29 @@ if chosen:
         f"{st.session_state['attr.baseline']} baseline), and watch the probability of "
         f"**{common.plain(class_names[target])}**. The curve that falls fastest, the smallest area, belongs to "
         f"the method that found the pixels this network needs most: here **{labels[best]}**"
-        + (" (not even better than a random order: no method explains this answer well)." if best == attribution.RANDOM else ".")
+        + (
+            " (not even better than a random order: no method explains this answer well)."
+            if best == attribution.RANDOM
+            else "."
+        )
     )
 else:
     st.caption("Choose a method above to compare the methods.")
 
 # ------------------------------------------------------------------------------------------------ epochs
 st.subheader("Across the epochs: when did the network learn where to look?")
-snapshots = inspected.trained.snapshots
-if inspected.kind != "session" or not snapshots:
+epochs = inspected.epochs_with_weights()
+if inspected.kind != "session" or not epochs:
     st.info(
         "This needs a network trained on the Train page in this session: its training keeps a copy after every "
         "epoch. The shipped default models and uploaded files have only their final weights."
     )
 else:
-    epochs = [snapshot.epoch for snapshot in snapshots]
-    results = [
-        cached.epoch_saliency(token, epoch, picked.key, target, inspected.snapshot_model(epoch), image) for epoch in epochs
-    ]
+    with common.user_errors():
+        results = [
+            cached.epoch_saliency(token, epoch, picked.key, target, inspected.snapshot_model(epoch), image)
+            for epoch in epochs
+        ]
     st.image(
         [cached.map_png(heat, image, opacity=opacity, signed=False, side=SMALL_SIDE) for heat, _ in results],
         caption=[f"epoch {epoch}: {p[target]:.0%}" for epoch, (_, p) in zip(epochs, results)],
@@ -299,4 +296,17 @@ common.check_yourself(
     "network's decision: it mostly shows the picture's own edges. Prefer a method whose map falls apart in the "
     "sanity check and whose deletion curve falls fast.",
     key="attr.check",
+)
+common.show_code(
+    attr_snippet.code(
+        kind=inspected.kind,
+        style=inspected.style,
+        input_shape=tuple(inspected.trained.spec.input_shape),
+        source_key=picked.key,
+        methods=chosen,
+        options={m: options[m] for m in chosen if m in options},
+        target=None if st.session_state["attr.target"] == PREDICTED else target,
+        opacity=opacity,
+        baseline=st.session_state["attr.baseline"],
+    )
 )

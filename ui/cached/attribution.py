@@ -17,8 +17,9 @@ import streamlit as st
 from explorer.core import resize
 from explorer.interpret import attribution
 from explorer.nets import predict_one
-from ui import torch_runtime
+from ui import inspect_worker, torch_runtime
 from ui.cached import shared
+from ui.cached.train import TrainedModel
 
 OptionsKey = tuple[tuple[str, Any], ...]
 MethodKey = tuple[str, OptionsKey]  # a method and its options: what names a map, with the model, input and target
@@ -27,6 +28,8 @@ MethodKey = tuple[str, OptionsKey]  # a method and its options: what names a map
 MAX_MAPS = 512
 MAX_PICTURES = 256
 MAX_CURVES = 64
+# model_ref copies the weights (a fraction of a millisecond for our networks, but every rerun): once per model.
+MAX_MODELS = 16
 
 
 def options_key(options: Mapping[str, Any]) -> OptionsKey:
@@ -109,3 +112,30 @@ def epoch_saliency(
 def method_keys(methods: Sequence[str], options: Mapping[str, Mapping[str, Any]]) -> tuple[MethodKey, ...]:
     """``((method, options_key), ...)`` for the chosen methods, each with its options from ``options``."""
     return tuple((method, options_key(options.get(method, {}))) for method in methods)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_MODELS)
+def model_ref(model_token: str, _trained: TrainedModel) -> inspect_worker.ModelRef:
+    """``inspect_worker.model_ref`` of the inspected network (what a worker rebuilds it from), once per token."""
+    return inspect_worker.model_ref(_trained.model, _trained.spec, model_token)
+
+
+def sanity_call(
+    trained: TrainedModel,
+    input_key: str,
+    image: np.ndarray,
+    methods: tuple[MethodKey, ...],
+    target: int,
+) -> inspect_worker.Call:
+    """The worker call of ``attribution.sanity_checks`` for the chosen methods and their options (seed 0)."""
+    return inspect_worker.Call(
+        function="attribution.sanity_checks",
+        key=("attribution.sanity_checks", trained.token, input_key, methods, target),
+        model=model_ref(trained.token, trained),
+        args=(image,),
+        kwargs={
+            "methods": [method for method, _ in methods],
+            "options": {method: dict(options) for method, options in methods},
+            "target": target,
+        },
+    )
