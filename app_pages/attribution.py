@@ -71,7 +71,10 @@ if inspected is None:
 model = inspected.trained.model
 token = inspected.trained.token
 class_names = inspected.trained.class_names
-picked = inspect_input.choose(inspected, page="attr")
+# The input chooser (its grid of test images) beside the chosen picture and what the network says about it.
+input_column, picture_column = st.columns([1.35, 1.0], gap="large")
+with input_column:
+    picked = inspect_input.choose(inspected, page="attr")
 if picked is None:
     urlstate.publish((*PARAMS, *inspect_model.PARAMS, *inspect_input.PARAMS))
     st.stop()
@@ -91,8 +94,16 @@ if st.session_state["attr.sg_samples"] not in SMOOTH_SAMPLES:
 if st.session_state["attr.sg_noise"] not in SMOOTH_NOISE:
     st.session_state["attr.sg_noise"] = 15
 methods_available = [m for m in attribution.METHODS if m != "grad_cam" or layers]
-probabilities = cached.probabilities(token, picked.key, model, image)
+st.session_state["attr.methods"] = [m for m in st.session_state["attr.methods"] if m in methods_available]
+with common.user_errors():
+    probabilities = cached.probabilities(token, picked.key, model, image)
 predicted = int(probabilities.argmax())
+with picture_column:
+    if picked.steps:
+        st.image([picture for _, picture in picked.steps], caption=[caption for caption, _ in picked.steps])
+    else:
+        st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title))
+    st.plotly_chart(train_figures.probabilities_figure(probabilities, class_names), key="attr.probabilities")
 
 controls = st.columns([2.2, 1.3, 1.0], gap="medium")
 chosen = controls[0].multiselect(
@@ -144,27 +155,22 @@ chosen = [m for m in chosen if m in methods_available]
 keys = cached.method_keys(chosen, options)
 
 # ------------------------------------------------------------------------------------------------ the maps
-picture_column, maps_column = st.columns([1.0, 2.4], gap="medium")
-with picture_column:
-    st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title))
-    st.plotly_chart(train_figures.probabilities_figure(probabilities, class_names), key="attr.probabilities")
-with maps_column:
-    if not chosen:
-        st.info("Choose at least one method above.")
-    else:
-        with common.user_errors():
-            pictures = [
-                cached.overlay_png(token, picked.key, method, settings, target, opacity, MAP_SIDE, model, image)
-                for method, settings in keys
-            ]
-        st.image(pictures, caption=[LABELS[m] for m in chosen], width=MAP_SIDE)
-        st.caption(
-            f"Each map explains the class **{common.plain(class_names[target])}** "
-            f"(the network gives it {probabilities[target]:.0%}). Saliency, SmoothGrad and Grad-CAM are "
-            "magnitudes: dark is unimportant, bright yellow most important. Integrated Gradients, Input × "
-            "Gradient and Guided Backprop have a sign: red pixels speak for the class, blue against it. Each map "
-            "is scaled to its own strongest pixels."
-        )
+if not chosen:
+    st.info("Choose at least one method above.")
+else:
+    with common.user_errors():
+        pictures = [
+            cached.overlay_png(token, picked.key, method, settings, target, opacity, MAP_SIDE, model, image)
+            for method, settings in keys
+        ]
+    st.image(pictures, caption=[LABELS[m] for m in chosen], width=MAP_SIDE)
+    st.caption(
+        f"Each map explains the class **{common.plain(class_names[target])}** "
+        f"(the network gives it {probabilities[target]:.0%}). Saliency, SmoothGrad and Grad-CAM are "
+        "magnitudes: dark is unimportant, bright yellow most important. Integrated Gradients, Input × "
+        "Gradient and Guided Backprop have a sign: red pixels speak for the class, blue against it. Each map "
+        "is scaled to its own strongest pixels."
+    )
 
 # ------------------------------------------------------------------------------------------------ sanity check
 st.subheader("Sanity check: does the map depend on what the network learned?")
@@ -189,24 +195,22 @@ else:
             original, steps = checked[method]
             signed = method in attribution.SIGNED_METHODS
             pictures = [
-                cached.map_png(heat, image, opacity=1.0, signed=signed, side=SMALL_SIDE)
+                cached.map_png(heat, image, opacity=None, signed=signed, side=SMALL_SIDE)
                 for heat in (original, *(heat for _, heat, _ in steps))
             ]
             captions = ["trained", *(f"+ {name}: ρ {rho:.2f}" for name, _, rho in steps)]
             rows.append((method, pictures, captions))
-        maps_part, plot_part = st.columns([1.6, 1.0], gap="medium")
-        with maps_part:
-            for method, pictures, captions in rows:
-                st.image(
-                    pictures,
-                    caption=[f"{LABELS[method]} · {c}" if i == 0 else c for i, c in enumerate(captions)],
-                    width=SMALL_SIDE,
-                )
-        with plot_part:
-            st.plotly_chart(
-                attr_figures.sanity_figure({m: [(n, rho) for n, _, rho in checked[m][1]] for m in chosen}, LABELS),
-                key="attr.sanity_plot",
+        for method, pictures, captions in rows:
+            st.image(
+                pictures,
+                caption=[f"{LABELS[method]}, {c}" if i == 0 else c for i, c in enumerate(captions)],
+                width=SMALL_SIDE,
             )
+        plot_part, _ = st.columns([2.0, 1.0])
+        plot_part.plotly_chart(
+            attr_figures.sanity_figure({m: [(n, rho) for n, _, rho in checked[m][1]] for m in chosen}, LABELS),
+            key="attr.sanity_plot",
+        )
         st.caption(
             "Each row: the trained network's map, then the map after randomising the layers named, cumulatively, "
             "from the output down. ρ is Spearman's rank correlation with the trained map (1: the same order of "
@@ -229,9 +233,13 @@ if chosen:
     ranked = sorted(curves.items(), key=lambda item: item[1][2])
     with table_column:
         st.dataframe(
-            pd.DataFrame({"method": [labels[n] for n, _ in ranked], "area under the curve": [c[2] for _, c in ranked]}),
+            pd.DataFrame({"method": [labels[n] for n, _ in ranked], "area": [c[2] for _, c in ranked]}),
             hide_index=True,
-            column_config={"area under the curve": st.column_config.NumberColumn(format="%.3f")},
+            column_config={
+                "area": st.column_config.NumberColumn(
+                    "area", format="%.3f", help="The area under the method's curve: smaller is better."
+                )
+            },
         )
     best = ranked[0][0]
     st.markdown(

@@ -27,27 +27,28 @@ def sanity_figure(
     steps: Mapping[str, Sequence[tuple[str, float]]], labels: Mapping[str, str], *, height: int = 300
 ) -> go.Figure:
     """Spearman's rho of each method's map with its trained map (``steps``: method -> ``[(layer name, rho),
-    ...]``, top layer first), one line per method named by ``labels``; "trained" at rho 1 comes first. A rho
-    that is NaN (a constant map) leaves a gap."""
+    ...]``, top layer first) against the number of layers randomised, one line per method named by ``labels``;
+    0 layers (the trained network, rho 1) comes first, the layer names show on hover. A rho that is NaN (a
+    constant map) leaves a gap."""
     figure = go.Figure()
     for method, values in steps.items():
-        names = ["trained", *(f"+ {name}" for name, _ in values)]
-        rhos = [1.0, *(None if math.isnan(rho) else rho for _, rho in values)]
+        label = plain(labels.get(method, method))
         figure.add_scatter(
-            x=names,
-            y=rhos,
+            x=list(range(len(values) + 1)),
+            y=[1.0, *(None if math.isnan(rho) else rho for _, rho in values)],
+            customdata=["trained", *(plain(name) for name, _ in values)],
             mode="lines+markers",
             name=labels.get(method, method),
             line=dict(color=METHOD_COLORS.get(method)),
-            hovertemplate="%{x}: ρ = %{y:.2f}<extra>" + plain(labels.get(method, method)) + "</extra>",
+            hovertemplate="%{customdata}: ρ = %{y:.2f}<extra>" + label + "</extra>",
         )
     figure.add_hline(y=0, line=dict(color=REFERENCE_COLOR, width=1, dash="dot"))
     figure.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(title="layers randomised, from the top down", type="category"),
-        yaxis=dict(title="Spearman ρ with the trained map", range=[-1.05, 1.05]),
-        legend=dict(orientation="h", y=-0.35),
+        xaxis=dict(title="layers randomised (from the output down)", dtick=1, rangemode="tozero"),
+        yaxis=dict(title="ρ with the trained map", range=[-1.05, 1.05]),
+        legend=dict(orientation="v", x=1.02, y=1.0),
     )
     return figure
 

@@ -14,7 +14,7 @@ from explorer.core import resize
 from explorer.data.datasets import Dataset
 from explorer.nets import curves, evaluation
 from explorer.nets.training import Progress
-from ui import common, train_figures, training_jobs
+from ui import common, inspect_input, train_figures, training_jobs
 from ui.cached import shared
 from ui.cached import train as cached
 from ui.train_data import clamped
@@ -26,6 +26,8 @@ CELL_KEYS = ("train.cell_true", "train.cell_pred")  # the cell to look inside: (
 CELL_RESULTS_KEY = "train.cell_results"  # which model on which test set last opened a cell
 CELL_PICKED_KEY = "train.cell_picked"  # the training (family) during which a cell was picked by hand
 CONFUSION_KEY = "_train.confusion"  # the heat map, a widget for its clicks ("_": its state can't be assigned)
+EXPLAIN_KEY = "train.explain"  # + ".cell" / ".wrong": a gallery's links to the Attribution page (st.pills)
+EXPLAIN_OPEN_KEY = "_train.explain_open"  # the test image a link was clicked for, opened on the next run
 
 
 def progress_text(progress: Progress) -> str:
@@ -119,12 +121,22 @@ def _clicked_on_the_matrix(class_names: tuple[str, ...], family: str) -> None:
 
 
 def show_results(
-    result: evaluation.Evaluation, test: Dataset, class_names: tuple[str, ...], *, results: str, family: str
+    result: evaluation.Evaluation,
+    test: Dataset,
+    class_names: tuple[str, ...],
+    *,
+    results: str,
+    family: str,
+    explain: bool = False,
 ) -> None:
     """Confusion matrix (click a cell to look inside it; new results open on their worst confusion),
     per-class accuracy and the most confident mistakes of ``result``, a model's evaluation on ``test``.
     ``results`` names that model and test set; ``family`` the training the model comes from: a cell picked by
-    hand stays picked for the models of the same training (after each epoch, and the one it ends with)."""
+    hand stays picked for the models of the same training (after each epoch, and the one it ends with).
+    ``explain``: each gallery image gets a link that opens it on the Attribution page (the session's model on
+    its own test set, the one the Inspect pages use)."""
+    if explain and (index := st.session_state.pop(EXPLAIN_OPEN_KEY, None)) is not None:
+        inspect_input.open_test_image("app_pages/attribution.py", index, own_model=True)
     k = len(class_names)
     for key in CELL_KEYS:
         clamped(key, k)
@@ -181,27 +193,52 @@ def show_results(
         + (f"; the first {CELL_IMAGES} are shown." if len(cell_images) > CELL_IMAGES else ".")
     )
     if len(cell_images):
-        _gallery(test, cell_images[:CELL_IMAGES], result, class_names)
+        _gallery(test, cell_images[:CELL_IMAGES], result, class_names, explain="cell" if explain else None)
     st.markdown("**The most confident mistakes**: test images the network got wrong, surest first.")
     if len(result.wrong) == 0:
         st.caption("No mistakes on the test set.")
     else:
-        _gallery(test, result.wrong[:GALLERY_SIZE], result, class_names)
+        _gallery(test, result.wrong[:GALLERY_SIZE], result, class_names, explain="wrong" if explain else None)
 
 
-def _gallery(test: Dataset, indices: np.ndarray, result: evaluation.Evaluation, class_names: tuple[str, ...]) -> None:
+def _gallery(
+    test: Dataset,
+    indices: np.ndarray,
+    result: evaluation.Evaluation,
+    class_names: tuple[str, ...],
+    *,
+    explain: str | None = None,
+) -> None:
     """The test images at ``indices``, about 64 screen pixels each, captioned with their true and predicted
     classes: one element for the whole gallery (the live panel redraws it every second while a network trains,
     and Streamlit's cost is per element)."""
     # Class names may come from a user's folders, and captions are Markdown: escaped, they show as typed.
     captions = [
         common.plain(
-            f"true: {class_names[test.labels[index]]} · said: {class_names[result.predictions[index]]} "
+            (f"#{index} · " if explain else "")
+            + f"true: {class_names[test.labels[index]]} · said: {class_names[result.predictions[index]]} "
             f"({result.confidence[index]:.0%})"
         )
         for index in indices
     ]
     st.image([_picture_png(test, int(index)) for index in indices], caption=captions)
+    if explain:  # a link per image: "#17" opens test image 17 on the Attribution page
+        key = f"{EXPLAIN_KEY}.{explain}"
+        st.pills(
+            "Which pixels made it say that? Open one on the Attribution page:",
+            [int(index) for index in indices],
+            key=key,
+            format_func=lambda index: f"#{index}",
+            on_change=_explain_clicked,
+            args=(key,),
+        )
+
+
+def _explain_clicked(key: str) -> None:
+    """``on_change`` of a gallery's links: open that image on the next run (a page can't switch inside a
+    callback), and unselect the link so that it works again after coming back."""
+    st.session_state[EXPLAIN_OPEN_KEY] = st.session_state[key]
+    st.session_state[key] = None
 
 
 def _picture_png(test: Dataset, index: int) -> bytes:
@@ -229,7 +266,14 @@ def show_model(trained: cached.TrainedModel | None, current_test: tuple[Dataset,
         own = trained.evaluation or cached.evaluate(
             trained.token, f"{trained.token} own test", trained.model, trained.test
         )
-        show_results(own, trained.test, trained.class_names, results=f"{trained.token} own test", family=trained.token)
+        show_results(
+            own,
+            trained.test,
+            trained.class_names,
+            results=f"{trained.token} own test",
+            family=trained.token,
+            explain=True,
+        )
     elif current_test is None:
         st.info("Choose a data set to test this model on.")
     elif current_test[0].image_shape != trained.spec.input_shape or current_test[0].n_classes != len(

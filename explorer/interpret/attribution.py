@@ -548,7 +548,11 @@ def overlay(
 
     image : ``(C, H, W)`` float in ``[0, 1]`` (1 channel gray or 3 RGB; values outside are clipped).
     attribution_map : ``(H, W)``, e.g. from :func:`attribute`.
-    opacity : 0 shows the image alone, 1 the map alone; between, ``(1 - opacity) · image + opacity · colours``.
+    opacity : how much the map covers the image, 0 (the image alone) to 1. A magnitude map (``signed``
+        False) covers it evenly: ``(1 - opacity) · image + opacity · colours``, so 1 is the map alone. A
+        signed map's colours are white at 0, which would wash the image out: each pixel is covered by
+        ``opacity · |t|``, ``t`` the value over the colours' full-colour limit (clipped to 1), so the image
+        shows where the map is 0 and the colour where it is strong.
     signed : as in :func:`heat_colors` (``method in SIGNED_METHODS``).
     """
     image = check_image(image)
@@ -562,5 +566,13 @@ def overlay(
     base = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0).transpose(1, 2, 0)  # (H, W, C)
     if base.shape[2] == 1:
         base = np.repeat(base, 3, axis=2)
-    blended = (1.0 - opacity) * base + opacity * heat_colors(attribution_map, signed=signed)
+    colours = heat_colors(attribution_map, signed=signed)  # (H, W, 3)
+    if signed:
+        heat = np.asarray(attribution_map, dtype=np.float32)
+        limit = display.robust_limit(heat)
+        strength = np.clip(np.abs(heat) / limit, 0.0, 1.0) if limit > 0 else np.zeros_like(heat)
+        cover = (opacity * strength)[..., None]  # (H, W, 1)
+    else:
+        cover = np.float32(opacity)
+    blended = (1.0 - cover) * base + cover * colours
     return np.round(blended * 255.0).astype(np.uint8)

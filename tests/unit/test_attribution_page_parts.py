@@ -82,8 +82,15 @@ def test_overlay_blends_by_hand():
     np.testing.assert_array_equal(mixed, np.round(expected * 255).astype(np.uint8))
     rgb = np.random.default_rng(1).random((3, 2, 2), dtype=np.float32)
     np.testing.assert_array_equal(overlay(rgb, heat, opacity=0.0), np.round(rgb.transpose(1, 2, 0) * 255))
-    signed = overlay(image, -heat, opacity=1.0, signed=True)
-    np.testing.assert_array_equal(signed, np.round(heat_colors(-heat, signed=True) * 255).astype(np.uint8))
+    # A signed map covers each pixel by its strength: 0 leaves the image, the full value is the colour alone.
+    signed_heat = np.array([[0.0, -1.0], [0.5, 0.25]], dtype=np.float32)  # limit: 99th percentile of |.| = 0.985
+    limit = np.percentile(np.abs(signed_heat), 99)
+    colours = heat_colors(signed_heat, signed=True)
+    cover = 0.8 * np.clip(np.abs(signed_heat) / limit, 0, 1)[..., None]
+    expected = (1 - cover) * image[0][..., None] + cover * colours
+    signed = overlay(image, signed_heat, opacity=0.8, signed=True)
+    np.testing.assert_array_equal(signed, np.round(expected * 255).astype(np.uint8))
+    np.testing.assert_array_equal(signed[0, 0], [0, 0, 0])  # no attribution: the black pixel stays black
 
 
 def test_overlay_errors():

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from explorer.core import resize
+from explorer.core import dtype, resize
 from explorer.interpret import attribution
 from explorer.nets import predict_one
 from ui import inspect_worker, torch_runtime
@@ -64,9 +64,13 @@ def overlay_png(
     return map_png(heat, _image, opacity=opacity, signed=method in attribution.SIGNED_METHODS, side=side)
 
 
-def map_png(heat: np.ndarray, image: np.ndarray, *, opacity: float, signed: bool, side: int) -> bytes:
-    """PNG of ``heat`` over ``image`` (:func:`attribution.overlay`), enlarged to about ``side`` pixels a side."""
-    picture = attribution.overlay(image, heat, opacity=opacity, signed=signed)
+def map_png(heat: np.ndarray, image: np.ndarray, *, opacity: float | None, signed: bool, side: int) -> bytes:
+    """PNG of ``heat`` over ``image`` (:func:`attribution.overlay`), or of the map alone (``opacity`` None:
+    :func:`attribution.heat_colors`), enlarged in whole pixels to about ``side`` screen pixels a side."""
+    if opacity is None:
+        picture = dtype.to_uint8(attribution.heat_colors(heat, signed=signed))
+    else:
+        picture = attribution.overlay(image, heat, opacity=opacity, signed=signed)
     return shared.encode(resize.enlarge(picture, factor=resize.screen_factor(picture.shape[0], target=side)))
 
 
