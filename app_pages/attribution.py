@@ -9,6 +9,8 @@ worker (``ui.inspect_jobs``); the figures are in ``ui.attr_figures``.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -102,7 +104,7 @@ with picture_column:
     if picked.steps:
         st.image([picture for _, picture in picked.steps], caption=[caption for caption, _ in picked.steps])
     else:
-        st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title))
+        st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title), width=INPUT_SIDE)
     st.plotly_chart(train_figures.probabilities_figure(probabilities, class_names), key="attr.probabilities")
 
 controls = st.columns([2.2, 1.3, 1.0], gap="medium")
@@ -198,7 +200,11 @@ else:
                 cached.map_png(heat, image, opacity=None, signed=signed, side=SMALL_SIDE)
                 for heat in (original, *(heat for _, heat, _ in steps))
             ]
-            captions = ["trained", *(f"+ {name}: ρ {rho:.2f}" for name, _, rho in steps)]
+            # rho is NaN for a flat map (Grad-CAM's ReLU can leave nothing): no order of pixels to compare
+            captions = [
+                "trained",
+                *(f"+ {name}: ρ {'–' if math.isnan(rho) else f'{rho:.2f}'}" for name, _, rho in steps),
+            ]
             rows.append((method, pictures, captions))
         for method, pictures, captions in rows:
             st.image(
@@ -214,7 +220,7 @@ else:
         st.caption(
             "Each row: the trained network's map, then the map after randomising the layers named, cumulatively, "
             "from the output down. ρ is Spearman's rank correlation with the trained map (1: the same order of "
-            "pixels, 0: unrelated). **Guided Backprop barely changes**: its map mostly redraws the picture's own "
+            "pixels, 0: unrelated; – for a map that is flat, with no order to compare). **Guided Backprop barely changes**: its map mostly redraws the picture's own "
             "edges (the ReLUs pass what the input lights up), so it looks convincing while telling you little "
             "about what this network decided."
         )
