@@ -40,7 +40,9 @@ def test_a_link_under_the_train_pages_gallery_opens_attribution_on_that_image(ap
     app.page.get_by_role("button", name="Start training").click()
     expect(app.page.get_by_text("Training finished")).to_be_visible(timeout=90_000)
     app.wait_idle()
-    links = app.page.get_by_role("button", name=re.compile(r"^#\d+$"))
+    # st.pills: a radio group of links "#17", one per picture, under each gallery; the mistakes' is the last
+    mistakes = app.page.get_by_role("radiogroup", name=re.compile("Open one on the Attribution page")).last
+    links = mistakes.get_by_role("radio", name=re.compile(r"^#\d+$"))
     expect(links.first).to_be_visible()
     index = int(links.first.inner_text().strip().lstrip("#"))
     links.first.click()
