@@ -165,7 +165,13 @@ else:
             cached.overlay_png(token, picked.key, method, settings, target, opacity, MAP_SIDE, model, image)
             for method, settings in keys
         ]
-    st.image(pictures, caption=[LABELS[m] for m in chosen], width=MAP_SIDE)
+    # A map that is 0 everywhere (Grad-CAM's ReLU keeps only evidence for the class) says so under its picture.
+    flat = [not cached.attribution_map(token, picked.key, m, o, target, model, image).any() for m, o in keys]
+    st.image(
+        pictures,
+        caption=[LABELS[m] + (" (0 everywhere)" if f else "") for m, f in zip(chosen, flat)],
+        width=MAP_SIDE,
+    )
     st.caption(
         f"Each map explains the class **{common.plain(class_names[target])}** "
         f"(the network gives it {probabilities[target]:.0%}). Saliency, SmoothGrad and Grad-CAM are "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ui import snippets
 from ui.snippets import UPLOAD_FILE
 
 # What a session's own network (or an uploaded one) is read from in the snippet: the file the Train page saves.
@@ -26,13 +27,19 @@ def _model_lines(kind: str) -> str:
 
 def _image_line(source_key: str, kind: str, style: str) -> str:
     source, _, rest = source_key.partition(":")
-    if source == "test" and kind in ("digits", "shapes"):
-        return f"image = test.images[{int(rest)}]  # (C, H, W) float32 in [0, 1]\n"
-    # a picture, or a test image of a set that only the session has: read from a file, made into the input
-    return (
-        f'picture = imageio.load_image(open("{UPLOAD_FILE}", "rb").read())  # any picture, (H, W, 3) uint8\n'
+    prepare = (
         f"image = predict_one.prepare_picture(picture, model_input_shape, style={style!r})  # as the network sees it\n"
     )
+    own = f'picture = imageio.load_image(open("{UPLOAD_FILE}", "rb").read())  # any picture, (H, W, 3) uint8\n'
+    if source == "test" and kind in ("digits", "shapes"):
+        return (
+            f"image = test.images[{int(rest)}]  # (C, H, W) float32 in [0, 1]\n"
+            "# or a picture of your own, made into the network's input as the page does:\n# " + own + "# " + prepare
+        )
+    if source == "picker":  # the sidebar's picture: a built-in one by its id, else the file it came from
+        return snippets.load_lines(rest).replace("image = ", "picture = ", 1) + "\n" + prepare
+    # an upload, a drawing, or a test image of a set that only the session has: read from a file
+    return own + prepare
 
 
 def code(
@@ -57,7 +64,7 @@ def code(
         for method in methods
     )
     return (
-        "from explorer.images import imageio\n"
+        "from explorer.images import imageio, samples\n"
         "from explorer.interpret import attribution\n"
         "from explorer.nets import checkpoints, predict_one, recipes\n\n"
         + _model_lines(kind)

@@ -573,6 +573,6 @@ def overlay(
         strength = np.clip(np.abs(heat) / limit, 0.0, 1.0) if limit > 0 else np.zeros_like(heat)
         cover = (opacity * strength)[..., None]  # (H, W, 1)
     else:
-        cover = np.float32(opacity)
+        cover = np.full((1, 1, 1), opacity, dtype=np.float32)  # evenly
     blended = (1.0 - cover) * base + cover * colours
     return np.round(blended * 255.0).astype(np.uint8)
