@@ -9,8 +9,6 @@ worker (``ui.inspect_jobs``); the figures are in ``ui.attr_figures``.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -18,15 +16,7 @@ from explorer.interpret import attribution
 from ui import attr_figures, attr_snippet, common, inspect_input, inspect_jobs, inspect_model, train_figures, urlstate
 from ui.cached import attribution as cached
 
-LABELS = {
-    "saliency": "Saliency",
-    "integrated_gradients": "Integrated Gradients",
-    "input_x_gradient": "Input × Gradient",
-    "guided_backprop": "Guided Backprop",
-    "grad_cam": "Grad-CAM",
-    "smoothgrad": "SmoothGrad",
-}
-REFERENCE_LABEL = "random order"
+LABELS = attr_figures.LABELS
 DEFAULT_METHODS = ["saliency", "integrated_gradients", "guided_backprop", "grad_cam"]
 PREDICTED = -1  # the target "the class the network predicts"
 LAST_CONV = -1  # Grad-CAM's layer "the last conv layer"
@@ -198,36 +188,16 @@ else:
     if view is not None:
         inspect_jobs.wait(call, view, label="Sanity check")
     else:
-        rows = []
         for method in chosen:
-            original, steps = checked[method]
-            signed = method in attribution.SIGNED_METHODS
-            pictures = [
-                cached.map_png(heat, image, opacity=None, signed=signed, side=SMALL_SIDE)
-                for heat in (original, *(heat for _, heat, _ in steps))
-            ]
-            # rho is NaN for a flat map (Grad-CAM's ReLU can leave nothing): no order of pixels to compare
-            captions = [
-                "trained",
-                *(f"+ {name}: ρ {'–' if math.isnan(rho) else f'{rho:.2f}'}" for name, _, rho in steps),
-            ]
-            rows.append((method, pictures, captions))
-        for method, pictures, captions in rows:
-            st.image(
-                pictures,
-                caption=[f"{LABELS[method]}, {c}" if i == 0 else c for i, c in enumerate(captions)],
-                width=SMALL_SIDE,
-            )
+            pictures, captions = cached.sanity_pictures(call.key, method, SMALL_SIDE, *checked[method])
+            st.image(pictures, caption=captions, width=SMALL_SIDE)
         plot_part, _ = st.columns([2.0, 1.0])
-        plot_part.plotly_chart(
-            attr_figures.sanity_figure({m: [(n, rho) for n, _, rho in checked[m][1]] for m in chosen}, LABELS),
-            key="attr.sanity_plot",
-        )
+        plot_part.plotly_chart(cached.sanity_figure(call.key, tuple(chosen), checked), key="attr.sanity_plot")
         st.caption(
             "Each row: the trained network's map, then the map after randomising the layers named, cumulatively, "
             "from the output down. ρ is Spearman's rank correlation with the trained map (1: the same order of "
-            "pixels, 0: unrelated; – for a map that is flat, with no order to compare). **Guided Backprop barely changes**: its map mostly redraws the picture's own "
-            "edges (the ReLUs pass what the input lights up), so it looks convincing while telling you little "
+            "pixels, 0: unrelated; – for a flat map, with no order to compare). **Guided Backprop barely changes**: "
+            "its map mostly redraws the picture's own edges (the ReLUs pass what the input lights up), so it looks convincing while telling you little "
             "about what this network decided."
         )
 
@@ -236,12 +206,12 @@ st.subheader("Which explanation is right? Delete the most important pixels first
 if chosen:
     with common.user_errors():
         curves = cached.deletion(token, picked.key, keys, target, st.session_state["attr.baseline"], model, image)
-    labels = {**LABELS, attribution.RANDOM: REFERENCE_LABEL}
+    labels = LABELS
     plot_column, table_column = st.columns([2.2, 1.0], gap="medium")
     with plot_column:
-        st.plotly_chart(
-            attr_figures.deletion_figure(curves, labels, target_name=class_names[target]), key="attr.deletion_plot"
-        )
+        baseline = st.session_state["attr.baseline"]
+        figure = cached.deletion_figure(token, picked.key, keys, target, baseline, class_names[target], curves)
+        st.plotly_chart(figure, key="attr.deletion_plot")
     ranked = sorted(curves.items(), key=lambda item: item[1][2])
     with table_column:
         st.dataframe(

@@ -21,6 +21,16 @@ METHOD_COLORS = {
     "smoothgrad": "#56b4e9",
 }
 REFERENCE_COLOR = "#7f7f7f"  # the random ranking of the deletion curves
+# The methods' names for people, and the deletion curves' reference (attribution.RANDOM).
+LABELS = {
+    "saliency": "Saliency",
+    "integrated_gradients": "Integrated Gradients",
+    "input_x_gradient": "Input × Gradient",
+    "guided_backprop": "Guided Backprop",
+    "grad_cam": "Grad-CAM",
+    "smoothgrad": "SmoothGrad",
+    "random": "random order",
+}
 
 
 def sanity_figure(

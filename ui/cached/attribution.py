@@ -8,16 +8,18 @@ sanity check is not here: it runs in a worker (``ui.inspect_jobs``), see :func:`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.core import dtype, resize
 from explorer.interpret import attribution
 from explorer.nets import predict_one
-from ui import inspect_worker, torch_runtime
+from ui import attr_figures, inspect_worker, torch_runtime
 from ui.cached import shared
 from ui.cached.train import TrainedModel
 
@@ -64,10 +66,11 @@ def overlay_png(
     return map_png(heat, _image, opacity=opacity, signed=method in attribution.SIGNED_METHODS, side=side)
 
 
-def map_png(heat: np.ndarray, image: np.ndarray, *, opacity: float | None, signed: bool, side: int) -> bytes:
+def map_png(heat: np.ndarray, image: np.ndarray | None, *, opacity: float | None, signed: bool, side: int) -> bytes:
     """PNG of ``heat`` over ``image`` (:func:`attribution.overlay`), or of the map alone (``opacity`` None:
-    :func:`attribution.heat_colors`), enlarged in whole pixels to about ``side`` screen pixels a side."""
-    if opacity is None:
+    :func:`attribution.heat_colors`; ``image`` unused), enlarged in whole pixels to about ``side`` screen
+    pixels a side."""
+    if opacity is None or image is None:
         picture = dtype.to_uint8(attribution.heat_colors(heat, signed=signed))
     else:
         picture = attribution.overlay(image, heat, opacity=opacity, signed=signed)
@@ -143,3 +146,43 @@ def sanity_call(
             "target": target,
         },
     )
+
+
+# ------------------------------------------------------------------------------------- drawing the results
+@st.cache_data(show_spinner=False, max_entries=MAX_PICTURES)
+def sanity_pictures(
+    call_key: Hashable, method: str, side: int, _original: np.ndarray, _steps: list
+) -> tuple[list[bytes], list[str]]:
+    """One method's row of the sanity check (``call_key`` names the check's result): PNGs of the trained map
+    and of the map after each randomised layer (:func:`map_png`, the maps alone), and their captions with
+    Spearman's rho ("–" for a flat map: no order of pixels to compare)."""
+    signed = method in attribution.SIGNED_METHODS
+    heats = [_original, *(heat for _, heat, _ in _steps)]
+    pictures = [map_png(heat, None, opacity=None, signed=signed, side=side) for heat in heats]
+    captions = [
+        f"{attr_figures.LABELS[method]}, trained",
+        *(f"+ {name}: ρ {'–' if math.isnan(rho) else f'{rho:.2f}'}" for name, _, rho in _steps),
+    ]
+    return pictures, captions
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_CURVES)
+def sanity_figure(call_key: Hashable, methods: tuple[str, ...], _checked: Mapping) -> go.Figure:
+    """``attr_figures.sanity_figure`` of a sanity check's result, built once and shared read-only
+    (``st.plotly_chart`` copies a figure into its message and never changes it)."""
+    steps = {method: [(name, rho) for name, _, rho in _checked[method][1]] for method in methods}
+    return attr_figures.sanity_figure(steps, attr_figures.LABELS)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_CURVES)
+def deletion_figure(
+    model_token: str,
+    input_key: str,
+    methods: tuple[MethodKey, ...],
+    target: int,
+    baseline: str,
+    target_name: str,
+    _curves: Mapping,
+) -> go.Figure:
+    """``attr_figures.deletion_figure`` of :func:`deletion`'s curves (same key), built once, shared read-only."""
+    return attr_figures.deletion_figure(_curves, attr_figures.LABELS, target_name=target_name)
