@@ -24,10 +24,10 @@ IG_STEPS = (10, 20, 50, 100, 200)
 SMOOTH_SAMPLES = (5, 10, 20, 50)
 SMOOTH_NOISE = (5, 10, 15, 20, 30)  # % of the [0, 1] range
 OPACITIES = tuple(round(0.1 * i, 1) for i in range(11))
-# Pictures: the input about 168 screen pixels a side; each method's map about 140, so four sit in a row beside
-# the input and its probabilities at 1280×800; the sanity check's and epochs' small multiples about 96.
+# Pictures: the input about 168 screen pixels a side; each method's map about 128, so four sit in a row beside
+# the probabilities at 1280×800 (at 140 the fourth wrapped); the sanity check's and epochs' rows about 96.
 INPUT_SIDE = 168
-MAP_SIDE = 140
+MAP_SIDE = 128
 SMALL_SIDE = 96
 
 
@@ -95,7 +95,6 @@ with picture_column:
         st.image([picture for _, picture in picked.steps], caption=[caption for caption, _ in picked.steps])
     else:
         st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title), width=INPUT_SIDE)
-    st.plotly_chart(train_figures.probabilities_figure(probabilities, class_names), key="attr.probabilities")
 
 controls = st.columns([2.2, 1.3, 1.0], gap="medium")
 chosen = controls[0].multiselect(
@@ -147,28 +146,32 @@ chosen = [m for m in chosen if m in methods_available]
 keys = cached.method_keys(chosen, options)
 
 # ------------------------------------------------------------------------------------------------ the maps
-if not chosen:
-    st.info("Choose at least one method above.")
-else:
-    with common.user_errors():
-        pictures = [
-            cached.overlay_png(token, picked.key, method, settings, target, opacity, MAP_SIDE, model, image)
-            for method, settings in keys
-        ]
-    # A map that is 0 everywhere (Grad-CAM's ReLU keeps only evidence for the class) says so under its picture.
-    flat = [not cached.attribution_map(token, picked.key, m, o, target, model, image).any() for m, o in keys]
-    st.image(
-        pictures,
-        caption=[LABELS[m] + (" (0 everywhere)" if f else "") for m, f in zip(chosen, flat)],
-        width=MAP_SIDE,
-    )
-    st.caption(
-        f"Each map explains the class **{common.plain(class_names[target])}** "
-        f"(the network gives it {probabilities[target]:.0%}). Saliency, SmoothGrad and Grad-CAM are "
-        "magnitudes: dark is unimportant, bright yellow most important. Integrated Gradients, Input × "
-        "Gradient and Guided Backprop have a sign: red pixels speak for the class, blue against it. Each map "
-        "is scaled to its own strongest pixels."
-    )
+maps_column, probabilities_column = st.columns([2.6, 1.0], gap="small")
+with probabilities_column:  # what the network says, beside the maps that explain it
+    st.plotly_chart(train_figures.probabilities_figure(probabilities, class_names), key="attr.probabilities")
+with maps_column:
+    if not chosen:
+        st.info("Choose at least one method above.")
+    else:
+        with common.user_errors():
+            pictures = [
+                cached.overlay_png(token, picked.key, method, settings, target, opacity, MAP_SIDE, model, image)
+                for method, settings in keys
+            ]
+        # A map that is 0 everywhere (Grad-CAM's ReLU keeps only evidence for the class) says so under it.
+        flat = [not cached.attribution_map(token, picked.key, m, o, target, model, image).any() for m, o in keys]
+        st.image(
+            pictures,
+            caption=[LABELS[m] + (" (0 everywhere)" if f else "") for m, f in zip(chosen, flat)],
+            width=MAP_SIDE,
+        )
+        st.caption(
+            f"Each map explains the class **{common.plain(class_names[target])}** "
+            f"(the network gives it {probabilities[target]:.0%}). Saliency, SmoothGrad and Grad-CAM are "
+            "magnitudes: dark is unimportant, bright yellow most important. Integrated Gradients, Input × "
+            "Gradient and Guided Backprop have a sign: red pixels speak for the class, blue against it. Each "
+            "map is scaled to its own strongest pixels."
+        )
 
 # ------------------------------------------------------------------------------------------------ sanity check
 st.subheader("Sanity check: does the map depend on what the network learned?")
