@@ -244,10 +244,15 @@ else:
 # ------------------------------------------------------------------------------------------------ epochs
 st.subheader("Across the epochs: when did the network learn where to look?")
 epochs = inspected.epochs_with_weights()
-if inspected.kind != "session" or not epochs:
+if inspected.kind != "session":
     st.info(
         "This needs a network trained on the Train page in this session: its training keeps a copy after every "
         "epoch. The shipped default models and uploaded files have only their final weights."
+    )
+elif not epochs:
+    st.info(
+        "Your network's training kept no copies of its weights along the way (a network loaded from a file has "
+        "only its final weights): train one on the Train page to see this."
     )
 else:
     with common.user_errors():

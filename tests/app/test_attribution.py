@@ -183,3 +183,36 @@ def test_the_train_pages_gallery_link_opens_attribution_on_that_image(open_page)
     assert at.session_state["inspect.test_index"] == index
     assert any(f"test image {index}" in c for c in image_captions(at))
     assert at.selectbox(key="inspect.model").value == "session"
+
+
+def test_the_sidebars_picture_shows_its_preprocessing_and_a_flat_map_says_so(open_page):
+    at = open_page(PAGE, query={"methods": "grad_cam,saliency"})
+    at.radio(key="inspect.input").set_value("picker").run()
+    ok(at)
+    captions = image_captions(at)
+    assert "What the network sees: 8×8" in captions and "Your picture" in captions
+    code = at.get("code")[0].value
+    assert "samples.load_builtin('sample:astronaut')" in code and "style='digits'" in code
+    # Grad-CAM keeps only evidence for the class (a ReLU): for a class the network rules out it can be 0 everywhere
+    model = checkpoints.load_default("digits").model
+    image = None
+    for index in range(40):
+        image = recipes.RECIPES["digits"].data()[1].images[index]
+        if not attribution.attribute(model, image, method="grad_cam", target=0).any():
+            break
+    else:
+        pytest.skip("no test image among the first 40 has a flat Grad-CAM map for class 0")
+    at = open_page(PAGE, query={"methods": "grad_cam", "target": "0", "i": str(index)})
+    assert "Grad-CAM (0 everywhere)" in image_captions(at)
+
+
+def test_the_train_pages_galleries_link_only_a_model_trained_here(open_page):
+    # The default model on the Train page is tested on the Train page's split, not on the test set the Inspect
+    # pages use for it: its test image numbers would open other images, so its galleries have no links.
+    at = open_page("app_pages/train.py")
+    at.button(key="_train.use_default").click().run()
+    ok(at)
+    assert not [g for g in at.get("button_group") if str(g.key).startswith("train.explain")]
+    at.session_state["train.model"] = trained_in_session()
+    ok(at.run())
+    assert [g for g in at.get("button_group") if str(g.key).startswith("train.explain")]
