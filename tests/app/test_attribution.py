@@ -216,3 +216,24 @@ def test_the_train_pages_galleries_link_only_a_model_trained_here(open_page):
     at.session_state["train.model"] = trained_in_session()
     ok(at.run())
     assert [g for g in at.get("button_group") if str(g.key).startswith("train.explain")]
+
+
+def test_a_network_without_conv_layers_has_no_grad_cam(open_page):
+    from explorer.nets import architecture, layer_table
+    from ui.cached.train import TrainedModel
+
+    test = recipes.RECIPES["digits"].data()[1]
+    spec = layer_table.rows_to_spec(layer_table.preset_rows("mlp"), name="mlp", input_shape=(1, 8, 8), num_classes=10)
+    mlp = TrainedModel(
+        architecture.build(spec).eval(), spec, tuple(test.class_names), "mlp for a test", "a test", test=test
+    )
+    at = open_page(PAGE, query={"methods": "grad_cam,saliency", "layer": "3"})
+    at.session_state["train.model"] = mlp
+    at = sanity_done(ok(at.run()))
+    assert at.multiselect(key="attr.methods").value == ["saliency"]
+    assert "Grad-CAM" not in at.multiselect(key="attr.methods").options  # the labels
+    assert any("Grad-CAM needs a conv layer" in c.value for c in at.caption)
+    assert [c for c in image_captions(at) if c.startswith("+ ")] == [
+        f"+ {name}: ρ {rho:.2f}"
+        for name, _, rho in attribution.sanity_check(mlp.model, test.images[0], method="saliency")
+    ]
