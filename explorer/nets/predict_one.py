@@ -320,7 +320,7 @@ def preparation_steps(
             steps.append((f"the centre, cut to the network's {rows}:{cols} shape", _picture(crop)))
         small = _resize(crop, rows, cols)
         steps.append((f"scaled to {rows}×{cols}", _picture(small)))
-        if channels == 1 and small.ndim == 3:
+        if channels == 1 and small.ndim == 3 and np.ptp(small, axis=2).max() > 0:  # a colour picture
             steps.append(("gray", _picture(_gray(small))))
         if style == "dark" and _border_median(_gray(crop)) > LIGHT_BACKGROUND:
             steps.append(("turned to light on dark, as the training pictures", _picture(final)))
@@ -329,3 +329,25 @@ def preparation_steps(
     caption, _ = steps[-1]
     steps[-1] = (caption, _picture(final))  # exactly the input (a photo's bytes are resized before scaling)
     return tuple(steps)
+
+
+def on_background(picture: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+    """A drawing with transparent pixels laid on a flat ``background`` colour: ``(H, W, 3) uint8``.
+
+    picture : ``(H, W, 4) uint8`` (a canvas's strokes, alpha = opacity) or ``(H, W, 3) uint8`` (returned as a
+        copy). background : ``(red, green, blue)`` in 0..255. Each pixel is ``alpha · colour + (1 - alpha) ·
+        background``, rounded (the "over" operator of Porter & Duff).
+    """
+    if not isinstance(picture, np.ndarray) or picture.dtype != np.uint8:
+        got = f"{picture.dtype} array" if isinstance(picture, np.ndarray) else type(picture).__name__
+        raise ValueError(f"picture must be a uint8 array, got {got}")
+    if picture.ndim != 3 or picture.shape[2] not in (3, 4) or 0 in picture.shape:
+        raise ValueError(f"picture must be (H, W, 3) or (H, W, 4), got shape {picture.shape}")
+    colour = tuple(background) if isinstance(background, (tuple, list)) else ()
+    if len(colour) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in colour):
+        raise ValueError(f"background must be three integers in 0..255, got {background!r}")
+    if picture.shape[2] == 3:
+        return picture.copy()
+    alpha = picture[:, :, 3:].astype(np.float32) / 255.0
+    mixed = picture[:, :, :3].astype(np.float32) * alpha + np.asarray(colour, np.float32) * (1.0 - alpha)
+    return np.round(mixed).astype(np.uint8)

@@ -131,3 +131,21 @@ def test_a_blank_drawing_is_a_clear_error():
         preparation_steps(paper(), (1, 8, 8), style="digits")
     with pytest.raises(ValueError, match="style must be one of"):
         preparation_steps(paper(), (1, 8, 8), style="sketch")
+
+
+def test_on_background_is_the_over_operator_by_hand():
+    from explorer.nets.predict_one import on_background
+
+    canvas = np.zeros((1, 3, 4), np.uint8)
+    canvas[0, 0] = (200, 0, 0, 255)  # opaque red
+    canvas[0, 1] = (0, 0, 0, 102)  # black at 40 %
+    # pixel 2: fully transparent
+    out = on_background(canvas, (10, 20, 250))
+    expected = [[200, 0, 0], [round(0.6 * 10), round(0.6 * 20), round(0.6 * 250)], [10, 20, 250]]
+    np.testing.assert_array_equal(out[0], expected)
+    rgb = np.full((2, 2, 3), 7, np.uint8)
+    np.testing.assert_array_equal(on_background(rgb), rgb)
+    with pytest.raises(ValueError, match=r"background must be three integers in 0\.\.255"):
+        on_background(canvas, (0, 0, 300))
+    with pytest.raises(ValueError, match="picture must be a uint8 array, got float32 array"):
+        on_background(canvas.astype(np.float32))
