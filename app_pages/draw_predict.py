@@ -137,8 +137,11 @@ if image is not None and probabilities is not None:
         )
     with maps_column:
         st.markdown("**Feature maps**: each conv block's output for your drawing (brighter = more active)")
-        for _, grid_png, grid_caption in cached.feature_grids(trained.token, key, trained.model, image):
+        grids = cached.feature_grids(trained.token, key, trained.model, image)
+        for _, grid_png, grid_caption in grids:
             st.image(grid_png, caption=grid_caption)
+        if not grids:
+            st.caption("This network has no conv layers: its only maps are its inputs.")
 
 # ------------------------------------------------------------------------------ class visualisation
 st.subheader("What does the network think a 3 looks like?")
@@ -166,26 +169,30 @@ else:
 
 st.markdown("**The same for one channel of a conv layer**: a picture that makes that channel's map bright.")
 conv_names = activations.conv_layer_names(trained.model)
-st.session_state[LAYER_KEY] = min(max(int(st.session_state.get(LAYER_KEY, 1)), 1), len(conv_names))
-layer_column, channel_column, result_column = st.columns([1.4, 1.0, 1.0])
-layer_number = layer_column.selectbox(
-    "Conv layer", range(1, len(conv_names) + 1), key=LAYER_KEY, format_func=lambda n: conv_names[n - 1]
-)
-layer = conv_names[int(layer_number) - 1]
-layer_channels = int(trained.model[int(layer.split(".", 1)[0]) - 1].out_channels)
-st.session_state[CHANNEL_KEY] = min(max(int(st.session_state.get(CHANNEL_KEY, 0)), 0), layer_channels - 1)
-channel = int(channel_column.number_input("Channel", 0, layer_channels - 1, step=1, key=CHANNEL_KEY))
-urlstate.publish(PARAMS)
-channel_call = cached.channel_call(trained.token, ref, trained.spec.input_shape, layer, channel, seed)
-channel_value, channel_view = inspect_jobs.result(channel_call, label="Channel picture")
-with result_column:
-    if channel_view is not None:
-        inspect_jobs.wait(channel_call, channel_view, label="Channel picture")
-    else:
-        (png,), png_width = cached.pictures(
-            f"channel {trained.token} {layer} {channel} {seed}", channel_value, cached.CHANNEL_SIDE
-        )
-        st.image(png, caption=f"channel {channel} of {layer}", width=png_width)
+if not conv_names:
+    st.caption("This network has no conv layers, so it has no channels to show.")
+    urlstate.publish(PARAMS)
+else:
+    st.session_state[LAYER_KEY] = min(max(int(st.session_state.get(LAYER_KEY, 1)), 1), len(conv_names))
+    layer_column, channel_column, result_column = st.columns([1.4, 1.0, 1.0])
+    layer_number = layer_column.selectbox(
+        "Conv layer", range(1, len(conv_names) + 1), key=LAYER_KEY, format_func=lambda n: conv_names[n - 1]
+    )
+    layer = conv_names[int(layer_number) - 1]
+    layer_channels = int(trained.model[int(layer.split(".", 1)[0]) - 1].out_channels)
+    st.session_state[CHANNEL_KEY] = min(max(int(st.session_state.get(CHANNEL_KEY, 0)), 0), layer_channels - 1)
+    channel = int(channel_column.number_input("Channel", 0, layer_channels - 1, step=1, key=CHANNEL_KEY))
+    urlstate.publish(PARAMS)
+    channel_call = cached.channel_call(trained.token, ref, trained.spec.input_shape, layer, channel, seed)
+    channel_value, channel_view = inspect_jobs.result(channel_call, label="Channel picture")
+    with result_column:
+        if channel_view is not None:
+            inspect_jobs.wait(channel_call, channel_view, label="Channel picture")
+        else:
+            (png,), png_width = cached.pictures(
+                f"channel {trained.token} {layer} {channel} {seed}", channel_value, cached.CHANNEL_SIDE
+            )
+            st.image(png, caption=f"channel {channel} of {layer}", width=png_width)
 
 # ----------------------------------------------------------------------------------------- the end
 common.check_yourself(
