@@ -21,7 +21,6 @@ Deterministic for a given ``seed`` (its own ``torch.Generator``).
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -70,7 +69,7 @@ def _check_shape(input_shape: object) -> tuple[int, int, int]:
     if (
         shape is None
         or len(shape) != 3
-        or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in shape)
+        or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in shape)
     ):
         raise ValueError(f"input_shape must be (C, H, W) with positive integers, got {input_shape!r}")
     channels, rows, cols = (int(n) for n in shape)
@@ -98,13 +97,13 @@ def _check_settings(settings: object) -> Settings:
 def _check_indices(name: str, values: object, count: int, what: str) -> list[int]:
     if values is None:
         return list(range(count))
-    if isinstance(values, numbers.Integral) and not isinstance(values, bool):
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
         values = [values]
     if not isinstance(values, Sequence) or isinstance(values, str) or len(values) == 0:
         raise ValueError(f"{name} must be None, an index or a non-empty sequence of indices, got {values!r}")
     out = []
     for value in values:
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not 0 <= value < count:
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 0 <= value < count:
             raise ValueError(f"{name} must hold {what} indices in 0..{count - 1}, got {value!r}")
         out.append(int(value))
     if len(out) > MAX_BATCH:
