@@ -64,6 +64,9 @@ st.markdown(
 inspected = inspect_model.choose()
 if inspected is None:
     st.stop()
+conv_names = activations.conv_layer_names(inspected.trained.model)
+# The last conv layer's channels make the most telling pictures (conv1 sees 3×3 pixels): it is the first choice.
+st.session_state.setdefault(LAYER_KEY, max(1, len(conv_names)))
 urlstate.restore("draw", OWN_PARAMS)
 trained = inspected.trained
 channels, rows, cols = trained.spec.input_shape
@@ -168,7 +171,6 @@ else:
             column.image(png, caption=name, width=png_width)  # st.image captions are plain text
 
 st.markdown("**The same for one channel of a conv layer**: a picture that makes that channel's map bright.")
-conv_names = activations.conv_layer_names(trained.model)
 if not conv_names:
     st.caption("This network has no conv layers, so it has no channels to show.")
     urlstate.publish(PARAMS)

@@ -79,7 +79,7 @@ def test_without_a_drawing_the_page_asks_for_one_and_shows_the_class_pictures(op
     names = [str(d) for d in range(10)]
     run_until(at, class_pictures_shown(names))
     assert all(name in captions(at) for name in names)
-    assert "channel 0 of 1. conv 32 3×3, padding same" in captions(at)
+    assert "channel 0 of 8. conv 64 3×3, padding same" in captions(at)  # the last conv layer first
     assert not at.error
 
 

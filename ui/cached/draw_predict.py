@@ -25,8 +25,9 @@ STEP_SIDE = 120
 # A feature map grid: at most this many columns, each map about this many screen pixels a side.
 GRID_COLUMNS = 8
 MAP_SIDE = 36
-# A class picture is drawn at about this many screen pixels a side.
-CLASS_SIDE = 96
+# A class picture is drawn at about this many screen pixels a side: ten of them fit a row of the main area on a
+# 1280-pixel laptop (about 67 pixels a column).
+CLASS_SIDE = 66
 CHANNEL_SIDE = 144  # one picture alone: drawn bigger
 # Saliency is drawn in the inferno colour map (dark = no influence, yellow = most), beside the input.
 SALIENCY_COLORMAP = cv2.COLORMAP_INFERNO
