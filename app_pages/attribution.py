@@ -29,6 +29,7 @@ OPACITIES = tuple(round(0.1 * i, 1) for i in range(11))
 INPUT_SIDE = 168
 MAP_SIDE = 128
 SMALL_SIDE = 96
+STEP_SIDE = 150  # a picture's preprocessing: its first and last step side by side in the input's column
 
 
 def _methods(text: str) -> list[str]:
@@ -91,10 +92,15 @@ with common.user_errors():
     probabilities = cached.probabilities(token, picked.key, model, image)
 predicted = int(probabilities.argmax())
 with picture_column:
-    if picked.steps:
-        st.image([picture for _, picture in picked.steps], caption=[caption for caption, _ in picked.steps])
+    if picked.steps:  # a picture made into the network's input: the picture and what the network sees
+        ends = (picked.steps[0], picked.steps[-1])
+        st.image([p for _, p in ends], caption=[common.plain(c) for c, _ in ends], width=STEP_SIDE)
     else:
         st.image(inspect_input.seen(image, INPUT_SIDE), caption=common.plain(picked.title), width=INPUT_SIDE)
+
+if len(picked.steps) > 2:
+    with st.expander("How the picture became the network's input, step by step"):
+        st.image([p for _, p in picked.steps], caption=[common.plain(c) for c, _ in picked.steps], width=STEP_SIDE)
 
 controls = st.columns([2.2, 1.3, 1.0], gap="medium")
 chosen = controls[0].multiselect(
