@@ -43,7 +43,10 @@ urlstate.restore("occl", PARAMS)
 inspected = inspect_model.choose()
 if inspected is None:
     st.stop()
-chosen = inspect_input.choose(inspected, page="occl")
+# The image chooser beside the map, so both share the first screen of a laptop.
+chooser_column, map_area = st.columns([1.1, 1.2], gap="medium")
+with chooser_column:
+    chosen = inspect_input.choose(inspected, page="occl")
 if chosen is None:
     st.stop()
 model = inspected.trained.model
@@ -67,8 +70,11 @@ if st.session_state["occl.target"] >= len(class_names):
     st.session_state["occl.target"] = PREDICTED
 
 # ------------------------------------------------------------------------------------------ the map
-st.subheader("1. Slide a square over the image")
-settings = st.columns(4, gap="medium")
+with map_area:
+    st.subheader("1. Slide a square over the image")
+    input_column, map_column = st.columns(2, gap="small")
+    settings = [*st.columns(2, gap="medium"), *st.columns(2, gap="medium")]
+    text_column = st.container()
 window = settings[0].slider(
     "Window (pixels a side)",
     1,
@@ -111,28 +117,18 @@ if cached.direct(image.shape, window, stride):
         heat = cached.occlusion_map(token, chosen.key, target, window, stride, baseline, model, image)
 else:
     call = inspect_worker.Call(
-        function="occlusion.occlusion",
+        "occlusion.occlusion",
         key=("occlusion", token, chosen.key, target, window, stride, baseline),
-        model=inspect_worker.model_ref(inspected.trained),
+        model=cached.model_ref(token, inspected.trained),
         args=(image,),
         kwargs={"target": target, "window": window, "stride": stride, "baseline": baseline},
     )
-    heat, view = inspect_jobs.result(call, label="the occlusion map")
-    if heat is None and view is not None:
+    heat, view = inspect_jobs.result(call, label="The occlusion map")
+    if view is not None:
+        inspect_jobs.wait(call, view, label="The occlusion map")
 
-        @urlstate.fragment(run_every=1.0)
-        def waiting() -> None:
-            value, now = inspect_jobs.result(call, label="the occlusion map")
-            if value is not None:
-                st.rerun()
-            if now is not None:
-                inspect_jobs.show_wait(now)
-
-        waiting()
-
-input_column, map_column, text_column = st.columns([1.0, 1.0, 1.1], gap="medium")
 with input_column:
-    st.image(inspect_input.seen(image, side=cached.PICTURE_SIDE), caption=common.plain(chosen.title))
+    st.image(inspect_input.seen(image, side=cached.PICTURE_SIDE), caption=chosen.title)
 if heat is not None:
     opacity = text_column.slider("Opacity of the map", 0.0, 1.0, step=0.05, key="occl.opacity")
     picture, low, high = cached.overlay_picture(
@@ -141,10 +137,10 @@ if heat is not None:
     with map_column:
         st.image(picture, caption=f"Drop of p({class_names[target]}) when hidden")
     with text_column:
+        rise = f" **Blue**: hiding it raises it, by up to {-low:.0%}." if low < 0 else " Nothing hidden raises it."
         st.markdown(
             f"The network gives **{common.plain(class_names[target])}** {before[target]:.0%} on the untouched "
-            f"image. **Red**: hiding that part lowers it, by up to {high:.0%} at full red. "
-            + (f"**Blue**: hiding it raises it (up to {-low:.0%})." if low < 0 else "Nothing here raises it.")
+            f"image. **Red**: hiding that part lowers it, by up to {max(high, 0.0):.0%}.{rise}"
         )
         st.caption(
             f"{occlusion.windows(image.shape, window=window, stride=stride)} positions of a {window}×{window} window, stride "

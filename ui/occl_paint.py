@@ -53,7 +53,11 @@ def add_click(store: str, shape: tuple[int, ...], click: dict | None, size: int)
     if not click or "x" not in click:
         return
     row, col = paint.click_to_pixel(
-        click["x"], click["y"], width=click.get("width") or shape[2], height=click.get("height") or shape[1], shape=shape[1:]
+        click["x"],
+        click["y"],
+        width=click.get("width") or shape[2],
+        height=click.get("height") or shape[1],
+        shape=shape[1:],
     )
     current = patches(store)
     if len(current) < paint.MAX_PATCHES:
@@ -94,7 +98,7 @@ def panel(*, token: str, input_key: str, image: np.ndarray, model, class_names, 
     with picture_column:
         size_column, undo_column, clear_column = st.columns([1.6, 1.0, 1.0], vertical_alignment="bottom")
         size_column.select_slider(
-            "Square side (input pixels)",
+            "Square side",
             offered,
             key=SIZE_KEY,
             help="Each click paints a square of this many of the network's input pixels a side, centred where "

@@ -106,6 +106,27 @@ def click_to_pixel(x: float, y: float, *, width: float, height: float, shape: tu
     return min(max(row, 0), rows - 1), min(max(col, 0), cols - 1)
 
 
+def outline(mask: np.ndarray, *, factor: int, width: int = 2) -> np.ndarray:
+    """Where to draw the edge of the painted region on the picture enlarged ``factor`` times:
+    ``(H·factor, W·factor) bool``, True on the ``width`` screen pixels just inside the region's border (against
+    unpainted pixels and the image's edge), so a gray square stays visible on a gray part of the image.
+
+    mask : ``(H, W) bool`` from :func:`painted_mask`. ``width`` is at most ``factor // 3`` (at least 1), so
+    a painted pixel keeps some gray inside its frame.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be (H, W), got shape {mask.shape}")
+    factor = checks.integer("factor", factor, 1, wrong_type=ValueError)
+    width = min(checks.integer("width", width, 1, wrong_type=ValueError), max(1, factor // 3))
+    big = np.repeat(np.repeat(mask, factor, axis=0), factor, axis=1)  # (H·f, W·f)
+    inside = np.pad(big, width, constant_values=False)
+    for axis in (0, 1):  # erode by ``width`` along both axes: a pixel stays when all within ``width`` are painted
+        shifted = [np.roll(inside, shift, axis=axis) for shift in range(-width, width + 1)]
+        inside = np.logical_and.reduce(shifted)
+    return big & ~inside[width:-width, width:-width]
+
+
 def grade_hide(
     model, image: np.ndarray, patches: Sequence, *, budget: int = HIDE_BUDGET, class_names: Sequence[str] | None = None
 ) -> Grade:

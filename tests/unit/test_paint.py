@@ -4,6 +4,7 @@ to pixels by hand, and the "hide the digit" grade on a linear model whose answer
 import numpy as np
 import pytest
 import torch
+from scipy import ndimage
 from torch import nn
 
 from explorer.data import datasets
@@ -115,3 +116,24 @@ def test_two_gray_pixels_hide_a_digit_two_from_the_default_model():
     image = datasets.digits(size=8).images[2]
     assert paint.grade_hide(model, image, [(5, 5, 1), (6, 4, 1)]).passed
     assert not paint.grade_hide(model, image, [(5, 5, 1)]).passed
+
+
+@pytest.mark.parametrize(("factor", "width"), [(4, 1), (6, 2), (42, 2), (1, 1)])
+def test_outline_is_the_enlarged_mask_minus_its_erosion(factor, width):
+    """Against SciPy: the painted region enlarged, minus its binary erosion by a square of side 2·width + 1
+    (pixels outside the picture count as unpainted)."""
+    mask = paint.painted_mask((5, 6), [(1, 1, 2), (3, 4, 3), (4, 0, 1)])
+    big = np.kron(mask, np.ones((factor, factor), bool))
+    expected = big & ~ndimage.binary_erosion(big, structure=np.ones((2 * width + 1,) * 2, bool), border_value=0)
+    np.testing.assert_array_equal(paint.outline(mask, factor=factor, width=width), expected)
+
+
+def test_outline_by_hand_and_its_width_limit():
+    mask = np.zeros((2, 2), bool)
+    mask[0, 1] = True
+    frame = paint.outline(mask, factor=3, width=5)  # width cut to 3 // 3 = 1
+    expected = np.zeros((6, 6), bool)
+    expected[0:3, 3:6] = [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+    np.testing.assert_array_equal(frame, expected)
+    with pytest.raises(ValueError, match=r"mask must be \(H, W\)"):
+        paint.outline(np.zeros(3, bool), factor=2)

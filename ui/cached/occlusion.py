@@ -21,6 +21,7 @@ from explorer.core import dtype, resize
 from explorer.core.grading import Grade
 from explorer.interpret import occlusion, paint
 from explorer.nets import predict_one
+from ui import inspect_worker
 from ui.cached.shared import encode
 
 # Occlusions up to this many input values (occlusion.work: the untouched image and one occluded copy per
@@ -37,7 +38,16 @@ MAX_PAINTED = 64
 # aim at one of 8×8 pixels (42 px each), the map beside it the same.
 PICTURE_SIDE = 336
 
+# The frame around painted squares: an orange no gray, black or white digit pixel has.
+FRAME_COLOUR = (255, 140, 0)
+
 Patches = tuple[tuple[int, int, int], ...]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def model_ref(token: str, _trained) -> inspect_worker.ModelRef:
+    """The model as plain data for a worker (its weights copied once per token, not on every rerun)."""
+    return inspect_worker.model_ref(_trained.model, _trained.spec, token)
 
 
 def direct(shape: tuple[int, ...], window: int, stride: int) -> bool:
@@ -83,8 +93,14 @@ def painted(input_key: str, patches: Patches, _image: np.ndarray) -> np.ndarray:
 
 @st.cache_data(max_entries=MAX_PAINTED, show_spinner=False)
 def painted_picture(input_key: str, patches: Patches, _painted: np.ndarray) -> bytes:
-    """The painted image enlarged in whole pixels, PNG (what the page's clickable image shows)."""
-    return encode(resize.enlarge(_picture(_painted), factor=factor(_painted.shape)))
+    """The painted image enlarged in whole pixels with the painted region framed in :data:`FRAME_COLOUR`, PNG
+    (what the page's clickable image shows: a gray square on a gray stroke would otherwise be invisible)."""
+    scale = factor(_painted.shape)
+    picture = resize.enlarge(_picture(_painted), factor=scale)
+    if picture.ndim == 2:
+        picture = np.repeat(picture[:, :, None], 3, axis=2)
+    picture[paint.outline(paint.painted_mask(_painted.shape[1:], patches), factor=scale)] = FRAME_COLOUR
+    return encode(picture)
 
 
 @st.cache_data(max_entries=MAX_PAINTED, show_spinner=False)
