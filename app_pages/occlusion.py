@@ -24,6 +24,11 @@ def default_window(side: int) -> int:
     return max(2, side // 7)
 
 
+def percent(value: float) -> str:
+    """A probability change for people: whole percent, or two decimals below 1 %."""
+    return f"{value:.0%}" if abs(value) >= 0.01 or value == 0 else f"{value:.2%}"
+
+
 PARAMS = (
     urlstate.Param("window", "occl.window", 4, parse=urlstate.int_in(1, 128)),
     urlstate.Param("stride", "occl.stride", 2, parse=urlstate.int_in(1, 128)),
@@ -137,11 +142,16 @@ if heat is not None:
     with map_column:
         st.image(picture, caption=f"Drop of p({class_names[target]}) when hidden")
     with text_column:
-        rise = f" **Blue**: hiding it raises it, by up to {-low:.0%}." if low < 0 else " Nothing hidden raises it."
+        rise = f" **Blue**: hiding it raises it, by up to {percent(-low)}." if low < 0 else ""
         st.markdown(
             f"The network gives **{common.plain(class_names[target])}** {before[target]:.0%} on the untouched "
-            f"image. **Red**: hiding that part lowers it, by up to {max(high, 0.0):.0%}.{rise}"
+            f"image. **Red**: hiding that part lowers it, by up to {percent(max(high, 0.0))}.{rise}"
         )
+        if max(high, -low) < cached.FULL_COLOUR_FLOOR:
+            st.info(
+                "No window of this size moves the answer by even 1 %: what the network looks for is spread over "
+                "the image, or it is very sure. Try a larger window."
+            )
         st.caption(
             f"{occlusion.windows(image.shape, window=window, stride=stride)} positions of a {window}×{window} window, stride "
             f"{stride}; each pixel shows the mean drop over the windows that covered it."

@@ -150,22 +150,21 @@ def grade_hide(
     changed = now != was
     within = pixels <= budget
     feedback: list[str] = []
+    still = f"The network still answers “{names[was]}” ({after[was]:.0%}, was {before[was]:.0%})"
     if changed and within:
         feedback.append(
             f"With {pixels} gray pixel{'s' if pixels != 1 else ''} the network now answers “{names[now]}” "
             f"instead of “{names[was]}”."
         )
-    elif not changed:
-        feedback.append(
-            f"The network still answers “{names[was]}” ({after[was]:.0%}, was {before[was]:.0%}) with {pixels} of "
-            f"{budget} pixels painted."
-        )
-    else:
+    elif changed:
         feedback.append(
             f"The answer changed to “{names[now]}”, but with {pixels} pixels painted, more than {budget}: undo some."
         )
+    elif within:
+        feedback.append(f"{still} with {pixels} of {budget} pixels painted.")
+        feedback.append("Look at the occlusion map above: the reddest pixels are the ones the answer depends on most.")
+    else:
+        feedback.append(f"{still}, and {pixels} pixels are painted, more than {budget}.")
     if not within:
         feedback.append(f"Only {budget} painted pixels are allowed; each square counts all the pixels it covers.")
-    elif not changed:
-        feedback.append("Look at the occlusion map above: the reddest pixels are the ones the answer depends on most.")
     return Grade(passed=changed and within, feedback=tuple(feedback), result=painted)

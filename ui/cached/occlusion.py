@@ -38,6 +38,9 @@ MAX_PAINTED = 64
 # aim at one of 8×8 pixels (42 px each), the map beside it the same.
 PICTURE_SIDE = 336
 
+# The overlay's full colour is never a change smaller than 1 percentage point: a map of tiny drops (a network
+# sure whatever one small window hides) stays faint instead of being stretched into a confident-looking red.
+FULL_COLOUR_FLOOR = 0.01
 # The frame around painted squares: an orange no gray, black or white digit pixel has.
 FRAME_COLOUR = (255, 140, 0)
 
@@ -79,9 +82,11 @@ def _picture(image: np.ndarray) -> np.ndarray:
 def overlay_picture(
     token: str, input_key: str, settings: tuple, opacity: float, _image: np.ndarray, _heat: np.ndarray
 ) -> tuple[bytes, float, float]:
-    """``occlusion.overlay`` enlarged in whole pixels (PNG), and the map's smallest and largest values (full
-    blue and full red). ``settings`` names the map (target, window, stride, baseline) in the key."""
-    drawn = _picture(occlusion.overlay(_image, _heat, opacity=opacity))
+    """``occlusion.overlay`` enlarged in whole pixels (PNG), and the map's smallest and largest values.
+    ``settings`` names the map (target, window, stride, baseline) in the key. Full colour is the largest
+    magnitude, or :data:`FULL_COLOUR_FLOOR` if that is smaller."""
+    limit = max(float(np.abs(_heat).max()), FULL_COLOUR_FLOOR)
+    drawn = _picture(occlusion.overlay(_image, _heat, opacity=opacity, limit=limit))
     return encode(resize.enlarge(drawn, factor=factor(_image.shape))), float(_heat.min()), float(_heat.max())
 
 
