@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ui import snippets
+
 DEFAULTS = ("digits", "shapes")
 SAVED_MODEL = "your_model.safetensors"
 
@@ -27,9 +29,13 @@ def _load_lines(kind: str, input_key: str) -> list[str]:
     if source == "test" and detail.isdigit() and kind in DEFAULTS:
         lines += [f"test = {test}", f"image = test.images[{int(detail)}]  # (C, H, W) float32 in [0, 1]"]
     else:
+        if source == "picker":  # the sidebar's picture: a built-in one by name, an upload from its file
+            load = snippets.load_lines(detail).replace("image = ", "picture = ", 1)
+        else:
+            load = "picture = imageio.load_image(open('your_picture.png', 'rb').read())  # (H, W, 3) uint8"
         lines += [
-            "# your picture, turned into the network's input as the page does ('Try your model' preprocessing):",
-            "picture = imageio.load_image(open('your_picture.png', 'rb').read())  # (H, W, 3) uint8",
+            "# the picture, turned into the network's input as the page does ('Try your model' preprocessing):",
+            load,
             "style = predict_one.style_for(net.spec.input_shape, class_names=net.class_names)",
             "image = predict_one.prepare_picture(picture, net.spec.input_shape, style=style)  # (C, H, W) float32",
         ]
@@ -49,7 +55,7 @@ def code(
     """Python that reproduces the page: the occlusion map, then the painted image and its probabilities."""
     painted = ", ".join(f"({row}, {col}, {size})" for row, col, size in patches)
     lines = [
-        "from explorer.images import imageio",
+        "from explorer.images import imageio, samples",
         "from explorer.interpret import occlusion, paint",
         "from explorer.nets import checkpoints, predict_one, recipes",
         "",

@@ -174,3 +174,29 @@ def test_the_recipe_test_set_is_the_one_the_page_uses():
     """The snippet reloads the default test images with recipes.RECIPES[...].data()[1]: the page's test set."""
     for name in ("digits", "shapes"):
         np.testing.assert_array_equal(recipes.RECIPES[name].data()[1].images, inspect_model.default_test(name).images)
+
+
+def test_the_code_runs_for_a_test_image_and_for_the_sidebar_picture(open_page, tmp_path):
+    """Show the code on a painted test image (its printed answer is the page's), then on an uploaded sidebar
+    picture (read from the file the snippet names)."""
+    from tests.app.helpers import use_own_image
+    from tests.app.test_show_the_code import _png, run_snippet, snippets
+
+    at = open_page(PAGE, query={"i": str(NINE)})
+    paint_on(at, f"test:{NINE}", (1, 8, 8), HIDING_PATCHES)
+    (code,) = snippets(at)
+    assert "patches = [(3, 5, 1), (2, 5, 1), (5, 2, 1)]" in code and "test.images[1]" in code
+    answer, pixels, heat_max = run_snippet(
+        code, cwd=str(tmp_path), checks=["net.class_names[probabilities.argmax()]", "pixels", "float(heat.max())"]
+    )
+    assert (answer, pixels) == ("5", 3)
+    assert f"by up to {heat_max:.0%}" in texts(at)
+
+    picture = np.zeros((60, 40, 3), np.uint8)
+    picture[10:50, 15:25] = 255  # a bright bar: a "1"
+    at = use_own_image(at, picture, "occlusion-snippet")
+    at.session_state["inspect.input"] = "picker"
+    (code,) = snippets(ok(at.run()))
+    assert "imageio.load_image(open(" in code and "prepare_picture(" in code, code
+    (tmp_path / "your_image.jpg").write_bytes(_png(picture))
+    run_snippet(code, cwd=str(tmp_path))
