@@ -144,8 +144,8 @@ if heat is not None:
     with text_column:
         rise = f" **Blue**: hiding it raises it, by up to {percent(-low)}." if low < 0 else ""
         st.markdown(
-            f"The network gives **{common.plain(class_names[target])}** {before[target]:.0%} on the untouched "
-            f"image. **Red**: hiding that part lowers it, by up to {percent(max(high, 0.0))}.{rise}"
+            f"On the untouched image the network gives **{common.plain(class_names[target])}** "
+            f"{before[target]:.0%}. **Red**: hiding that part lowers it, by up to {percent(max(high, 0.0))}.{rise}"
         )
         if max(high, -low) < cached.FULL_COLOUR_FLOOR:
             st.info(

@@ -89,7 +89,7 @@ def panel(*, token: str, input_key: str, image: np.ndarray, model, class_names, 
     if st.session_state.get(SIZE_KEY) not in offered:
         st.session_state[SIZE_KEY] = offered[0]
     current = patches(store)
-    painted = cached.painted(input_key, current, image)
+    painted = cached.painted(token, input_key, current, image)
     before = cached.probabilities(token, input_key, (), model, image)
     after = cached.probabilities(token, input_key, current, model, painted)
     pixels = int(paint.painted_mask(shape[1:], current).sum())
@@ -112,7 +112,7 @@ def panel(*, token: str, input_key: str, image: np.ndarray, model, class_names, 
         )
         width = shape[2] * cached.factor(shape)
         streamlit_image_coordinates(
-            EncodedImage(cached.painted_picture(input_key, current, painted)),
+            EncodedImage(cached.painted_picture(token, input_key, current, painted)),
             width=width,
             key=CLICK_KEY,
             image_format="PNG",

@@ -108,9 +108,14 @@ def test_too_many_pixels_fail_the_challenge_even_when_the_answer_changes(open_pa
 
 
 def test_default_shapes(open_page):
+    """Also: test image 0 painted the same way on the digits first must not hand its (8×8) results to the shapes
+    (every cache key holds the model's token)."""
+    digits = open_page(PAGE, query={"i": "0"})
+    paint_on(digits, "test:0", (1, 8, 8), [[1, 1, 1]])
     model = inspect_model.default_model("shapes").model
     before = weights(model)
     at = open_page(PAGE, query={"model": "shapes", "i": "0"})
+    paint_on(at, "test:0", (1, 28, 28), [[1, 1, 1]])
     assert at.session_state["occl.window"] == 4 and at.session_state["occl.stride"] == 2
     assert "169 positions of a 4×4 window, stride 2" in texts(at)
     assert "set on the default digits model" in texts(at)

@@ -2,7 +2,8 @@
 probabilities and the "hide the digit" grade.
 
 Keys are small and stable: the model's token (``inspected.trained.token``, naming the weights exactly), the
-input's key (``"test:17"``, ``"upload:<sha256>"``), the settings, the painted patches as a tuple of
+input's key (``"test:17"``, ``"upload:<sha256>"``; always with the token: test image 17 of the digits is not the
+shapes' test image 17, and a picture is prepared differently for each network), the settings, the painted patches as a tuple of
 ``(row, col, size)``. The model and arrays are passed ``_``-prefixed (not hashed). Pictures come back encoded, so
 a rerun with nothing changed encodes nothing.
 
@@ -91,13 +92,13 @@ def overlay_picture(
 
 
 @st.cache_data(max_entries=MAX_PAINTED, show_spinner=False)
-def painted(input_key: str, patches: Patches, _image: np.ndarray) -> np.ndarray:
+def painted(token: str, input_key: str, patches: Patches, _image: np.ndarray) -> np.ndarray:
     """``paint.apply_patches``: the image with its gray squares, ``(C, H, W) float32``."""
     return paint.apply_patches(_image, patches)
 
 
 @st.cache_data(max_entries=MAX_PAINTED, show_spinner=False)
-def painted_picture(input_key: str, patches: Patches, _painted: np.ndarray) -> bytes:
+def painted_picture(token: str, input_key: str, patches: Patches, _painted: np.ndarray) -> bytes:
     """The painted image enlarged in whole pixels with the painted region framed in :data:`FRAME_COLOUR`, PNG
     (what the page's clickable image shows: a gray square on a gray stroke would otherwise be invisible)."""
     scale = factor(_painted.shape)
