@@ -37,7 +37,8 @@ def store_key(input_key: str, shape: tuple[int, ...]) -> str:
 
 def patches(store: str) -> cached.Patches:
     """The squares painted on this input, oldest first."""
-    return tuple(tuple(patch) for patch in st.session_state.get(PATCHES_KEY, {}).get(store, ()))  # type: ignore[misc]
+    stored = st.session_state.get(PATCHES_KEY, {}).get(store, ())
+    return tuple((int(row), int(col), int(size)) for row, col, size in stored)
 
 
 def _set(store: str, value: cached.Patches) -> None:
@@ -57,7 +58,7 @@ def add_click(store: str, shape: tuple[int, ...], click: dict | None, size: int)
         click["y"],
         width=click.get("width") or shape[2],
         height=click.get("height") or shape[1],
-        shape=shape[1:],
+        shape=(shape[1], shape[2]),
     )
     current = patches(store)
     if len(current) < paint.MAX_PATCHES:

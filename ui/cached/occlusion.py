@@ -3,9 +3,9 @@ probabilities and the "hide the digit" grade.
 
 Keys are small and stable: the model's token (``inspected.trained.token``, naming the weights exactly), the
 input's key (``"test:17"``, ``"upload:<sha256>"``; always with the token: test image 17 of the digits is not the
-shapes' test image 17, and a picture is prepared differently for each network), the settings, the painted patches as a tuple of
-``(row, col, size)``. The model and arrays are passed ``_``-prefixed (not hashed). Pictures come back encoded, so
-a rerun with nothing changed encodes nothing.
+shapes' test image 17, and a picture is prepared differently for each network), the settings, the painted
+patches as a tuple of ``(row, col, size)``. The model and arrays are passed ``_``-prefixed (not hashed).
+Pictures come back encoded, so a rerun with nothing changed encodes nothing.
 
 Which occlusions run here and which in a worker (:data:`DIRECT_WORK`) is decided by the page with
 :func:`direct`.
