@@ -16,15 +16,15 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from explorer.core.grading import Grade
 from explorer.interpret import paint
-from ui import common, train_figures
+from ui import challenge_board, common, train_figures
 from ui.cached import occlusion as cached
 from ui.kernel_grid import EncodedImage
 
 PATCHES_KEY = "occl.patches"
 SIZE_KEY = "occl.patch"  # the side of the next square, in input pixels
 CLICK_KEY = "_occl.paint"
-PASSED_KEY = "occl.passed.hide"  # read by Home's list of challenges
 CHALLENGE = paint.HIDE
+CHALLENGE_ID = f"occl.{CHALLENGE.key}"  # ui.challenge_board's id: Home lists it with a mark once passed
 PATCH_SIZES = (1, 2, 3, 4, 6, 8)
 # Images whose squares are kept: the session's recent ones (a dict entry each, a few hundred bytes).
 MAX_STORED_IMAGES = 24
@@ -153,13 +153,16 @@ def _show_grade(grade: Grade) -> None:
 
 def _challenge(token: str, input_key: str, current: cached.Patches, class_names, model, image: np.ndarray) -> None:
     with st.container(border=True):
-        st.markdown(f"**Challenge: {CHALLENGE.title.lower()}.** {CHALLENGE.prompt}")
+        st.markdown(f"**Challenge: {CHALLENGE.title.lower()}.** {CHALLENGE.prompt} {paint.HIDE_RULES}")
+        if not input_key.startswith("test:"):
+            st.caption("The challenge is about a test digit: pick one of the test images above to take it.")
+            return
         if not current:
             st.caption("Paint on the image above; the grade follows every click.")
             return
         grade = cached.grade_hide(token, input_key, current, tuple(class_names), model, image)
         if grade.passed:
-            st.session_state[PASSED_KEY] = True
+            challenge_board.mark(CHALLENGE_ID)
         _show_grade(grade)
-        if st.session_state.get(PASSED_KEY) and not grade.passed:
+        if not grade.passed and CHALLENGE_ID in challenge_board.passed():
             st.caption("You have passed this challenge before in this session.")

@@ -19,24 +19,24 @@ from typing import NamedTuple
 import numpy as np
 
 from explorer.core import checks
-from explorer.core.grading import Challenge, Grade
+from explorer.core.grading import Grade
+from explorer.interpret import challenges
 from explorer.interpret.attribution import GRAY, check_image
 from explorer.nets.predict_one import class_probabilities
 
 # Most squares a picture keeps: a hand paints a few dozen; more only makes the session's state grow.
 MAX_PATCHES = 256
-# "at most 12 gray pixels": under a fifth of the digits model's 64 input pixels, and still enough with a
-# careful choice: on the default model, a greedy search (each time the pixel that lowers the answer's
-# probability most) flipped each of the first ten digits of the set with 2 to 9 pixels.
-HIDE_BUDGET = 12
-
-HIDE = Challenge(
-    key="hide",
-    title="Hide the digit",
-    prompt=f"Make the digits network change its answer by painting at most {HIDE_BUDGET} gray pixels onto "
-    "its 8×8 input. Pixels are counted in the network's own resolution: on an 8×8 digit a 2×2 square is "
-    f"4 of the 64 pixels, and a pixel painted twice counts once. You pass when the predicted class differs from "
-    "the one it predicted for the untouched image.",
+# "at most 12 gray pixels" (explorer.interpret.challenges.MAX_HIDDEN_PIXELS): under a fifth of the digits
+# model's 64 input pixels, and still enough with a careful choice: on the default model, a greedy search (each
+# time the pixel that lowers the answer's probability most) flipped each of the first ten digits of the set
+# with 2 to 9 pixels.
+HIDE_BUDGET = challenges.MAX_HIDDEN_PIXELS
+HIDE = challenges.HIDE_THE_DIGIT
+# The challenge's rules spelled out (the page shows them under the prompt).
+HIDE_RULES = (
+    "Pixels are counted in the network's own resolution: on an 8×8 digit a 2×2 square is 4 of the 64 pixels, "
+    "and a pixel painted twice counts once. You pass when the predicted class differs from the one the network "
+    "predicted for the untouched image."
 )
 
 
