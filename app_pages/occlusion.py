@@ -11,6 +11,7 @@ from ui.cached import occlusion as cached
 
 BASELINE_LABELS = {"black": "zero (black)", "gray": "gray", "blurred": "blurred"}
 PREDICTED = -1  # the target class "whatever the network predicts"
+RISE_SHOWN = 5e-5  # rises below 0.005 % (rounding-level) are not worth a sentence ("up to 0.00 %")
 MAX_CLASSES = 1000
 
 
@@ -117,6 +118,8 @@ target_choice = settings[3].selectbox(
 target = predicted if target_choice == PREDICTED else int(target_choice)
 
 heat = None
+if not cached.direct(image.shape, 1, 1):  # some setting will need a worker: start it now, not at the first job
+    inspect_jobs.WORKERS.warm_up()
 if cached.direct(image.shape, window, stride):
     with common.user_errors():
         heat = cached.occlusion_map(token, chosen.key, target, window, stride, baseline, model, image)
@@ -130,7 +133,8 @@ else:
     )
     heat, view = inspect_jobs.result(call, label="The occlusion map")
     if view is not None:
-        inspect_jobs.wait(call, view, label="The occlusion map")
+        with text_column:
+            inspect_jobs.wait(call, view, label="The occlusion map")
 
 with input_column:
     st.image(inspect_input.seen(image, side=cached.PICTURE_SIDE), caption=chosen.title)
@@ -142,15 +146,15 @@ if heat is not None:
     with map_column:
         st.image(picture, caption=f"Drop of p({class_names[target]}) when hidden")
     with text_column:
-        rise = f" **Blue**: hiding it raises it, by up to {percent(-low)}." if low < 0 else ""
+        rise = f" **Blue**: hiding it raises it, by up to {percent(-low)}." if low <= -RISE_SHOWN else ""
         st.markdown(
             f"On the untouched image the network gives **{common.plain(class_names[target])}** "
             f"{before[target]:.0%}. **Red**: hiding that part lowers it, by up to {percent(max(high, 0.0))}.{rise}"
         )
         if max(high, -low) < cached.FULL_COLOUR_FLOOR:
             st.info(
-                "No window of this size moves the answer by even 1 %: what the network looks for is spread over "
-                "the image, or it is very sure. Try a larger window."
+                "No window of this size moves the answer by even 1 %: no single small part matters much to "
+                "this network here. Try a larger window."
             )
         st.caption(
             f"{occlusion.windows(image.shape, window=window, stride=stride)} positions of a {window}×{window} window, stride "
