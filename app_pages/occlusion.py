@@ -201,6 +201,9 @@ smaller than the window), a pixel gets the average of their drops.
 - **The answer depends on the filling and the window.** Black on a digit is the background, so it erases a
   stroke; gray adds something that was never there. A window larger than the important detail blurs the map;
   a tiny one can miss parts that matter only together.
+- **Hiding parts is also a way to train.** Covering random patches of the training pictures (random erasing,
+  one of the augmentations) teaches a network not to bet everything on one small part, which is exactly
+  what this map would show.
 - **Blue is allowed.** Hiding something can raise a class's probability: the part that was covered spoke for
   another class.
 """

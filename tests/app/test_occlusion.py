@@ -208,6 +208,7 @@ def test_the_code_runs_for_a_test_image_and_for_the_sidebar_picture(open_page, t
     at = use_own_image(at, picture, "occlusion-snippet")
     at.session_state["inspect.input"] = "picker"
     (code,) = snippets(ok(at.run()))
+    assert "The challenge is about a test digit: pick one of the test images above" in texts(at)
     assert "imageio.load_image(open(" in code and "prepare_picture(" in code, code
     (tmp_path / "your_image.jpg").write_bytes(_png(picture))
     run_snippet(code, cwd=str(tmp_path))
