@@ -165,19 +165,21 @@ def test_a_big_occlusion_runs_in_a_worker_and_shows_its_progress(open_page):
     at.session_state["inspect.model"] = "upload"
     at.session_state["inspect.input"] = "picker"
     ok(at.run())
-    assert at.session_state["occl.window"] == 4
-    assert "225 positions" in texts(at)  # 694,272 values: still computed in the server
-    at.slider(key="occl.window").set_value(1).run()  # 1,025 images of 3×32×32: a job
-    ok(at)
-    assert not any(element.captions and element.captions[0].startswith("Drop of") for element in at.get("image"))
+    assert at.session_state["occl.window"] == 4 and at.session_state["occl.stride"] == 2
+    # 226 images of 3×32×32 (694,272 values): a job; the page shows no map until it is done
+    assert not any(e.captions and e.captions[0].startswith("Drop of") for e in at.get("image"))
+    assert "225 positions" not in texts(at)
+    waiting = [e.proto.text for e in at.get("progress")] + [i.value for i in at.info]
+    assert any(text.startswith("The occlusion map: ") for text in waiting), waiting  # computing… or in line
     key = next(k for k in inspect_jobs._jobs if k[0] == "occlusion" and k[1] == trained.token)
+    assert key[4:] == (4, 2, "black")  # (…, token, input, target, window, stride, baseline)
     assert inspect_jobs.join(key, timeout=120)
     for _ in range(50):
         ok(at.run())
         if any(e.captions and e.captions[0].startswith("Drop of") for e in at.get("image")):
             break
         time.sleep(0.1)
-    assert "1024 positions of a 1×1 window, stride 1" in texts(at)
+    assert "225 positions of a 4×4 window, stride 2" in texts(at)
     assert weights(trained.model) == before
 
 

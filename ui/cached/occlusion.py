@@ -26,11 +26,12 @@ from ui import inspect_worker
 from ui.cached.shared import encode
 
 # Occlusions up to this many input values (occlusion.work: the untouched image and one occluded copy per
-# window) run in the server, cached. Measured at 16-150 ns a value on one core (digits, shapes and the Train
-# page's presets on 3×32×32), 700,000 values take 10-100 ms: every default-model setting (shapes at window 1,
-# stride 1 is 615,440 values, ~70 ms) and the small own-image ones. Bigger ones (3×32×32 at stride 1 is 3.1 M)
-# go to a worker with a progress bar.
-DIRECT_WORK = 700_000
+# window) run in the server, cached; bigger ones go to a worker with a progress bar. Measured on one core at
+# 16-150 ns a value unloaded (digits, shapes and the Train page's presets on 3×32×32) and up to 300 ns on the
+# shared 2-core machine under load, 300,000 values stay within about 50-90 ms: every setting of the digits model,
+# the shapes model's default (4×4, stride 2: 133,280 values). The shapes at stride 1 (up to 615,440 values, 66 ms
+# alone, 185 ms under load) and any 3×32×32 map (694,272 values at 4×4, stride 2) go to a worker.
+DIRECT_WORK = 300_000
 # A session tries a few settings on a few images; maps are at most 256×256 float32 (256 KB).
 MAX_RESULTS = 32
 # Painting: every click is a new patch tuple; keep the recent ones of a few images warm.
