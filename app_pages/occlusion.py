@@ -118,8 +118,8 @@ target_choice = settings[3].selectbox(
 target = predicted if target_choice == PREDICTED else int(target_choice)
 
 heat = None
-if not cached.direct(image.shape, 1, 1):  # some setting will need a worker: start it now, not at the first job
-    inspect_jobs.WORKERS.warm_up()
+if not cached.direct(image.shape, default_window(side), max(1, default_window(side) // 2)):
+    inspect_jobs.WORKERS.warm_up()  # a big input's first map needs a worker: start it now, not at the first job
 if cached.direct(image.shape, window, stride):
     with common.user_errors():
         heat = cached.occlusion_map(token, chosen.key, target, window, stride, baseline, model, image)
@@ -177,8 +177,8 @@ occl_paint.panel(
 )
 if inspected.kind != "digits":
     st.caption(
-        f"The challenge “{occl_paint.CHALLENGE.title}” is set on the default digits model: choose it in the "
-        "sidebar to try it."
+        f"The challenge “{occl_paint.CHALLENGE.title}” is set on the default digits model: choose "
+        f"“{inspect_model.LABELS['digits']}” under “Network to inspect” at the top to try it."
     )
 
 urlstate.publish((*PARAMS, *inspect_model.PARAMS, *inspect_input.PARAMS))
@@ -196,8 +196,8 @@ smaller than the window), a pixel gets the average of their drops.
   move if a pixel changed a tiny bit. Occlusion removes a whole patch and looks at the actual result, so it
   also sees effects that a tiny change misses: a network that is already very sure can have almost no
   gradient and still lose its answer when a stroke disappears.
-- **It is slow, on purpose.** One forward pass per window position: a 28×28 picture at stride 1 is 784 extra
-  images. The gradient needs one backward pass for the whole map.
+- **It costs one run of the network per position.** A 28×28 picture at stride 1 is 784 extra pictures
+  through the network; a gradient map needs a single backward pass for the whole picture.
 - **The answer depends on the filling and the window.** Black on a digit is the background, so it erases a
   stroke; gray adds something that was never there. A window larger than the important detail blurs the map;
   a tiny one can miss parts that matter only together.
