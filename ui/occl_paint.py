@@ -22,6 +22,7 @@ from ui.kernel_grid import EncodedImage
 
 PATCHES_KEY = "occl.patches"
 SIZE_KEY = "occl.patch"  # the side of the next square, in input pixels
+SIZED_FOR_KEY = "occl.patch_for"  # the input size (H, W) the square side was last set for
 CLICK_KEY = "_occl.paint"
 CHALLENGE = paint.HIDE
 CHALLENGE_ID = f"occl.{CHALLENGE.key}"  # ui.challenge_board's id: Home lists it with a mark once passed
@@ -82,13 +83,20 @@ def sizes(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(size for size in PATCH_SIZES if size == 1 or size <= min(shape[1:]) // 2)
 
 
+def default_size(shape: tuple[int, ...]) -> int:
+    """The first square side for an input of ``shape``: single pixels on the 8×8 digits (the challenge counts
+    them), about a seventh of the side on bigger inputs (4 on 28×28, where one pixel hides almost nothing)."""
+    return max(size for size in sizes(shape) if size <= max(1, min(shape[1:]) // 7))
+
+
 def panel(*, token: str, input_key: str, image: np.ndarray, model, class_names, challenge: bool) -> None:
     """The painting panel for ``image`` ``(C, H, W)``; ``challenge``: grade "hide the digit" (digits model)."""
     shape = image.shape
     store = store_key(input_key, shape)
     offered = sizes(shape)
-    if st.session_state.get(SIZE_KEY) not in offered:
-        st.session_state[SIZE_KEY] = offered[0]
+    if st.session_state.get(SIZED_FOR_KEY) != shape[1:] or st.session_state.get(SIZE_KEY) not in offered:
+        st.session_state[SIZE_KEY] = default_size(shape)  # a new input size starts from its own default
+        st.session_state[SIZED_FOR_KEY] = shape[1:]
     current = patches(store)
     painted = cached.painted(token, input_key, current, image)
     before = cached.probabilities(token, input_key, (), model, image)

@@ -47,6 +47,7 @@ def test_default_digits_map_follows_the_window_and_leaves_the_model_alone(open_p
     before = weights(model)
     at = open_page(PAGE, query={"i": str(NINE)})
     assert at.session_state["occl.window"] == 2 and at.session_state["occl.stride"] == 1  # the 8×8 defaults
+    assert at.session_state[occl_paint.SIZE_KEY] == 1
     assert "49 positions of a 2×2 window, stride 1" in texts(at)
     caption = "Drop of p(9) when hidden"
     first = image_url(at, caption)
@@ -123,6 +124,7 @@ def test_default_shapes(open_page):
     at = open_page(PAGE, query={"model": "shapes", "i": "0"})
     paint_on(at, "test:0", (1, 28, 28), [[1, 1, 1]])
     assert at.session_state["occl.window"] == 4 and at.session_state["occl.stride"] == 2
+    assert at.session_state[occl_paint.SIZE_KEY] == 4  # squares of 4×4 on 28×28 (single pixels on the digits)
     assert "169 positions of a 4×4 window, stride 2" in texts(at)
     assert "set on the default digits model" in texts(at)
     paint_on(at, "test:0", (1, 28, 28), [[14, 14, 8]])
