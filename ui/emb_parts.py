@@ -126,7 +126,7 @@ def show_image(inspected: Inspected, index: int) -> None:
     test = inspected.test
     assert test is not None
     names = inspected.trained.class_names
-    picture_column, text_column = st.columns([1, 2], gap="medium")
+    picture_column, text_column = st.columns([1, 3], gap="small")
     picture_column.image(inspect_input.seen(test.images[index], side=120), output_format="PNG")
     lines = [f"**Test image {index}**", f"true class: {common.plain(names[int(test.labels[index])])}"]
     if inspected.evaluation is not None:
@@ -137,9 +137,6 @@ def show_image(inspected: Inspected, index: int) -> None:
             f"({inspected.evaluation.confidence[index]:.0%} sure, {verdict})"
         )
     text_column.markdown("  \n".join(lines))
-    text_column.markdown(
-        f"[Why did it say that? Open it on the Attribution page]({inspect_input.link('attribution', index)})"
-    )
 
 
 def csv_button(inspected: Inspected, data: MapData, method: str, found: dict[str, Projection]) -> None:
@@ -180,6 +177,7 @@ def epochs(inspected: Inspected, method: str) -> None:
     if view is not None:
         inspect_jobs.wait(call, view, label=label)
         return
+    assert layouts is not None  # (value, None): finished
     epoch_numbers = [snapshot.epoch for snapshot in snapshots]
     if st.session_state.get(EPOCH_KEY) not in epoch_numbers:
         st.session_state[EPOCH_KEY] = epoch_numbers[-1]
@@ -265,3 +263,48 @@ def neighbour_strip(inspected: Inspected, indices: np.ndarray, similarities: np.
         for rank, (index, similarity) in enumerate(zip(indices, similarities, strict=True), start=1)
     ]
     st.caption("  \n".join(rows))
+
+
+# ------------------------------------------------------------------------------------------------ the code
+_LOAD = {
+    "default": """checkpoint = checkpoints.load_default({name!r})
+model = checkpoint.model
+train, test = recipes.RECIPES[{name!r}].data()      # the split the model was measured on""",
+    "own": """# Your own network and its test set: `trainer.model` and `test` from the Train page's "Show the code",
+# or a saved file: checkpoints.load_checkpoint(open("my_model.safetensors", "rb").read()).model
+model, test = trainer.model, test""",
+}
+
+
+def snippet(inspected: Inspected, method: str, index: int, k: int) -> str:
+    """The page's numbers in a notebook: features, both maps, the epochs (own models), neighbours, the CSV."""
+    name = inspected.kind if inspected.kind in ("digits", "shapes") else None
+    load = _LOAD["default"].format(name=name) if name else _LOAD["own"]
+    epochs = (
+        f"""
+# Across epochs (a training of your own): trainer.snapshots keeps each epoch's embeddings
+frames = embeddings.project_frames([s.embeddings for s in trainer.snapshots], method={method!r})  # (E, n, 2)
+"""
+        if name is None
+        else ""
+    )
+    return f"""from explorer.interpret import embeddings
+from explorer.nets import checkpoints, evaluation, recipes
+
+{load}
+features = evaluation.embeddings(model, test)          # (N, D): what the last layer reads
+pixels = embeddings.pixel_features(test.images)         # (N, C·H·W): the raw pixels
+feature_map = embeddings.project(features, method={method!r}, seed=0)   # (N, 2)
+pixel_map = embeddings.project(pixels, method={method!r}, seed=0)
+predictions, probabilities = evaluation.predict(model, test)
+{epochs}
+# The {k} test images most like test image {index}, by pixels and by features (itself comes first)
+query = test.images[{index}]
+by_pixels = embeddings.nearest(pixels[{index}], pixels, k={k + 1})
+by_features = embeddings.nearest(evaluation.embeddings(model, query[None])[0], features, k={k + 1})
+print(by_pixels, by_features)
+
+table = embeddings.points_csv({{"features_{method}": feature_map, "pixels_{method}": pixel_map}},
+                              labels=test.labels, predictions=predictions, class_names=test.class_names)
+open("embeddings_{method}.csv", "w", encoding="utf-8", newline="").write(table)
+"""

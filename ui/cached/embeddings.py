@@ -10,6 +10,7 @@ nearest neighbours, the calls that project them in a worker, the maps' figures, 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -120,7 +121,7 @@ def frames_call(token: str, method: str, frames: tuple[np.ndarray, ...], *, seed
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def map_figure(
-    key: tuple,
+    key: Hashable,
     selected: int | None,
     _layout: np.ndarray,
     _labels: np.ndarray,
