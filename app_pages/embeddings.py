@@ -26,10 +26,10 @@ PARAMS = (
 
 st.title("Embeddings")
 st.markdown(
-    "Just before its last layer, the network describes every picture by a list of numbers, its *embedding*. "
-    "The last layer only draws straight borders through the space of these lists, so by then pictures of one "
-    "class must sit together. Squash that space onto a flat map and you can see how well the network has "
-    "sorted the test images, which ones it mixes up, and how much better this is than comparing raw pixels."
+    "Just before its last layer, a network describes every picture by a list of numbers, its *embedding*. "
+    "The last layer can only draw straight borders through the space of these lists, so by then the pictures "
+    "of a class must sit together. Flattened onto a map, that space shows how well the network sorts the test "
+    "images, which ones it mixes up, and how much it beats comparing raw pixels."
 )
 inspected = inspect_model.choose()
 if inspected is None:
@@ -49,7 +49,8 @@ test = inspected.test
 
 # ---------------------------------------------------------------------------------------------- the maps
 st.subheader("1. The test set on a map")
-method = st.radio(
+method_column, help_column = st.columns([1, 3], gap="medium", vertical_alignment="center")
+method = method_column.radio(
     "Map made by",
     list(emb_parts.METHODS),
     key=METHOD_KEY,
@@ -57,18 +58,13 @@ method = st.radio(
     format_func=emb_parts.METHODS.get,
     help="PCA keeps the two directions along which the points vary most; t-SNE keeps each point's neighbours.",
 )
-st.caption(
-    "UMAP is left out on purpose: on this server umap-learn compiles itself for 15 to 20 seconds the first time "
-    "any new process uses it, and afterwards still took about 4 s for 2,000 points, with neighbourhoods less "
-    "faithful than this t-SNE's (measured in benchmarks/interpret_embeddings.py)."
-)
 with common.user_errors():
     data = emb_parts.map_data(inspected)
 found = emb_parts.layouts(inspected, data, method)
 sample = "" if len(data.indices) == len(test) else f" (an even sample of {len(data.indices):,} of {len(test):,})"
-st.caption(
-    f"Each dot is a test image{sample}, coloured by its true class; black rings mark the images the network "
-    "gets wrong. Hover for its classes, click a dot to see it below; click a class in the legend to show it alone."
+help_column.caption(
+    f"Each dot is a test image{sample}, coloured by its true class; black rings mark the ones the network gets "
+    "wrong. Hover over a dot for its classes, click it to see it below; click a class in the legend to show it alone."
 )
 selected = int(st.session_state.get(inspect_input.INDEX_KEY, 0))
 selected = min(max(selected, 0), len(test) - 1)
@@ -77,6 +73,11 @@ clicks = []
 for column, space in zip(map_columns, cached.SPACES, strict=True):
     with column:
         clicks.append(emb_parts.draw_map(inspected, data, space, method, found[space], selected))
+st.caption(
+    "No UMAP: measured here, umap-learn compiles itself for 15 to 20 s the first time any new process uses it, "
+    "then still takes about 4 s for 2,000 points, with less faithful neighbourhoods than this t-SNE "
+    "(benchmarks/interpret_embeddings.py)."
+)
 clicked = next((index for index in clicks if index is not None), None)
 if clicked is not None:  # the clicked image becomes the section's test image (and the query below)
     st.session_state[inspect_input.SOURCE_KEY] = "test"
@@ -112,9 +113,11 @@ with query_column:
     k = st.slider("How many neighbours", 1, MAX_K, key=K_KEY)
 with result_column:
     if query is not None:
-        for caption, picture in query.steps:
-            st.image(picture, caption=caption, output_format="PNG")
         st.markdown(f"**Query:** {common.plain(query.title)}")
+        if query.steps:
+            st.image([picture for _, picture in query.steps], caption=[common.plain(c) for c, _ in query.steps])
+        else:
+            st.image(inspect_input.seen(query.image, side=emb_parts.NEIGHBOUR_SIDE), output_format="PNG")
         skip = int(query.key.split(":", 1)[1]) if query.key.startswith("test:") else None
         with common.user_errors():
             found_neighbours = cached.neighbours(

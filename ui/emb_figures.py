@@ -93,7 +93,7 @@ def map_figure(
                 "customdata": indices[wrong].tolist(),
                 "hovertext": [hover[i] for i in wrong],
                 "hovertemplate": "%{hovertext}<extra></extra>",
-                "name": f"mistakes ({len(wrong)}, ringed)",
+                "name": f"wrong ({len(wrong)})",
                 "marker": {
                     "symbol": "circle-open",
                     "color": RING_COLOR,
@@ -123,7 +123,7 @@ def map_figure(
         "yaxis": dict(axis, **({"range": list(ranges[1])} if ranges else {})),
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "legend": {"orientation": "h", "y": -0.02, "yanchor": "top", "itemclick": "toggleothers"},
+        "legend": {"itemclick": "toggleothers", "font": {"size": 11}, "tracegroupgap": 0},
         "clickmode": "event+select",
         "dragmode": "pan",
         "hovermode": "closest",

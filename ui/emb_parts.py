@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from explorer.core import mosaic, resize
 from ui import common, emb_figures, inspect_input, inspect_jobs, inspect_worker, urlstate
 from ui.cached import embeddings as cached
 from ui.cached import shared
 from ui.inspect_model import Inspected
 
 METHODS = {"tsne": "t-SNE", "pca": "PCA"}
-SPACE_TITLES = {"pixels": "Pixel space: the raw pixels", "features": "Feature space: what the classifier reads"}
+SPACE_TITLES = {"pixels": "Pixel space", "features": "Feature space"}
 SEEN_KEY = "emb.map_seen"  # {space: the last click handled}, so an old click is not applied again
 EPOCH_KEY = "emb.epoch"
 PLAY_KEY = "emb.playing"
@@ -102,7 +101,7 @@ def take_click(space: str, event: Any) -> int | None:
 
 def draw_map(inspected: Inspected, data: MapData, space: str, method: str, found: Projection, selected: int | None):
     """One map (or its wait); the test index clicked on it in this run, if any."""
-    st.markdown(f"**{SPACE_TITLES[space]}** ({data.points[space].shape[1]:,} numbers per image)")
+    st.markdown(f"**{SPACE_TITLES[space]}**: {data.points[space].shape[1]:,} numbers per image")
     if found.layout is None:
         inspect_jobs.wait(found.call, found.view, label=_label(method, data, space))
         return None
@@ -250,19 +249,22 @@ def _player(inspected: Inspected, layouts: np.ndarray, epoch_numbers: list[int],
 
 # ------------------------------------------------------------------------------------------------ neighbours
 def neighbour_strip(inspected: Inspected, indices: np.ndarray, similarities: np.ndarray, title: str) -> None:
-    """The neighbours as one picture (a row of enlarged test images), captioned with their scores."""
+    """The neighbours in a row, best first, each captioned with its test index, true class and similarity."""
     test = inspected.test
     assert test is not None
     names = inspected.trained.class_names
     st.markdown(f"**{title}**")
-    tiles = mosaic.tile(np.ascontiguousarray(test.images[indices]), columns=len(indices), gap=1)
-    factor = resize.screen_factor(test.image_shape[1] + 1, target=NEIGHBOUR_SIDE)
-    st.image(shared.encode(resize.enlarge(tiles, factor=factor)), output_format="PNG")
-    rows = [
-        f"{rank}. test image {int(index)} · {common.plain(names[int(test.labels[index])])} · cosine {similarity:.3f}"
-        for rank, (index, similarity) in enumerate(zip(indices, similarities, strict=True), start=1)
+    pictures = [_picture_png(test.images, int(index)) for index in indices]
+    captions = [
+        common.plain(f"#{int(index)} · {names[int(test.labels[index])]} · {similarity:.3f}")
+        for index, similarity in zip(indices, similarities, strict=True)
     ]
-    st.caption("  \n".join(rows))
+    st.image(pictures, caption=captions, output_format="PNG")
+
+
+def _picture_png(images: np.ndarray, index: int) -> bytes:
+    """Test image ``index`` enlarged to about :data:`NEIGHBOUR_SIDE` screen pixels, as PNG bytes."""
+    return shared.encode(inspect_input.seen(images[index], side=NEIGHBOUR_SIDE))
 
 
 # ------------------------------------------------------------------------------------------------ the code

@@ -28,7 +28,7 @@ def test_rings_are_the_mistakes():
     # true 0 1 2 0 1 2, predicted 0 2 2 1 1 2: images 11 and 13 are wrong
     assert list(ring.customdata) == [11, 13]
     assert ring.marker.symbol == "circle-open"
-    assert ring.name.startswith("mistakes (2")
+    assert ring.name == "wrong (2)"
 
 
 def test_without_predictions_there_are_no_rings():
