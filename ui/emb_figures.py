@@ -50,6 +50,7 @@ def map_figure(
     ranges: tuple[tuple[float, float], tuple[float, float]] | None = None,
     height: int = 420,
     animate_ms: int = 0,
+    legend: bool = True,
 ) -> go.Figure:
     """A scatter of ``layout (N, 2)``: one trace per class (colour, legend), then a trace of open rings round
     the mistakes (``predictions`` given, ``!= labels``), then a cross on the test image ``selected`` (if it is
@@ -57,6 +58,7 @@ def map_figure(
 
     ranges : fixed ``((x0, x1), (y0, y1))`` axes, so frames of an animation share one frame of reference.
     animate_ms : > 0 asks plotly to glide the points to their new places when the figure is redrawn.
+    legend : False leaves the legend out (a map beside another one that shows it).
     """
     labels = np.asarray(labels)
     indices = np.asarray(indices)
@@ -127,6 +129,7 @@ def map_figure(
         "clickmode": "event+select",
         "dragmode": "pan",
         "hovermode": "closest",
+        "showlegend": legend,
     }
     if animate_ms > 0:
         figure_layout["transition"] = {"duration": animate_ms, "easing": "cubic-in-out"}

@@ -23,7 +23,7 @@ PLAY_KEY = "emb.playing"
 FIRST_TICK_KEY = "emb.play_first"  # the page's run right after Play: no step yet
 PLAY_STEP_S = 1.0  # one epoch a second while playing: time to see where the points went
 GLIDE_MS = 600  # plotly moves the points to their next place in this long
-NEIGHBOUR_SIDE = 72  # screen pixels a neighbour is drawn at, about
+NEIGHBOUR_SIDE = 84  # screen pixels a neighbour is drawn at (its caption must fit under it)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +108,7 @@ def draw_map(inspected: Inspected, data: MapData, space: str, method: str, found
     figure = cached.map_figure(
         found.call.key,
         selected,
+        space == "features",  # one legend for both maps, on the right
         found.layout,
         data.labels,
         tuple(inspected.trained.class_names),
@@ -256,10 +257,10 @@ def neighbour_strip(inspected: Inspected, indices: np.ndarray, similarities: np.
     st.markdown(f"**{title}**")
     pictures = [_picture_png(test.images, int(index)) for index in indices]
     captions = [
-        common.plain(f"#{int(index)} · {names[int(test.labels[index])]} · {similarity:.3f}")
+        f"{common.plain(f'#{int(index)} · {similarity:.3f}')}  \n{common.plain(names[int(test.labels[index])])}"
         for index, similarity in zip(indices, similarities, strict=True)
     ]
-    st.image(pictures, caption=captions, output_format="PNG")
+    st.image(pictures, caption=captions, width=NEIGHBOUR_SIDE, output_format="PNG")
 
 
 def _picture_png(images: np.ndarray, index: int) -> bytes:

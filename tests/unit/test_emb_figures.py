@@ -57,3 +57,9 @@ def test_frame_ranges_hold_every_frame():
     layouts = np.array([[[0.0, 0.0], [1.0, 2.0]], [[-1.0, 5.0], [3.0, 1.0]]])
     (x0, x1), (y0, y1) = emb_figures.frame_ranges(layouts, margin=0.1)
     assert (x0, x1) == (-1.4, 3.4) and (y0, y1) == (-0.5, 5.5)
+
+
+def test_a_map_without_its_legend():
+    layout = np.zeros((2, 2), dtype=np.float32)
+    figure = emb_figures.map_figure(layout, np.array([0, 1]), ("a", "b"), indices=np.array([0, 1]), legend=False)
+    assert figure.layout.showlegend is False

@@ -123,6 +123,7 @@ def frames_call(token: str, method: str, frames: tuple[np.ndarray, ...], *, seed
 def map_figure(
     key: Hashable,
     selected: int | None,
+    legend: bool,
     _layout: np.ndarray,
     _labels: np.ndarray,
     _class_names: tuple[str, ...],
@@ -130,9 +131,9 @@ def map_figure(
     _predictions: np.ndarray | None,
 ) -> go.Figure:
     """``emb_figures.map_figure`` (shared read-only: plotly_chart only reads it), keyed by the projection's
-    key and the selected test image."""
+    key, the selected test image and whether it has a legend."""
     return emb_figures.map_figure(
-        _layout, _labels, _class_names, indices=_indices, predictions=_predictions, selected=selected
+        _layout, _labels, _class_names, indices=_indices, predictions=_predictions, selected=selected, legend=legend
     )
 
 
