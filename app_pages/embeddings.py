@@ -144,6 +144,7 @@ with result_column:
         )
         if skip is not None:
             st.caption("The query itself (similarity 1) is left out.")
+        emb_parts.challenge(inspected, query, found_neighbours)
 urlstate.publish(all_params)
 
 st.subheader("What is going on")

@@ -268,6 +268,37 @@ def _picture_png(images: np.ndarray, index: int) -> bytes:
     return shared.encode(inspect_input.seen(images[index], side=NEIGHBOUR_SIDE))
 
 
+# Until the lead puts "emb.pixels_mislead" on ui.challenge_board, a passed challenge is kept here.
+PASSED_KEY = "emb.passed.pixels_mislead"
+
+
+def challenge(inspected: Inspected, query: inspect_input.InputImage, found: cached.Neighbours) -> None:
+    """The page's challenge, graded on the current query's nearest neighbours."""
+    from explorer.interpret import embeddings
+
+    test = inspected.test
+    assert test is not None
+    st.markdown(
+        f"**Challenge: {embeddings.PIXELS_MISLEAD.title.lower()}.** {embeddings.PIXELS_MISLEAD.prompt} "
+        "Change the query (click a dot on a map, or the grid) until it is graded as found."
+    )
+    if len(found.pixel_indices) == 0 or len(found.feature_indices) == 0:
+        return
+    grade = embeddings.grade_pixels_mislead(
+        label=query.label if query.key.startswith("test:") else None,
+        pixel_neighbour=int(found.pixel_indices[0]),
+        feature_neighbour=int(found.feature_indices[0]),
+        labels=test.labels,
+        class_names=inspected.trained.class_names,
+    )
+    lines = [common.plain(line) for line in grade.feedback]  # they name classes: user text
+    if grade.passed:
+        st.session_state[PASSED_KEY] = True
+        st.success("Found! " + " ".join(lines))
+    else:
+        st.info("Not yet. " + " ".join(lines))
+
+
 # ------------------------------------------------------------------------------------------------ the code
 _LOAD = {
     "default": """checkpoint = checkpoints.load_default({name!r})

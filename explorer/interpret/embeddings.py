@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.core import checks
+from explorer.core.grading import Challenge, Grade
 
 METHODS = ("pca", "tsne", "umap")
 # The test sets of the workshop's data sets have 359 (digits) to a few thousand images; a t-SNE of 2,000
@@ -366,3 +367,42 @@ def points_csv(points, *, labels, predictions, class_names, indices=None) -> str
             [int(index[row]), *coordinates, true, safe[true], predicted, safe[predicted], int(true == predicted)]
         )
     return out.getvalue()
+
+
+# The Embeddings page's graded challenge. On the default digits model 10 of the 359 test images qualify (the
+# pixels' nearest neighbour is of another class, the features' of the same class): a search, not a given.
+PIXELS_MISLEAD = Challenge(
+    key="pixels_mislead",
+    title="Where pixels mislead",
+    prompt="Find a test image whose most similar test image by pixels belongs to another class, while its most "
+    "similar one by the network's features belongs to its own class.",
+)
+
+
+def grade_pixels_mislead(
+    *, label: int | None, pixel_neighbour: int, feature_neighbour: int, labels, class_names
+) -> Grade:
+    """Grade a query for :data:`PIXELS_MISLEAD`: ``label`` is the query's true class (None: not a test image),
+    ``pixel_neighbour`` and ``feature_neighbour`` the test indices of its nearest neighbour (itself left out)
+    by pixels and by features, ``labels (N,)`` the test set's classes, ``class_names`` their names."""
+    labels = np.asarray(labels)
+    names = [str(name) for name in class_names]
+    for name, index in (("pixel_neighbour", pixel_neighbour), ("feature_neighbour", feature_neighbour)):
+        checks.integer(name, index, 0, len(labels) - 1, wrong_type=ValueError)
+    if label is None:
+        return Grade(False, ("Choose a test image as the query: only a test image has a known class.",))
+    label = checks.integer("label", label, 0, len(names) - 1, wrong_type=ValueError)
+    by_pixels, by_features = int(labels[pixel_neighbour]), int(labels[feature_neighbour])
+    pixels_say = f"by pixels its nearest neighbour is test image {pixel_neighbour}, a {names[by_pixels]}"
+    features_say = f"by features it is test image {feature_neighbour}, a {names[by_features]}"
+    if by_pixels != label and by_features == label:
+        return Grade(True, (f"This {names[label]}: {pixels_say}, but {features_say}.",))
+    findings = []
+    if by_pixels == label:
+        findings.append(f"By pixels this {names[label]} already finds a {names[label]}: look for another image.")
+    if by_features != label:
+        findings.append(f"By features this {names[label]}'s nearest neighbour is a {names[by_features]}.")
+    findings.append(
+        "Hint: look for a dot of one colour sitting inside a group of another colour on the pixel map, and click it."
+    )
+    return Grade(False, tuple(findings))

@@ -104,7 +104,9 @@ def test_nearest_neighbours_agree_with_sklearn_cosine(open_page, digits):
         similarity[7] = -np.inf  # the query itself is left out
         expected = np.argsort(-similarity, kind="stable")[:4]
         assert [int(c.split(" · ")[0].lstrip("#")) for c in shown] == expected.tolist()
-        assert [float(c.split(" · ")[2]) for c in shown] == pytest.approx(similarity[expected], abs=1e-3)
+        # "#index · similarity", then the true class on a line of its own
+        assert [float(c.split(" · ")[1].split()[0]) for c in shown] == pytest.approx(similarity[expected], abs=1e-3)
+        assert [c.split("\n")[1] for c in shown] == [test.class_names[test.labels[i]] for i in expected]
 
 
 def test_default_shapes_model_maps_and_the_model_is_left_as_it_was(open_page):
@@ -155,3 +157,14 @@ def test_bad_link_values_fall_back_with_a_warning(open_page):
 
 def teardown_module() -> None:
     inspect_jobs.clear()
+
+
+def test_the_challenge_is_graded_on_the_query(open_page):
+    at = open_page(PAGE, query={"i": "7"})
+    assert any(info.value.startswith("Not yet.") for info in at.info)
+    assert not at.success
+    at.number_input(key="inspect.test_index").set_value(19).run()
+    ok(at)
+    (success,) = at.success
+    assert success.value.startswith("Found!")
+    assert at.session_state["emb.passed.pixels_mislead"] is True

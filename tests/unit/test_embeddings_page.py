@@ -194,3 +194,70 @@ def test_points_csv_errors_name_the_argument(kwargs, message):
     } | kwargs
     with pytest.raises(ValueError, match=message):
         embeddings.points_csv(**arguments)
+
+
+LABELS = np.array([0, 0, 1, 1, 2])
+NAMES = ("zero", "one", "two")
+
+
+@pytest.mark.parametrize(
+    ("label", "pixel", "feature", "passed", "first"),
+    [
+        (
+            0,
+            2,
+            1,
+            True,
+            "This zero: by pixels its nearest neighbour is test image 2, a one, but by features it is test image 1, "
+            "a zero.",
+        ),
+        (0, 1, 1, False, "By pixels this zero already finds a zero"),
+        (0, 2, 4, False, "By features this zero's nearest neighbour is a two."),
+        (1, 2, 4, False, "By pixels this one already finds a one"),
+        (None, 2, 1, False, "Choose a test image"),
+    ],
+)
+def test_grade_pixels_mislead_by_hand(label, pixel, feature, passed, first):
+    grade = embeddings.grade_pixels_mislead(
+        label=label, pixel_neighbour=pixel, feature_neighbour=feature, labels=LABELS, class_names=NAMES
+    )
+    assert grade.passed is passed
+    assert grade.feedback[0].startswith(first)
+
+
+def test_pixels_mislead_on_the_shipped_digits_model():
+    """Test image 19 of the default digits model's split qualifies, test image 7 does not (found by scikit-learn's
+    cosine similarity, computed here)."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from explorer.nets import checkpoints, evaluation, recipes
+
+    model = checkpoints.load_default("digits").model
+    test = recipes.RECIPES["digits"].data()[1]
+    spaces = (test.images.reshape(len(test), -1), evaluation.embeddings(model, test))
+    grades = {}
+    for query in (7, 19):
+        first = []
+        for space in spaces:
+            similarity = cosine_similarity(space[query : query + 1], space)[0]
+            similarity[query] = -np.inf
+            first.append(int(similarity.argmax()))
+        grades[query] = embeddings.grade_pixels_mislead(
+            label=int(test.labels[query]),
+            pixel_neighbour=first[0],
+            feature_neighbour=first[1],
+            labels=test.labels,
+            class_names=test.class_names,
+        )
+    assert grades[19].passed and not grades[7].passed
+
+
+def test_grade_pixels_mislead_checks_its_arguments():
+    with pytest.raises(ValueError, match="pixel_neighbour"):
+        embeddings.grade_pixels_mislead(
+            label=0, pixel_neighbour=5, feature_neighbour=1, labels=LABELS, class_names=NAMES
+        )
+    with pytest.raises(ValueError, match="label"):
+        embeddings.grade_pixels_mislead(
+            label=3, pixel_neighbour=2, feature_neighbour=1, labels=LABELS, class_names=NAMES
+        )
