@@ -113,38 +113,7 @@ with query_column:
     k = st.slider("How many neighbours", 1, MAX_K, key=K_KEY)
 with result_column:
     if query is not None:
-        st.markdown(f"**Query:** {common.plain(query.title)}")
-        if query.steps:
-            st.image([picture for _, picture in query.steps], caption=[common.plain(c) for c, _ in query.steps])
-        else:
-            st.image(inspect_input.seen(query.image, side=emb_parts.NEIGHBOUR_SIDE), output_format="PNG")
-        skip = int(query.key.split(":", 1)[1]) if query.key.startswith("test:") else None
-        with common.user_errors():
-            found_neighbours = cached.neighbours(
-                inspected.trained.token,
-                data.test_key,
-                query.key,
-                k,
-                skip,
-                inspected.trained.model,
-                test.images,
-                query.image,
-            )
-        emb_parts.neighbour_strip(
-            inspected,
-            found_neighbours.pixel_indices,
-            found_neighbours.pixel_similarities,
-            "By pixels",
-        )
-        emb_parts.neighbour_strip(
-            inspected,
-            found_neighbours.feature_indices,
-            found_neighbours.feature_similarities,
-            "By the network's features",
-        )
-        if skip is not None:
-            st.caption("The query itself (similarity 1) is left out.")
-        emb_parts.challenge(inspected, query, found_neighbours)
+        emb_parts.neighbours(inspected, data, query, k)
 urlstate.publish(all_params)
 
 st.subheader("What is going on")

@@ -249,6 +249,37 @@ def _player(inspected: Inspected, layouts: np.ndarray, epoch_numbers: list[int],
 
 
 # ------------------------------------------------------------------------------------------------ neighbours
+def neighbours(inspected: Inspected, data: MapData, query: inspect_input.InputImage, k: int) -> None:
+    """The query, its ``k`` nearest test images by pixels and by features, and the challenge graded on them."""
+    test = inspected.test
+    assert test is not None
+    st.markdown(f"**Query:** {common.plain(query.title)}")
+    if query.steps:
+        st.image([picture for _, picture in query.steps], caption=[common.plain(c) for c, _ in query.steps])
+    else:
+        st.image(inspect_input.seen(query.image, side=NEIGHBOUR_SIDE), output_format="PNG")
+    skip = int(query.key.split(":", 1)[1]) if query.key.startswith("test:") else None
+    try:
+        found = cached.neighbours(
+            inspected.trained.token,
+            data.test_key,
+            query.key,
+            k,
+            skip,
+            inspected.trained.model,
+            test.images,
+            query.image,
+        )
+    except ValueError as error:  # a blank picture: no direction to compare
+        st.info(f"No neighbours for this picture: {common.plain(error)}.")
+        return
+    neighbour_strip(inspected, found.pixel_indices, found.pixel_similarities, "By pixels")
+    neighbour_strip(inspected, found.feature_indices, found.feature_similarities, "By the network's features")
+    if skip is not None:
+        st.caption("The query itself (similarity 1) is left out.")
+    challenge(inspected, query, found)
+
+
 def neighbour_strip(inspected: Inspected, indices: np.ndarray, similarities: np.ndarray, title: str) -> None:
     """The neighbours in a row, best first, each captioned with its test index, true class and similarity."""
     test = inspected.test

@@ -127,6 +127,7 @@ def test_default_shapes_model_maps_and_the_model_is_left_as_it_was(open_page):
 
 def test_a_model_trained_in_the_session_has_a_map_per_epoch(open_page):
     trained = trained_in_session()
+    before = weights_hash(trained.model)
     at = open_page(PAGE, query={"proj": "pca"})
     at.session_state["train.model"] = trained
     at.run()
@@ -146,6 +147,7 @@ def test_a_model_trained_in_the_session_has_a_map_per_epoch(open_page):
     np.testing.assert_allclose(first_xy, frames[0][order], rtol=1e-5, atol=1e-5)
     assert np.abs(first_xy - xy).max() > 0.1  # the points moved
     assert "After epoch 1 of 3" in " ".join(c.value for c in at.caption)
+    assert weights_hash(trained.model) == before and not trained.model.training
 
 
 def test_bad_link_values_fall_back_with_a_warning(open_page):
@@ -168,3 +170,14 @@ def test_the_challenge_is_graded_on_the_query(open_page):
     (success,) = at.success
     assert success.value.startswith("Found!")
     assert at.session_state["emb.passed.pixels_mislead"] is True
+
+
+def test_a_blank_uploaded_query_is_explained_not_raised(open_page):
+    at = open_page(PAGE, query={"model": "shapes"})
+    at.session_state["inspect.input"] = "upload"
+    at.session_state["inspect.uploaded_picture"] = ("black", np.zeros((40, 40, 3), np.uint8))
+    at.run()
+    ok(at)
+    texts = " ".join(info.value for info in at.info)
+    assert "No neighbours for this picture: query is all zeros" in texts, texts
+    assert at.get("expander")  # the page went on: "Show the code" is there

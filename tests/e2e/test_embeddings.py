@@ -3,8 +3,11 @@ that test image, and for a network trained in this session on the Train page the
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -44,6 +47,13 @@ def test_maps_paint_and_a_click_shows_that_image(app):
     app.wait_idle()
     app.screenshot("embeddings_digits")
     assert shown_image(app) == "Test image 0"
+    # The CSV: a header and one row per test image, read back with the csv module
+    with app.page.expect_download() as download:
+        app.page.get_by_role("button", name="Download the map as CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"), newline="")))
+    assert rows[0][:5] == ["index", "pixels_tsne_x", "pixels_tsne_y", "features_tsne_x", "features_tsne_y"]
+    assert len(rows) == 1 + 359 and [row[0] for row in rows[1:4]] == ["0", "1", "2"]
+    app.wait_idle()
     # Click a dot of the class "1" on the feature map (the second trace: class 1)
     dot = app.page.locator(PLOTS).nth(1).locator(".scatterlayer .trace").nth(1).locator("path.point").nth(3)
     dot.scroll_into_view_if_needed()
