@@ -35,6 +35,7 @@ inspected = inspect_model.choose()
 if inspected is None:
     st.stop()
 urlstate.restore("emb", PARAMS)
+urlstate.restore("inspect.input", inspect_input.PARAMS)  # the test image ("i") is read before its chooser is drawn
 all_params = PARAMS + inspect_model.PARAMS + inspect_input.PARAMS
 
 if inspected.test is None:

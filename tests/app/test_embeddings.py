@@ -181,3 +181,12 @@ def test_a_blank_uploaded_query_is_explained_not_raised(open_page):
     texts = " ".join(info.value for info in at.info)
     assert "No neighbours for this picture: query is all zeros" in texts, texts
     assert at.get("expander")  # the page went on: "Show the code" is there
+
+
+def test_the_shown_image_opens_on_the_attribution_page(open_page):
+    at = open_page(PAGE, query={"i": "12", "proj": "pca"})
+    assert "**Test image 12**" in " ".join(m.value for m in at.markdown)
+    at.button(key="_emb.to_attribution").click().run()
+    ok(at)
+    assert at.title[0].value == "Attribution"
+    assert at.session_state["inspect.test_index"] == 12 and at.session_state["inspect.input"] == "test"
