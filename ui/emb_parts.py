@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from explorer.interpret import embeddings
 from ui import common, emb_figures, inspect_input, inspect_jobs, inspect_worker, urlstate
 from ui.cached import embeddings as cached
 from ui.cached import shared
@@ -39,15 +40,16 @@ class MapData:
 
 
 def map_data(inspected: Inspected) -> MapData:
+    """The maps' test images and their points (the features computed once per model, cached)."""
     test = inspected.test
     assert test is not None
-    from explorer.interpret import embeddings
-
     test_key = f"{test.name}|{len(test)}"
     features = cached.test_features(inspected.trained.token, test_key, inspected.trained.model, test.images)
     indices = cached.map_indices(len(test))
+    everything = len(indices) == len(test)  # no copies of the whole set on every rerun
+    images = test.images if everything else test.images[indices]
     predictions = None if inspected.evaluation is None else inspected.evaluation.predictions[indices]
-    points = {"pixels": embeddings.pixel_features(test.images[indices]), "features": features[indices]}
+    points = {"pixels": embeddings.pixel_features(images), "features": features if everything else features[indices]}
     return MapData(indices, test.labels[indices], predictions, points, test_key)
 
 
@@ -122,7 +124,7 @@ def draw_map(inspected: Inspected, data: MapData, space: str, method: str, found
 
 
 def show_image(inspected: Inspected, index: int) -> None:
-    """The clicked test image enlarged, its true and predicted class, and a link to its attribution."""
+    """The clicked test image enlarged, with its true and predicted class."""
     test = inspected.test
     assert test is not None
     names = inspected.trained.class_names
@@ -305,8 +307,6 @@ PASSED_KEY = "emb.passed.pixels_mislead"
 
 def challenge(inspected: Inspected, query: inspect_input.InputImage, found: cached.Neighbours) -> None:
     """The page's challenge, graded on the current query's nearest neighbours."""
-    from explorer.interpret import embeddings
-
     test = inspected.test
     assert test is not None
     st.markdown(
