@@ -1,8 +1,8 @@
 """Cached pieces of the "Embeddings" page: the test set's features (the classifier's input) and one picture's,
 nearest neighbours, the calls that project them in a worker, the maps' figures, and the CSV export.
 
-- Features are cheap (one forward pass of the test set, tens of ms on these models): ``st.cache_data`` keyed by
-  the model's token and the test set's key, the model passed as ``_model`` (read-only use: eval mode, no hooks).
+- Features are cheap (one forward pass of the test set, tens of ms on these models): cached keyed by the model's
+  token and the test set's key, the model passed as ``_model`` (read-only use: eval mode, no hooks).
 - Projections are heavy (a t-SNE of 640 points takes a second or more): :func:`projection_call` and
   :func:`frames_call` describe them for ``ui.inspect_jobs.result``, which runs them in a worker process and
   caches the result server-wide, so every attendee looking at the default models shares one computation.
@@ -35,13 +35,15 @@ MAP_POINTS = 2000
 SPACES = ("pixels", "features")
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_MODELS)
+@st.cache_resource(show_spinner=False, max_entries=MAX_MODELS)
 def test_features(token: str, test_key: str, _model: nn.Sequential, _images: np.ndarray) -> np.ndarray:
-    """``evaluation.embeddings(model, images)``: ``(N, D) float32``, the classifier's input for every test image.
-
-    ``token`` names the weights, ``test_key`` the test set (the model's own, or a default one)."""
+    """``evaluation.embeddings(model, images)``: ``(N, D) float32``, the classifier's input for every test image,
+    shared read-only (``cache_resource``: no copy per rerun; a network on 28×28 digits has 3,136 features an
+    image). ``token`` names the weights, ``test_key`` the test set (the model's own, or a default one)."""
     torch_runtime.configure()
-    return evaluation.embeddings(_model, _images)
+    features = evaluation.embeddings(_model, _images)
+    features.flags.writeable = False
+    return features
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_QUERIES)
