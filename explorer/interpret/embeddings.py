@@ -372,9 +372,11 @@ def points_csv(points, *, labels, predictions, class_names, indices=None) -> str
 def grade_pixels_mislead(
     *, label: int | None, pixel_neighbour: int, feature_neighbour: int, labels, class_names
 ) -> Grade:
-    """Grade a query for the "where pixels mislead" challenge (``explorer.interpret.challenges``): ``label`` is
-    the query's true class (None: not a test image), ``pixel_neighbour`` and ``feature_neighbour`` the test indices of its nearest neighbour (itself left out)
-    by pixels and by features, ``labels (N,)`` the test set's classes, ``class_names`` their names."""
+    """Grade a query for the "where pixels mislead" challenge (``explorer.interpret.challenges``).
+
+    ``label`` is the query's true class (None: not a test image); ``pixel_neighbour`` and ``feature_neighbour``
+    are the test indices of its nearest neighbour (itself left out) by pixels and by features; ``labels (N,)``
+    the test set's classes, ``class_names`` their names."""
     labels = np.asarray(labels)
     names = [str(name) for name in class_names]
     for name, index in (("pixel_neighbour", pixel_neighbour), ("feature_neighbour", feature_neighbour)):
