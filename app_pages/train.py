@@ -28,7 +28,7 @@ from ui.cached import train as cached
 LIVE_REFRESH_S = 1.0
 LIVE_RESULTS_REFRESH_S = 4.0
 JOB_KEY = "train.job"
-MODEL_KEY = "train.model"
+MODEL_KEY = cached.MODEL_KEY
 SEEN_KEY = "train.job_seen"  # (job id, status) the full page last drew: a change triggers a full rerun
 
 st.title("Train a CNN")

@@ -35,7 +35,9 @@ SITE_MAP: tuple[PageEntry, ...] = (
     PageEntry("Neural networks", "app_pages/neurons.py", "Neurons", "neurons"),
     PageEntry("Neural networks", "app_pages/cnn_anatomy.py", "CNN anatomy", "cnn-anatomy"),
     PageEntry("Neural networks", "app_pages/train.py", "Train a CNN", "train"),
-    PageEntry("Inspect a CNN", "app_pages/feature_maps.py", "Feature maps & filters", "feature-maps", image_picker=True),
+    PageEntry(
+        "Inspect a CNN", "app_pages/feature_maps.py", "Feature maps & filters", "feature-maps", image_picker=True
+    ),
     PageEntry("Inspect a CNN", "app_pages/attribution.py", "Attribution", "attribution", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/occlusion.py", "Occlusion", "occlusion", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/embeddings.py", "Embeddings", "embeddings"),

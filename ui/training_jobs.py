@@ -287,8 +287,14 @@ class Scheduler:
                 self._condition.notify_all()
 
 
+class JobFailed(Exception):
+    """Raised by a work function to fail its job with this exact message (already in plain words)."""
+
+
 def friendly_error(error: BaseException) -> str:
     """A message for the page: a ``ValueError``'s own text (a problem with the settings), else what broke."""
+    if isinstance(error, JobFailed):
+        return str(error)
     if isinstance(error, workers.WorkerCrashed):
         return (
             f"The training stopped: {error}. The server has started a fresh worker; press Start to train again "

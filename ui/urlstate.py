@@ -222,16 +222,16 @@ def remember_page_state() -> None:
         kept[key] = st.session_state[key]
 
 
-def fragment(*, run_every: float | None = None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def fragment(*, run_every: float | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """``st.fragment`` for page code: the router doesn't run in a fragment's run, so the fragment remembers
     the page keys itself (:func:`remember_page_state`), before its body (values the browser just sent) and
     after it (values the body set), and a page switch right after it loses nothing."""
 
-    def decorate(body: Callable[[], None]) -> Callable[[], None]:
+    def decorate(body: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(body)
-        def run() -> None:
+        def run(*args: Any, **kwargs: Any) -> None:
             remember_page_state()
-            body()
+            body(*args, **kwargs)
             remember_page_state()
 
         return st.fragment(run, run_every=run_every)

@@ -28,7 +28,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,6 +54,9 @@ PROGRESS_INTERVAL = 0.2  # seconds between two progress reports: smooth for peop
 # 100,000 numbers (400 kB), so 100 epochs of snapshots stay under 40 MB.
 SNAPSHOT_IMAGES = 500
 MAX_SNAPSHOT_VALUES = 100_000
+# The weights kept after the epochs, all epochs together: 4 M numbers (16 MB). The small networks of the page
+# (30 k - 300 k parameters) keep every epoch of a 30-epoch run; longer runs thin out (thin_weights).
+MAX_SNAPSHOT_WEIGHT_VALUES = 4_000_000
 # build() seeds torch's global generator for a moment: two sessions starting at once must take turns,
 # or one could initialise its weights from the other's seed.
 _BUILD_LOCK = threading.Lock()
@@ -139,14 +142,35 @@ class Progress:
 @dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value
 class Snapshot:
     """After an epoch: ``embeddings (n_kept, D) float32``, the classifier's input for the test images at
-    ``indices (n_kept,) int64`` (the same images every epoch), their ``labels (n_kept,) int64``, and the
-    first convolution's weights ``conv1_filters (F, C, kh, kw) float32`` (None without convolutions)."""
+    ``indices (n_kept,) int64`` (the same images every epoch), their ``labels (n_kept,) int64``, the
+    first convolution's weights ``conv1_filters (F, C, kh, kw) float32`` (None without convolutions), and
+    ``weights``, the whole ``state_dict`` as arrays, so the Inspect pages can rebuild the network as it was
+    after this epoch (None when the training's weight budget, :data:`MAX_SNAPSHOT_WEIGHT_VALUES`, had no
+    room left for this epoch: see :func:`thin_weights`)."""
 
     epoch: int
     embeddings: np.ndarray
     labels: np.ndarray
     conv1_filters: np.ndarray | None
     indices: np.ndarray
+    weights: dict[str, np.ndarray] | None = None
+
+
+def thin_weights(snapshots: list[Snapshot], *, budget: int = MAX_SNAPSHOT_WEIGHT_VALUES) -> list[Snapshot]:
+    """``snapshots`` with the weights of every second epoch dropped (the first and the last always kept),
+    as often as it takes for the kept weights to hold at most ``budget`` numbers: a long training keeps its
+    weights evenly spread over the epochs instead of only its first ones."""
+
+    def size(snapshot: Snapshot) -> int:
+        return sum(int(array.size) for array in (snapshot.weights or {}).values())
+
+    snapshots = list(snapshots)
+    while True:
+        weighted = [i for i, snapshot in enumerate(snapshots) if snapshot.weights is not None]
+        if len(weighted) <= 2 or sum(size(snapshots[i]) for i in weighted) <= budget:
+            return snapshots
+        for i in weighted[1:-1:2]:
+            snapshots[i] = replace(snapshots[i], weights=None)
 
 
 @dataclass(frozen=True)
@@ -465,8 +489,10 @@ class Trainer:
                 labels=self._test_y[kept].numpy().copy(),
                 conv1_filters=None if conv is None else np.array(conv.weight.detach().numpy(), np.float32, order="C"),
                 indices=self._kept.astype(np.int64),
+                weights={name: tensor.detach().numpy().copy() for name, tensor in self.model.state_dict().items()},
             )
         )
+        self.snapshots = thin_weights(self.snapshots)
 
     def _result(self, *, stopped: bool) -> TrainResult:
         return TrainResult(tuple(self.history), stopped, self.diverged_message, tuple(self.snapshots))

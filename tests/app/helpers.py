@@ -79,3 +79,26 @@ def switch_page_as_a_browser(at, page: str):
 
     at.switch_page(page)
     return ok(at._run(WidgetStates()))
+
+
+_TRAINED: list = []
+
+
+def trained_in_session():
+    """A ``TrainedModel`` as the Train page makes it (``ui.cached.train.trained_model``): the Digits CNN 8×8
+    trained 3 epochs on the digits, with its snapshots (weights of every epoch). Trained once per test process;
+    put it in ``at.session_state["train.model"]`` to inspect "your model"."""
+    if not _TRAINED:
+        from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE
+        from explorer.nets.training import TrainConfig, Trainer
+        from ui import training_worker
+        from ui.cached import train as cached
+
+        train, test = DEFAULT_DIGITS_RECIPE.data()
+        config = TrainConfig(learning_rate=0.003, batch_size=32, epochs=3, seed=0)
+        trainer = Trainer(DEFAULT_DIGITS_RECIPE.spec, train, test, config)
+        trainer.run()
+        request = training_worker.TrainingRequest(DEFAULT_DIGITS_RECIPE.spec, train, test, config, config.epochs)
+        run = cached.TrainingRun(request, trainer.state(), "Digits 8×8")
+        _TRAINED.append(cached.trained_model(run, job_id=0))
+    return _TRAINED[0]

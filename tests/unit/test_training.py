@@ -10,8 +10,18 @@ import torch
 from explorer.data import datasets
 from explorer.nets.architecture import Activation, ArchitectureSpec, Dense, Dropout, Flatten, build, preset
 from explorer.nets.augment import AugmentConfig
+from explorer.nets.checkpoints import model_from_weights
+from explorer.nets.evaluation import predict
 from explorer.nets.recipes import DEFAULT_DIGITS_RECIPE, DIGITS_SPEC
-from explorer.nets.training import MAX_EPOCHS, PROGRESS_INTERVAL, TrainConfig, Trainer, TrainerState
+from explorer.nets.training import (
+    MAX_EPOCHS,
+    PROGRESS_INTERVAL,
+    Snapshot,
+    TrainConfig,
+    Trainer,
+    TrainerState,
+    thin_weights,
+)
 
 DIGITS = datasets.digits(size=8)
 TRAIN, TEST = DIGITS.split(0.2, seed=0)
@@ -197,6 +207,34 @@ def test_progress_reports_and_snapshots():
     np.testing.assert_array_equal(snapshot.conv1_filters, trainer.model[0].weight.detach().numpy())
     assert snapshot.conv1_filters.shape == (32, 1, 3, 3)
     assert result.snapshots[0].conv1_filters is not snapshot.conv1_filters  # a copy per epoch
+
+
+def test_snapshot_weights_rebuild_the_network_of_each_epoch():
+    # Reference: the test accuracy the trainer measured after each epoch, from its own model at that moment.
+    trainer = Trainer(DIGITS_SPEC, SMALL_TRAIN, TEST, TrainConfig(batch_size=50, epochs=3, learning_rate=0.01))
+    result = trainer.run()
+    accuracies = []
+    for snapshot in result.snapshots:
+        predictions, _ = predict(model_from_weights(DIGITS_SPEC, snapshot.weights), TEST)
+        accuracies.append(float(np.mean(predictions == TEST.labels)))
+    assert accuracies == pytest.approx([record.test_accuracy for record in result.history], abs=1e-9)
+    assert len(set(accuracies)) > 1  # the epochs really differ
+
+
+def test_thin_weights_keeps_first_and_last_and_spreads_the_rest():
+    def snapshot(epoch):
+        empty = np.zeros((1, 1), np.float32)
+        return Snapshot(epoch, empty, np.zeros(1, np.int64), None, np.zeros(1, np.int64), {"w": np.zeros(10)})
+
+    snapshots = [snapshot(epoch) for epoch in range(1, 10)]  # 9 epochs of 10 numbers
+    assert thin_weights(snapshots, budget=90) == snapshots
+    # 90 > 50: drop epochs 2, 4, 6, 8 -> 1, 3, 5, 7, 9 = 50 numbers
+    kept = [s.epoch for s in thin_weights(snapshots, budget=50) if s.weights is not None]
+    assert kept == [1, 3, 5, 7, 9]
+    # 50 > 30: drop 3 and 7 of the kept -> 1, 5, 9
+    kept = [s.epoch for s in thin_weights(snapshots, budget=30) if s.weights is not None]
+    assert kept == [1, 5, 9]
+    assert [s.epoch for s in thin_weights(snapshots, budget=0) if s.weights is not None] == [1, 9]
 
 
 @pytest.mark.parametrize(

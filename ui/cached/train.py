@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # torch and the trainer load lazily, on the first training or
     from explorer.nets.checkpoints import Checkpoint
     from explorer.nets.training import EpochRecord, Progress, Snapshot, TrainConfig, TrainerState
 
+# Where the Train page keeps the session's model (a TrainedModel): the Inspect pages look at it too.
+MODEL_KEY = "train.model"
 # Own-image sets and uploaded checkpoints are keyed by content: a session tries a few, a workshop a few dozen.
 MAX_UPLOADS = 16
 # A session evaluates a few models (one per epoch, a couple of uploads) on a few data sets.
@@ -301,14 +303,15 @@ def _load_checkpoint(key: str, _data: bytes) -> Checkpoint:
 
 
 @st.cache_resource(show_spinner=False)
-def _default(name: str) -> Checkpoint:
+def default_checkpoint(name: str) -> Checkpoint:
+    """A model shipped in ``assets/models`` (``"digits"`` or ``"shapes"``), loaded once per server."""
     from explorer.nets import checkpoints
 
     torch_runtime.configure()
     return checkpoints.load_default(name)
 
 
-def _from_checkpoint(checkpoint: Checkpoint, *, token: str, source: str) -> TrainedModel:
+def from_checkpoint(checkpoint: Checkpoint, *, token: str, source: str) -> TrainedModel:
     return TrainedModel(
         checkpoint.model,
         checkpoint.spec,
@@ -323,7 +326,7 @@ def load_uploaded(data: bytes, file_name: str) -> TrainedModel:
     """An uploaded checkpoint as a :class:`TrainedModel`; ``ValueError`` with the reason if it is refused."""
     key = digest(data)
     checkpoint = _load_checkpoint(key, data)
-    return _from_checkpoint(checkpoint, token=f"upload {key}", source=f"loaded from {file_name}")
+    return from_checkpoint(checkpoint, token=f"upload {key}", source=f"loaded from {file_name}")
 
 
 def use_uploaded_model(uploader_key: str, model_key: str, error_key: str) -> None:
@@ -342,11 +345,11 @@ def use_default_model(model_key: str, error_key: str) -> None:
     """``on_click`` of "Use the default digits model": the shipped model, or an error message."""
     st.session_state[error_key] = ""
     try:
-        checkpoint = _default("digits")
+        checkpoint = default_checkpoint("digits")
     except (ValueError, OSError) as error:  # a missing or damaged file in assets/models
         st.session_state[error_key] = f"The default model could not be loaded: {error}"
         return
-    st.session_state[model_key] = _from_checkpoint(
+    st.session_state[model_key] = from_checkpoint(
         checkpoint, token="default digits", source="the default digits model shipped with the app"
     )
 
