@@ -1,6 +1,339 @@
-"""Feature maps & filters (Inspect a CNN): being built (issue 10)."""
+"""Feature maps & filters: what every layer of a trained network makes of one picture, conv1's learned filters
+(and how they formed while it trained), the test patches a channel likes best, and a kernel of your own put
+inside the network."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from explorer.core import mosaic
+from explorer.images import kernels
+from explorer.interpret import activations, edge_filters
+from ui import common, fmaps_parts, inspect_input, inspect_jobs, inspect_model, inspect_worker, kernel_grid, urlstate
+from ui.cached import feature_maps as cached
+
+LAYER_KEY = "fmaps.layer"  # the enlarged map's layer, by its number in the layer table
+CHANNEL_KEY = "fmaps.channel"
+EPOCH_KEY = "fmaps.epoch"
+SWAP_KEY = "fmaps.swap_filter"
+PICK_KEY = "fmaps.pick"
+GRADED_KEY = "fmaps.graded"  # (model token, filter) last graded: the verdict stays until either changes
+PASSED_KEY = f"fmaps.passed.{edge_filters.VERTICAL_EDGE.key}"
+CLICK_KEY = "_fmaps.grid_click"
+CLICK_SEEN_KEY = "fmaps.grid_click_seen"
+MAX_LAYER = 999
+MAX_CHANNEL = 4095
+
+PARAMS = (
+    urlstate.Param("layer", LAYER_KEY, 1, parse=urlstate.int_in(1, MAX_LAYER)),
+    urlstate.Param("channel", CHANNEL_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+    urlstate.Param("swap", SWAP_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+    urlstate.Param("kernel_from", fmaps_parts.SOURCE_KEY, "preset", parse=urlstate.one_of(tuple(fmaps_parts.SOURCES))),
+    urlstate.Param(
+        "preset",
+        fmaps_parts.PRESET_KEY,
+        fmaps_parts.DEFAULT_PRESET,
+        parse=urlstate.one_of(tuple(kernels.PRESETS)),
+    ),
+    urlstate.Param("typed", fmaps_parts.TEXT_KEY, fmaps_parts.DEFAULT_TEXT, parse=fmaps_parts.typed_param),
+    urlstate.Param("pick", PICK_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+)
 
 st.title("Feature maps & filters")
-st.info("This page is being built.")
+st.markdown(
+    "A convolution layer turns one picture into a stack of new pictures, one per filter: its **feature maps**. "
+    "Follow a picture through a trained network below and see which parts each filter answers to. Early maps "
+    "still look like the picture (edges, strokes); deeper ones are smaller and more abstract. Then look at the "
+    "first layer's filters themselves, and swap one for a kernel of your own."
+)
+urlstate.restore("fmaps", PARAMS)
+inspected = inspect_model.choose()
+if inspected is None:
+    st.stop()
+trained = inspected.trained
+token = trained.token
+
+# ------------------------------------------------------------------------------------------------ the input
+st.subheader("The picture")
+chosen = inspect_input.choose(inspected, page="fmaps")
+if chosen is None:
+    urlstate.publish(PARAMS + inspect_model.PARAMS + inspect_input.PARAMS)
+    st.stop()
+if chosen.steps:
+    step_columns = st.columns(len(chosen.steps))
+    for column, (caption, picture) in zip(step_columns, chosen.steps):
+        column.image(picture, caption=caption)
+with common.user_errors():
+    maps = cached.feature_maps(token, chosen.key, trained.model, chosen.image)
+    rows = cached.layer_pictures(token, chosen.key, maps)
+if not rows:
+    st.info("This network has no layer with feature maps to show (no convolution or pooling).")
+    st.stop()
+
+# ------------------------------------------------------------------------------------- every layer's maps
+st.subheader("Every layer's feature maps")
+st.caption(
+    "One row per layer, one small square per channel. White is 0, red positive, blue negative; one colour "
+    "scale per layer (its largest value), so a pale square is a channel this picture hardly excites."
+)
+for row in rows:
+    label_column, picture_column = st.columns([1.0, 4.2], gap="small")
+    channels, height, width = row.shape
+    label_column.markdown(f"**{common.plain(row.name)}**")
+    label_column.caption(f"{channels} maps of {height}×{width}  \nmin {row.low:.3g} · max {row.high:.3g}")
+    picture_column.image(row.png, width=min(row.width, cached.GRID_WIDTH_PX))
+
+# ------------------------------------------------------------------------------------------- one map, big
+st.subheader("One map, enlarged")
+numbers = [fmaps_parts.layer_number(row.name) for row in rows]
+by_number = {fmaps_parts.layer_number(row.name): row for row in rows}
+if st.session_state.get(LAYER_KEY) not in by_number:
+    st.session_state[LAYER_KEY] = numbers[0]
+layer_row = by_number[int(st.session_state[LAYER_KEY])]
+clickable = cached.clickable_grid(token, chosen.key, layer_row.name, maps[layer_row.name])
+click_key = f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}"
+click = st.session_state.get(click_key)
+if click is not None and click != st.session_state.get(CLICK_SEEN_KEY):  # a click on the grid picks a channel
+    st.session_state[CLICK_SEEN_KEY] = click
+    cell = mosaic.cell_at(
+        float(click["x"]),
+        float(click["y"]),
+        cell=(clickable.shape[1] * clickable.factor, clickable.shape[2] * clickable.factor),
+        gap=cached.GAP_PX,
+        columns=clickable.columns,
+        count=clickable.shape[0],
+        scale=click["width"] / clickable.width if click.get("width") else 1.0,
+    )
+    if cell is not None:
+        st.session_state[CHANNEL_KEY] = cell
+st.session_state[CHANNEL_KEY] = min(int(st.session_state.get(CHANNEL_KEY, 0)), layer_row.shape[0] - 1)
+choice_column, channel_column = st.columns([2.0, 1.0])
+layer_number = choice_column.selectbox(
+    "Layer", numbers, key=LAYER_KEY, format_func=lambda number: by_number[number].name
+)
+layer_row = by_number[int(layer_number)]
+clickable = cached.clickable_grid(token, chosen.key, layer_row.name, maps[layer_row.name])
+st.session_state[CHANNEL_KEY] = min(int(st.session_state[CHANNEL_KEY]), layer_row.shape[0] - 1)
+channel = int(channel_column.number_input("Channel", 0, layer_row.shape[0] - 1, step=1, key=CHANNEL_KEY))
+values = maps[layer_row.name][channel]
+limit = max(abs(layer_row.low), abs(layer_row.high))
+input_column, map_column, grid_column = st.columns([1.0, 1.0, 1.6], gap="medium")
+input_column.image(cached.input_picture(chosen.key, chosen.image), caption=common.plain(chosen.title))
+map_column.image(
+    cached.map_picture(token, chosen.key, layer_row.name, channel, values, limit),
+    caption=f"{layer_row.name}, channel {channel}: {values.shape[0]}×{values.shape[1]}, "
+    f"min {values.min():.3g}, max {values.max():.3g}",
+)
+with grid_column:
+    st.caption("Click a map to enlarge it.")
+    streamlit_image_coordinates(
+        kernel_grid.EncodedImage(clickable.png),
+        width=clickable.width,
+        key=f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}",
+        cursor="pointer",
+    )
+
+# ----------------------------------------------------------------------------------------- top patches
+st.markdown(f"**What excites this channel most in the test set** ({common.plain(layer_row.name)}, channel {channel})")
+test = inspected.test
+if test is None:
+    st.info("This network's test set is not known, so there are no test pictures to search.")
+else:
+    test_key = f"{token} {test.name}"
+    top: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    with common.user_errors():
+        if cached.in_server(test.images):
+            top = cached.top_patches(token, test_key, layer_row.name, channel, trained.model, test.images)
+        else:
+            call = inspect_worker.Call(
+                "activations.top_patches",
+                key=("fmaps top", token, test_key, layer_row.name, channel),
+                model=cached.model_ref(token, trained),
+                args=(test.images,),
+                kwargs={"layer": layer_row.name, "channel": channel, "k": 9},
+            )
+            top, view = inspect_jobs.result(call, label="Searching the test set")
+            if view is not None:
+                inspect_jobs.wait(call, view, label="Searching the test set")
+    if top is not None:
+        indices, boxes, strongest = top
+        pictures = cached.patch_pictures(token, test_key, layer_row.name, channel, test.images, indices, boxes)
+        size = int(boxes[:, 2:].max())
+        st.caption(
+            f"The 9 test pictures in which this channel's strongest unit is highest, cut to the {size}×{size} "
+            "pixels that unit sees (its receptive field; cut smaller at the picture's border)."
+        )
+        patch_columns = st.columns(9)
+        for column, picture, index, value in zip(patch_columns, pictures, indices, strongest):
+            column.image(picture, caption=f"#{int(index)} · {float(value):.3g}")
+
+# ------------------------------------------------------------------------------------ conv1's filters
+st.subheader("The first layer's filters")
+with common.user_errors():
+    filters = activations.conv1_filters(trained.model)
+snapshots = [s for s in trained.snapshots if s.conv1_filters is not None]
+epoch = 0
+shown = filters
+if snapshots:
+    epochs = [s.epoch for s in snapshots]
+    if st.session_state.get(EPOCH_KEY) not in epochs:
+        st.session_state[EPOCH_KEY] = epochs[-1]
+    if len(epochs) > 1:
+        epoch = int(st.select_slider("After epoch", epochs, key=EPOCH_KEY))
+    else:
+        epoch = epochs[0]
+    shown = next(s.conv1_filters for s in snapshots if s.epoch == epoch)
+else:
+    st.caption("Train a model on the Train page to watch its filters form, epoch by epoch.")
+count, in_channels, kh, kw = shown.shape
+kernel_png, spectrum_png, columns = cached.filter_pictures(token, epoch, shown)
+filter_column, spectrum_column = st.columns(2, gap="medium")
+filter_column.image(
+    kernel_png,
+    caption=f"{count} filters of {kh}×{kw}"
+    + (f" × {in_channels} channels (drawn as colours)" if in_channels == 3 else "")
+    + (f", after epoch {epoch}" if epoch else "")
+    + f"; numbered 0 to {count - 1}, {columns} to a row",
+)
+spectrum_column.image(
+    spectrum_png,
+    caption="Their frequency pictures, as on the Kernels page: the centre is flat areas, the border the finest "
+    "stripes; bright left and right means it passes changes along a row (vertical edges).",
+)
+
+# ------------------------------------------------------------------------------- your kernel inside the net
+st.subheader("Your kernel inside the network")
+st.markdown(
+    "Put a kernel of your own in place of one of conv1's learned filters. The network runs on unchanged "
+    "(a copy of it: the original stays as it was), so you see how much that one filter mattered."
+)
+kernel_column, effect_column = st.columns([1.0, 2.0], gap="large")
+with kernel_column:
+    swap_index = int(st.number_input("Filter to replace", 0, count - 1, step=1, key=SWAP_KEY))
+    chosen_kernel = fmaps_parts.choose_kernel((kh, kw))
+if chosen_kernel is not None:
+    given, fitted, origin = chosen_kernel
+    with kernel_column:
+        if given.shape != fitted.shape:
+            st.caption(
+                f"{common.plain(origin).capitalize()} is {given.shape[0]}×{given.shape[1]}; conv1's filters are "
+                f"{kh}×{kw}, so it is padded with zeros or cut around its centre."
+            )
+        st.dataframe(fitted, hide_index=False)
+    with common.user_errors():
+        result = cached.swap(token, chosen.key, swap_index, cached.kernel_key(fitted), trained.model, chosen.image)
+    first_layer = rows[0].name
+    with effect_column:
+        learned_column, yours_column = st.columns(2)
+        learned_column.image(
+            cached.map_picture(token, chosen.key, "learned", swap_index, result.learned, 0.0),
+            caption=f"The learned filter {swap_index}'s map: from {result.learned.min():.3g} to "
+            f"{result.learned.max():.3g}",
+        )
+        yours_column.image(
+            cached.map_picture(token, chosen.key, f"kernel {kernels.to_text(fitted)}", swap_index, result.yours, 0.0),
+            caption=f"With {common.plain(origin)} in its place: from {result.yours.min():.3g} to "
+            f"{result.yours.max():.3g}",
+        )
+        difference = float(np.abs(result.yours - result.kernels_page).max())
+        st.caption(
+            f"Each map on its own colour scale. The Kernels page's own convolution code gives the same map for your "
+            f"kernel (largest difference {difference:.1g}): inside {common.plain(first_layer)} the network does "
+            "exactly the sliding sum you built there."
+        )
+        names = trained.class_names
+        before, after = int(np.argmax(result.before)), int(np.argmax(result.after))
+        prediction_column, accuracy_column = st.columns(2)
+        prediction_column.metric("Prediction for this picture", f"{names[after]} ({result.after[after]:.0%})")
+        prediction_column.caption(
+            f"The learned network said {common.plain(names[before])} ({result.before[before]:.0%})."
+        )
+        if test is not None and inspected.evaluation is not None:
+            test_key = f"{token} {test.name}"
+            accuracy: float | None = None
+            with common.user_errors():
+                if cached.in_server(test.images):
+                    accuracy = cached.swapped_accuracy(
+                        token, test_key, swap_index, cached.kernel_key(fitted), trained.model, test.images, test.labels
+                    )
+                else:
+                    call = inspect_worker.Call(
+                        "activations.swapped_accuracy",
+                        key=("fmaps swap", token, test_key, swap_index, cached.kernel_key(fitted)),
+                        model=cached.model_ref(token, trained),
+                        args=(test.images, test.labels),
+                        kwargs={"index": swap_index, "kernel": fitted},
+                    )
+                    accuracy, view = inspect_jobs.result(call, label="Measuring the test accuracy")
+                    if view is not None:
+                        with accuracy_column:
+                            inspect_jobs.wait(call, view, label="Measuring the test accuracy")
+            if accuracy is not None:
+                accuracy_column.metric(
+                    "Test accuracy",
+                    f"{accuracy:.1%}",
+                    delta=f"{(accuracy - inspected.evaluation.accuracy) * 100:+.1f} points",
+                )
+        if names[before] != names[after]:
+            st.caption("One filter out of many changed the network's answer for this picture.")
+
+# ------------------------------------------------------------------------------------------- the challenge
+st.subheader("Challenge")
+challenge = edge_filters.VERTICAL_EDGE
+with st.container(border=True):
+    st.markdown(f"**{challenge.title}.** {challenge.prompt}")
+    pick_column, button_column = st.columns([1.0, 2.0], vertical_alignment="bottom")
+    st.session_state[PICK_KEY] = min(int(st.session_state.get(PICK_KEY, 0)), len(filters) - 1)
+    pick = int(pick_column.number_input("Filter number", 0, len(filters) - 1, step=1, key=PICK_KEY))
+    if button_column.button("Grade my answer", key="_fmaps.grade"):
+        st.session_state[GRADED_KEY] = (token, pick)
+    if st.session_state.get(GRADED_KEY) == (token, pick):
+        grade = cached.grade(token, pick, filters)
+        if grade.passed:
+            st.session_state[PASSED_KEY] = True
+        kernel_grid.show_grade(grade)
+    if epoch and snapshots and epoch != snapshots[-1].epoch:
+        st.caption("The challenge grades the finished network's filters, not those of the epoch shown above.")
+
+# ------------------------------------------------------------------------------------------ explanation
+st.subheader("What is going on")
+st.markdown(
+    """
+Every channel of a convolution layer is one filter slid over all the channels of the layer before it, plus a
+bias: the same sliding sum as on the Kernels page, but with numbers the network learned. **Batch norm** then
+shifts and rescales each channel, **ReLU** sets the negative values to 0 (the blue disappears), and **pooling**
+keeps the strongest value of each small block, so the maps shrink while the number of channels grows.
+
+- A unit deep in the network sees a bigger part of the picture (its **receptive field**): the patches above are
+  exactly the pixels one unit of the chosen layer looks at. Early channels like simple strokes and edges;
+  deeper ones like combinations of them.
+- The first layer's filters often end up as edge and blob detectors, like the presets of the Kernels page. A
+  filter that changes from one column to the next answers vertical edges; its frequency picture is bright on
+  the left and right.
+- Replacing one filter changes one channel; the layers after it were trained on the learned one, so the
+  accuracy tells you how much the network relied on it.
+"""
+)
+common.check_yourself(
+    "A channel's map after ReLU is entirely white (all 0) for this picture. Does that mean the filter is useless?",
+    "No. ReLU keeps only the positive answers: the filter answered negatively (or not at all) everywhere in "
+    "*this* picture. Another picture, with the pattern the filter looks for, lights it up. The top test "
+    "patches show which pictures do.",
+    key="fmaps.check",
+)
+common.show_code(
+    fmaps_parts.code(
+        kind=inspected.kind,
+        input_shape=tuple(trained.spec.input_shape),
+        style=inspected.style,
+        input_key=chosen.key,
+        layer=layer_row.name,
+        channel=channel,
+        swap_index=swap_index,
+        kernel=fitted if chosen_kernel is not None else np.zeros((kh, kw), np.float32),
+        pick=pick,
+    )
+)
+urlstate.publish(PARAMS + inspect_model.PARAMS + inspect_input.PARAMS)

@@ -40,13 +40,34 @@ def _limit(array: np.ndarray) -> float:
     return float(np.abs(array).max())
 
 
-def signed_grid(maps: np.ndarray, *, columns: int, gap: int = 1, limit: float | None = None) -> np.ndarray:
-    """``maps (N, H, W)`` signed -> ``(R·(H+gap)−gap, K·(W+gap)−gap, 3) uint8``: each map in blue-white-red,
-    all on one scale (``limit``, default the largest magnitude of all maps), tiled ``columns`` to a row."""
+def cell_factor(width: int, *, columns: int, target: int, gap: int = 2) -> int:
+    """The whole-pixel factor that makes ``columns`` cells of ``width`` pixels, ``gap`` pixels apart, about
+    ``target`` pixels wide in all (at least 1)."""
+    room = max(target - (columns - 1) * gap, columns)
+    return max(1, room // (columns * max(width, 1)))
+
+
+def _enlarged(cells: np.ndarray, factor: int) -> np.ndarray:
+    """``(N, C, H, W)`` -> ``(N, C, H·factor, W·factor)``, each pixel a ``factor × factor`` block."""
+    return cells if factor == 1 else cells.repeat(factor, axis=2).repeat(factor, axis=3)
+
+
+def _tile(cells: np.ndarray, columns: int, gap: int, factor: int) -> np.ndarray:
+    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"factor must be a whole number >= 1, got {factor!r}")
+    return mosaic.tile(_enlarged(cells, factor), columns=columns, gap=gap)
+
+
+def signed_grid(
+    maps: np.ndarray, *, columns: int, gap: int = 1, factor: int = 1, limit: float | None = None
+) -> np.ndarray:
+    """``maps (N, H, W)`` signed -> ``(R·(f·H+gap)−gap, K·(f·W+gap)−gap, 3) uint8``: each map in blue-white-red,
+    all on one scale (``limit``, default the largest magnitude of all maps), enlarged ``factor`` times in whole
+    pixels (the gaps are not), tiled ``columns`` to a row."""
     array = _signed("maps", maps, 3, "(N, H, W)")
     scale = _limit(array) if limit is None else float(limit)
     coloured = display.diverging(array, limit=scale if scale > 0 else None)  # (N, H, W, 3) in [0, 1]
-    return mosaic.tile(coloured.transpose(0, 3, 1, 2), columns=columns, gap=gap)
+    return _tile(coloured.transpose(0, 3, 1, 2), columns, gap, factor)
 
 
 def one_map(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
@@ -56,7 +77,7 @@ def one_map(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
     return display.to_display(array, mode="diverging", limit=scale if scale > 0 else None)
 
 
-def filter_grid(filters: np.ndarray, *, columns: int, gap: int = 1) -> np.ndarray:
+def filter_grid(filters: np.ndarray, *, columns: int, gap: int = 1, factor: int = 1) -> np.ndarray:
     """conv1's kernels ``(F, C, kh, kw)`` as one picture, one scale for all (a weak filter looks pale).
 
     One input channel: blue-white-red (``(…, 3) uint8``). Three (colour input): each kernel as an RGB picture,
@@ -66,17 +87,17 @@ def filter_grid(filters: np.ndarray, *, columns: int, gap: int = 1) -> np.ndarra
     array = _signed("filters", filters, 4, "(F, C, kh, kw)")
     if array.shape[1] == 3:
         scale = _limit(array) or 1.0
-        return mosaic.tile(0.5 + 0.5 * array / scale, columns=columns, gap=gap)
-    return signed_grid(array.sum(axis=1), columns=columns, gap=gap)
+        return _tile(0.5 + 0.5 * array / scale, columns, gap, factor)
+    return signed_grid(array.sum(axis=1), columns=columns, gap=gap, factor=factor)
 
 
-def spectrum_grid(spectra: np.ndarray, *, columns: int, gap: int = 1) -> np.ndarray:
+def spectrum_grid(spectra: np.ndarray, *, columns: int, gap: int = 1, factor: int = 1) -> np.ndarray:
     """Spectra ``(F, C, S, S)`` (magnitudes) -> gray ``uint8`` picture, the channels' mean of each filter
     normalised to its own largest value (a filter with no response at all is black)."""
     array = np.abs(_signed("spectra", spectra, 4, "(F, C, S, S)")).mean(axis=1)  # (F, S, S)
     peaks = array.max(axis=(1, 2), keepdims=True)
     scaled = np.divide(array, peaks, out=np.zeros_like(array), where=peaks > 0)
-    return mosaic.tile(scaled[:, None], columns=columns, gap=gap)
+    return _tile(scaled[:, None], columns, gap, factor)
 
 
 def crop(images: np.ndarray, indices: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:

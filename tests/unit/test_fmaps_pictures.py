@@ -125,3 +125,19 @@ def test_swapped_accuracy_refuses_bad_labels(digits):
         activations.swapped_accuracy(
             nn.Sequential(nn.Conv2d(1, 1, 3)), test.images, test.labels, index=0, kernel=np.ones((3, 3))
         )
+
+
+def test_cells_are_enlarged_in_whole_pixels_and_the_gaps_are_not():
+    maps = np.array([[[1.0, -1.0]], [[0.0, 0.0]]])  # two 1×2 maps
+    picture = pictures.signed_grid(maps, columns=2, gap=2, factor=3)
+    assert picture.shape == (3, 2 * 6 + 2, 3)
+    assert (picture[:, :3] == RED).all() and (picture[:, 3:6] == BLUE).all()
+    assert (picture[:, 6:8] == mosaic.GAP_VALUE).all() and (picture[:, 8:] == 255).all()
+    with pytest.raises(ValueError, match="factor"):
+        pictures.signed_grid(maps, columns=2, factor=0)
+
+
+def test_cell_factor_fills_the_target_width():
+    # 16 maps of 8 px, 2 px apart, in 720 px: (720 − 30) // 128 = 5
+    assert pictures.cell_factor(8, columns=16, target=720, gap=2) == 5
+    assert pictures.cell_factor(100, columns=4, target=200) == 1
