@@ -56,15 +56,22 @@ trained = inspected.trained
 token = trained.token
 
 # ------------------------------------------------------------------------------------------------ the input
-st.subheader("The picture")
-chosen = inspect_input.choose(inspected, page="fmaps")
+choose_column, seen_column = st.columns([1.7, 1.0], gap="large")
+with choose_column:
+    chosen = inspect_input.choose(inspected, page="fmaps")
 if chosen is None:
     urlstate.publish(PARAMS + inspect_model.PARAMS + inspect_input.PARAMS)
     st.stop()
-if chosen.steps:
-    step_columns = st.columns(len(chosen.steps))
-    for column, (caption, picture) in zip(step_columns, chosen.steps):
-        column.image(picture, caption=caption)
+with seen_column:
+    if chosen.steps:  # a picture made into the network's input: the steps, the last is what it sees
+        for caption, picture in chosen.steps:
+            st.image(picture, caption=caption)
+    else:
+        height, width = chosen.image.shape[1:]
+        st.image(
+            cached.input_picture(token, chosen.key, chosen.image),
+            caption=f"What the network sees: {common.plain(chosen.title)}, {height}×{width}",
+        )
 with common.user_errors():
     maps = cached.feature_maps(token, chosen.key, trained.model, chosen.image)
     rows = cached.layer_pictures(token, chosen.key, maps)
@@ -92,19 +99,18 @@ by_number = {fmaps_parts.layer_number(row.name): row for row in rows}
 if st.session_state.get(LAYER_KEY) not in by_number:
     st.session_state[LAYER_KEY] = numbers[0]
 layer_row = by_number[int(st.session_state[LAYER_KEY])]
-clickable = cached.clickable_grid(token, chosen.key, layer_row.name, maps[layer_row.name])
 click_key = f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}"
 click = st.session_state.get(click_key)
-if click is not None and click != st.session_state.get(CLICK_SEEN_KEY):  # a click on the grid picks a channel
+if click is not None and click != st.session_state.get(CLICK_SEEN_KEY):  # a click on its grid picks a channel
     st.session_state[CLICK_SEEN_KEY] = click
     cell = mosaic.cell_at(
         float(click["x"]),
         float(click["y"]),
-        cell=(clickable.shape[1] * clickable.factor, clickable.shape[2] * clickable.factor),
+        cell=(layer_row.shape[1] * layer_row.factor, layer_row.shape[2] * layer_row.factor),
         gap=cached.GAP_PX,
-        columns=clickable.columns,
-        count=clickable.shape[0],
-        scale=click["width"] / clickable.width if click.get("width") else 1.0,
+        columns=layer_row.columns,
+        count=layer_row.shape[0],
+        scale=click["width"] / layer_row.width if click.get("width") else 1.0,
     )
     if cell is not None:
         st.session_state[CHANNEL_KEY] = cell
@@ -114,26 +120,29 @@ layer_number = choice_column.selectbox(
     "Layer", numbers, key=LAYER_KEY, format_func=lambda number: by_number[number].name
 )
 layer_row = by_number[int(layer_number)]
-clickable = cached.clickable_grid(token, chosen.key, layer_row.name, maps[layer_row.name])
 st.session_state[CHANNEL_KEY] = min(int(st.session_state[CHANNEL_KEY]), layer_row.shape[0] - 1)
 channel = int(channel_column.number_input("Channel", 0, layer_row.shape[0] - 1, step=1, key=CHANNEL_KEY))
 values = maps[layer_row.name][channel]
 limit = max(abs(layer_row.low), abs(layer_row.high))
-input_column, map_column, grid_column = st.columns([1.0, 1.0, 1.6], gap="medium")
-input_column.image(cached.input_picture(chosen.key, chosen.image), caption=common.plain(chosen.title))
+input_column, map_column, about_column = st.columns([1.0, 1.0, 1.3], gap="medium")
+input_column.image(cached.input_picture(token, chosen.key, chosen.image), caption=common.plain(chosen.title))
 map_column.image(
     cached.map_picture(token, chosen.key, layer_row.name, channel, values, limit),
     caption=f"{layer_row.name}, channel {channel}: {values.shape[0]}×{values.shape[1]}, "
     f"min {values.min():.3g}, max {values.max():.3g}",
 )
-with grid_column:
-    st.caption("Click a map to enlarge it.")
-    streamlit_image_coordinates(
-        kernel_grid.EncodedImage(clickable.png),
-        width=clickable.width,
-        key=f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}",
-        cursor="pointer",
-    )
+about_column.caption(
+    f"Each of the {layer_row.shape[1]}×{layer_row.shape[2]} squares is one unit of this channel: how strongly the "
+    "pattern its filter looks for is present at that place of the picture. Red is a positive answer, blue a "
+    "negative one, on the layer's colour scale."
+)
+st.caption("Click a map to enlarge it.")
+streamlit_image_coordinates(
+    kernel_grid.EncodedImage(layer_row.png),
+    width=layer_row.width,
+    key=f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}",
+    cursor="pointer",
+)
 
 # ----------------------------------------------------------------------------------------- top patches
 st.markdown(f"**What excites this channel most in the test set** ({common.plain(layer_row.name)}, channel {channel})")
@@ -221,7 +230,7 @@ if chosen_kernel is not None:
                 f"{common.plain(origin).capitalize()} is {given.shape[0]}×{given.shape[1]}; conv1's filters are "
                 f"{kh}×{kw}, so it is padded with zeros or cut around its centre."
             )
-        st.dataframe(fitted, hide_index=False)
+        fmaps_parts.show_kernel(fitted)
     with common.user_errors():
         result = cached.swap(token, chosen.key, swap_index, cached.kernel_key(fitted), trained.model, chosen.image)
     first_layer = rows[0].name
@@ -246,8 +255,8 @@ if chosen_kernel is not None:
         names = trained.class_names
         before, after = int(np.argmax(result.before)), int(np.argmax(result.after))
         prediction_column, accuracy_column = st.columns(2)
-        prediction_column.metric("Prediction for this picture", f"{names[after]} ({result.after[after]:.0%})")
-        prediction_column.caption(
+        prediction_column.markdown(
+            f"**Prediction for this picture:** {common.plain(names[after])} ({result.after[after]:.0%})  \n"
             f"The learned network said {common.plain(names[before])} ({result.before[before]:.0%})."
         )
         if test is not None and inspected.evaluation is not None:

@@ -20,6 +20,7 @@ DEFAULT_TEXT = "1,0,-1;2,0,-2;1,0,-1"
 # (ui.kernel_grid.GOOD_KEY; app_pages/kernels.py). Read only: this page never changes the Kernels page's state.
 KERNELS_GOOD_KEY = "kernels.good"
 KERNELS_NORMALIZE_KEY = "kernels.normalize"
+KERNEL_CELL_PX = 40  # a kernel table's column: "-0.111" fits
 
 
 def typed_param(text: str) -> str:
@@ -73,6 +74,16 @@ def choose_kernel(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, str] 
     rows, cols = shape
     fitted = given if given.shape == shape else kernels.resize(given, rows=rows, cols=cols)
     return given, fitted, origin
+
+
+def show_kernel(kernel: np.ndarray) -> None:
+    """The kernel as a small table of numbers, narrow enough for a 7 × 7 kernel in a third of the page."""
+    import pandas as pd
+
+    rows, cols = kernel.shape
+    frame = pd.DataFrame(kernel, columns=[str(j + 1) for j in range(cols)], index=[str(i + 1) for i in range(rows)])
+    config = {str(j + 1): st.column_config.NumberColumn(width=KERNEL_CELL_PX, format="%.3g") for j in range(cols)}
+    st.dataframe(frame, column_config=config, width="content", hide_index=True)
 
 
 def _model_lines(kind: str, input_shape: tuple[int, int, int]) -> str:

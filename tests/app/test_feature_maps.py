@@ -93,13 +93,15 @@ def test_changing_the_channel_and_clicking_the_grid_change_the_enlarged_map(open
     first = image_url(at, "1. conv 32 3×3, padding same, channel 0")
     at.number_input(key="fmaps.channel").set_value(7).run()
     assert image_url(at, "1. conv 32 3×3, padding same, channel 7") != first
-    # the clickable grid: 16 maps a row, each 8 px × factor, 2 px apart; click the middle of row 1, column 2
+    # the grid: 16 maps a row, each 8 px × factor, GAP_PX apart; click the middle of row 1, column 2, the
+    # picture drawn at half its width (a narrow window)
     from ui.cached import feature_maps as cached
 
-    factor = (cached.CLICK_WIDTH_PX - 15 * cached.GAP_PX) // (16 * 8)
+    factor = (cached.GRID_WIDTH_PX - 15 * cached.GAP_PX) // (16 * 8)
     cell = 8 * factor + cached.GAP_PX
     width = 16 * cell - cached.GAP_PX
-    at.session_state["_fmaps.grid_click.1"] = {"x": 2 * cell + 4, "y": cell + 4, "width": width, "height": 2 * cell}
+    click = {"x": (2 * cell + 4) / 2, "y": (cell + 4) / 2, "width": width / 2, "height": cell - 1}
+    at.session_state["_fmaps.grid_click.1"] = click
     at.run()
     ok(at)
     assert at.number_input(key="fmaps.channel").value == 16 + 2
@@ -167,3 +169,21 @@ def test_a_model_trained_in_the_session_has_an_epoch_slider(open_page, own_model
     assert "after epoch 1" in image_caption(at, "32 filters of 3×3")
     assert image_url(at, "32 filters of 3×3") != last
     assert any("grades the finished network's filters" in c for c in _captions(at))
+
+
+def test_switching_the_model_shows_the_other_models_test_image(open_page):
+    at = open_page(PAGE)
+    digit = image_url(at, "What the network sees: test image 0")
+    assert image_caption(at, "What the network sees").endswith(", 8×8")
+    at.selectbox(key="inspect.model").set_value("shapes").run()
+    ok(at)
+    assert image_caption(at, "What the network sees").endswith(", 28×28")
+    assert image_url(at, "What the network sees: test image 0") != digit
+
+
+def test_the_sidebar_picture_is_shown_with_its_preprocessing(open_page):
+    at = open_page(PAGE)
+    at.radio(key="inspect.input").set_value("picker").run()
+    ok(at)
+    assert image_caption(at, "What the network sees: 8×8")
+    assert "Every layer's feature maps" in [s.value for s in at.subheader]

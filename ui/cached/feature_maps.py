@@ -38,10 +38,8 @@ GAP_PX = 2
 FILTER_COLUMNS = 8
 SPECTRUM_SIDE = 48
 # The filter and spectrum grids sit side by side: each about this wide.
-FILTER_GRID_PX = 400
+FILTER_GRID_PX = 380
 FILTER_GAP_PX = 4  # filters fill their cells edge to edge: a wider gap tells them apart
-# The clickable copy of one layer's grid, beside the enlarged map.
-CLICK_WIDTH_PX = 420
 # A map shown enlarged beside the input, and the input itself, are about this many screen pixels on a side.
 BIG_PX = 220
 # A top patch is drawn about this many screen pixels on its longest side.
@@ -88,12 +86,6 @@ def layer_pictures(token: str, input_key: str, _maps: dict[str, np.ndarray]) -> 
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def clickable_grid(token: str, input_key: str, layer: str, _maps: np.ndarray) -> LayerPicture:
-    """One layer's grid enlarged in whole pixels to at most :data:`CLICK_WIDTH_PX` (to click a map on)."""
-    return _layer(layer, _maps, CLICK_WIDTH_PX)
-
-
-@st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def map_picture(token: str, input_key: str, what: str, channel: int, _values: np.ndarray, limit: float) -> bytes:
     """One map (``what``: its layer, or which kernel made it) enlarged in whole pixels to about :data:`BIG_PX`,
     blue-white-red on the scale ``limit`` (0: the map's own largest magnitude)."""
@@ -102,8 +94,9 @@ def map_picture(token: str, input_key: str, what: str, channel: int, _values: np
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def input_picture(input_key: str, _image: np.ndarray) -> bytes:
-    """The network's input ``(C, H, W)`` as it sees it, enlarged in whole pixels."""
+def input_picture(token: str, input_key: str, _image: np.ndarray) -> bytes:
+    """The network's input ``(C, H, W)`` as it sees it, enlarged in whole pixels (``"test:0"`` is another picture
+    for another model: the token is part of the key)."""
     picture = np.clip(_image[0] if _image.shape[0] == 1 else _image.transpose(1, 2, 0), 0.0, 1.0)
     picture = np.round(picture * 255).astype(np.uint8)
     return encode(resize.enlarge(picture, factor=resize.screen_factor(max(picture.shape[:2]), target=BIG_PX)))
