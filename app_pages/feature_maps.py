@@ -11,7 +11,17 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 from explorer.core import mosaic
 from explorer.images import kernels
 from explorer.interpret import activations, edge_filters
-from ui import common, fmaps_parts, inspect_input, inspect_jobs, inspect_model, inspect_worker, kernel_grid, urlstate
+from ui import (
+    common,
+    fmaps_parts,
+    images,
+    inspect_input,
+    inspect_jobs,
+    inspect_model,
+    inspect_worker,
+    kernel_grid,
+    urlstate,
+)
 from ui.cached import feature_maps as cached
 
 LAYER_KEY = "fmaps.layer"  # the enlarged map's layer, by its number in the layer table
@@ -70,6 +80,7 @@ with seen_column:
         height, width = chosen.image.shape[1:]
         st.image(
             cached.input_picture(token, chosen.key, chosen.image),
+            width=cached.big_width(chosen.image.shape[1:]),
             caption=f"What the network sees: {common.plain(chosen.title)}, {height}×{width}",
         )
 with common.user_errors():
@@ -125,9 +136,14 @@ channel = int(channel_column.number_input("Channel", 0, layer_row.shape[0] - 1, 
 values = maps[layer_row.name][channel]
 limit = max(abs(layer_row.low), abs(layer_row.high))
 input_column, map_column, about_column = st.columns([1.0, 1.0, 1.3], gap="medium")
-input_column.image(cached.input_picture(token, chosen.key, chosen.image), caption=common.plain(chosen.title))
+input_column.image(
+    cached.input_picture(token, chosen.key, chosen.image),
+    width=cached.big_width(chosen.image.shape[1:]),
+    caption=common.plain(chosen.title),
+)
 map_column.image(
     cached.map_picture(token, chosen.key, layer_row.name, channel, values, limit),
+    width=cached.big_width(values.shape),
     caption=f"{layer_row.name}, channel {channel}: {values.shape[0]}×{values.shape[1]}, "
     f"min {values.min():.3g}, max {values.max():.3g}",
 )
@@ -238,11 +254,13 @@ if chosen_kernel is not None:
         learned_column, yours_column = st.columns(2)
         learned_column.image(
             cached.map_picture(token, chosen.key, "learned", swap_index, result.learned, 0.0),
+            width=cached.big_width(result.learned.shape),
             caption=f"The learned filter {swap_index}'s map: from {result.learned.min():.3g} to "
             f"{result.learned.max():.3g}",
         )
         yours_column.image(
             cached.map_picture(token, chosen.key, f"kernel {kernels.to_text(fitted)}", swap_index, result.yours, 0.0),
+            width=cached.big_width(result.yours.shape),
             caption=f"With {common.plain(origin)} in its place: from {result.yours.min():.3g} to "
             f"{result.yours.max():.3g}",
         )
@@ -338,6 +356,7 @@ common.show_code(
         input_shape=tuple(trained.spec.input_shape),
         style=inspected.style,
         input_key=chosen.key,
+        picker_id=images.image_id(),
         layer=layer_row.name,
         channel=channel,
         swap_index=swap_index,

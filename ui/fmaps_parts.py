@@ -106,6 +106,7 @@ def code(
     input_shape: tuple[int, int, int],
     style: str,
     input_key: str,
+    picker_id: str,
     layer: str,
     channel: int,
     swap_index: int,
@@ -114,21 +115,22 @@ def code(
 ) -> str:
     """The page's computations as notebook code for its current state."""
     lines = [
-        "from explorer.images import kernels",
+        "from explorer.images import imageio, kernels, samples",
         "from explorer.interpret import activations, edge_filters",
         "from explorer.nets import checkpoints, predict_one, recipes",
     ]
     source, _, rest = input_key.partition(":")
-    if source in ("picker", "upload", "draw"):
-        lines.insert(0, "from explorer.images import imageio, samples")
     lines.append("")
     lines.append(_model_lines(kind, input_shape).rstrip("\n"))
+    # The sidebar's picture (or a file of your own) made into the network's input, as the page does it.
+    picture_id = rest if source == "picker" else (picker_id if source == "test" else "upload:your picture")
+    load = snippets.load_lines(picture_id).replace("image = ", "picture = ", 1)
+    prepare = f'predict_one.prepare_picture(picture, {tuple(input_shape)}, style="{style}")'
     if source == "test":
         lines.append(f"image = test.images[{int(rest)}]  # (C, H, W) float32, the network's input")
+        lines += ["# or the sidebar's picture, made into the network's input:", load, f"from_picture = {prepare}"]
     else:
-        image_id = rest if source == "picker" else "upload:your picture"
-        lines.append(snippets.load_lines(image_id))
-        lines.append(f'image = predict_one.prepare_picture(image, {tuple(input_shape)}, style="{style}")')
+        lines += [load, f"image = {prepare}  # (C, H, W) float32, the network's input"]
     kernel_text = kernels.to_text(kernel)
     lines += [
         "",

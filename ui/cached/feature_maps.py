@@ -93,6 +93,11 @@ def map_picture(token: str, input_key: str, what: str, channel: int, _values: np
     return encode(resize.enlarge(picture, factor=resize.screen_factor(max(_values.shape), target=BIG_PX)))
 
 
+def big_width(shape: tuple[int, int]) -> int:
+    """Screen width of a ``(H, W)`` map or input drawn by :func:`map_picture` or :func:`input_picture`."""
+    return shape[1] * resize.screen_factor(max(shape), target=BIG_PX)
+
+
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def input_picture(token: str, input_key: str, _image: np.ndarray) -> bytes:
     """The network's input ``(C, H, W)`` as it sees it, enlarged in whole pixels (``"test:0"`` is another picture
