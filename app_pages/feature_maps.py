@@ -14,6 +14,7 @@ from explorer.interpret import activations, edge_filters
 from ui import (
     common,
     fmaps_parts,
+    fmaps_swap,
     images,
     inspect_input,
     inspect_jobs,
@@ -27,19 +28,19 @@ from ui.cached import feature_maps as cached
 LAYER_KEY = "fmaps.layer"  # the enlarged map's layer, by its number in the layer table
 CHANNEL_KEY = "fmaps.channel"
 EPOCH_KEY = "fmaps.epoch"
-SWAP_KEY = "fmaps.swap_filter"
 PICK_KEY = "fmaps.pick"
 GRADED_KEY = "fmaps.graded"  # (model token, filter) last graded: the verdict stays until either changes
 PASSED_KEY = f"fmaps.passed.{edge_filters.VERTICAL_EDGE.key}"
 CLICK_KEY = "_fmaps.grid_click"
 CLICK_SEEN_KEY = "fmaps.grid_click_seen"
+TOP_K = 9  # Zeiler & Fergus's grid of nine
 MAX_LAYER = 999
 MAX_CHANNEL = 4095
 
 PARAMS = (
     urlstate.Param("layer", LAYER_KEY, 1, parse=urlstate.int_in(1, MAX_LAYER)),
     urlstate.Param("channel", CHANNEL_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
-    urlstate.Param("swap", SWAP_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+    urlstate.Param("swap", fmaps_swap.SWAP_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
     urlstate.Param("kernel_from", fmaps_parts.SOURCE_KEY, "preset", parse=urlstate.one_of(tuple(fmaps_parts.SOURCES))),
     urlstate.Param(
         "preset",
@@ -167,17 +168,18 @@ if test is None:
     st.info("This network's test set is not known, so there are no test pictures to search.")
 else:
     test_key = f"{token} {test.name}"
+    top_k = min(TOP_K, len(test))
     top: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    with common.user_errors():
+    with fmaps_parts.not_for_this_network("Searching the test set"):
         if cached.in_server(test.images):
-            top = cached.top_patches(token, test_key, layer_row.name, channel, trained.model, test.images)
+            top = cached.top_patches(token, test_key, layer_row.name, channel, top_k, trained.model, test.images)
         else:
             call = inspect_worker.Call(
                 "activations.top_patches",
-                key=("fmaps top", token, test_key, layer_row.name, channel),
+                key=("fmaps top", token, test_key, layer_row.name, channel, top_k),
                 model=cached.model_ref(token, trained),
                 args=(test.images,),
-                kwargs={"layer": layer_row.name, "channel": channel, "k": 9},
+                kwargs={"layer": layer_row.name, "channel": channel, "k": top_k},
             )
             top, view = inspect_jobs.result(call, label="Searching the test set")
             if view is not None:
@@ -187,10 +189,10 @@ else:
         pictures = cached.patch_pictures(token, test_key, layer_row.name, channel, test.images, indices, boxes)
         size = int(boxes[:, 2:].max())
         st.caption(
-            f"The 9 test pictures in which this channel's strongest unit is highest, cut to the {size}×{size} "
+            f"The {top_k} test pictures in which this channel's strongest unit is highest, cut to the {size}×{size} "
             "pixels that unit sees (its receptive field; cut smaller at the picture's border)."
         )
-        patch_columns = st.columns(9)
+        patch_columns = st.columns(9)  # nine columns whatever the count: patches keep one size
         for column, picture, index, value in zip(patch_columns, pictures, indices, strongest):
             column.image(picture, caption=f"#{int(index)} · {float(value):.3g}")
 
@@ -234,77 +236,7 @@ st.markdown(
     "Put a kernel of your own in place of one of conv1's learned filters. The network runs on unchanged "
     "(a copy of it: the original stays as it was), so you see how much that one filter mattered."
 )
-kernel_column, effect_column = st.columns([1.0, 2.0], gap="large")
-with kernel_column:
-    swap_index = int(st.number_input("Filter to replace", 0, count - 1, step=1, key=SWAP_KEY))
-    chosen_kernel = fmaps_parts.choose_kernel((kh, kw))
-if chosen_kernel is not None:
-    given, fitted, origin = chosen_kernel
-    with kernel_column:
-        if given.shape != fitted.shape:
-            st.caption(
-                f"{common.plain(origin).capitalize()} is {given.shape[0]}×{given.shape[1]}; conv1's filters are "
-                f"{kh}×{kw}, so it is padded with zeros or cut around its centre."
-            )
-        fmaps_parts.show_kernel(fitted)
-    with common.user_errors():
-        result = cached.swap(token, chosen.key, swap_index, cached.kernel_key(fitted), trained.model, chosen.image)
-    first_layer = rows[0].name
-    with effect_column:
-        learned_column, yours_column = st.columns(2)
-        learned_column.image(
-            cached.map_picture(token, chosen.key, "learned", swap_index, result.learned, 0.0),
-            width=cached.big_width(result.learned.shape),
-            caption=f"The learned filter {swap_index}'s map: from {result.learned.min():.3g} to "
-            f"{result.learned.max():.3g}",
-        )
-        yours_column.image(
-            cached.map_picture(token, chosen.key, f"kernel {kernels.to_text(fitted)}", swap_index, result.yours, 0.0),
-            width=cached.big_width(result.yours.shape),
-            caption=f"With {common.plain(origin)} in its place: from {result.yours.min():.3g} to "
-            f"{result.yours.max():.3g}",
-        )
-        difference = float(np.abs(result.yours - result.kernels_page).max())
-        st.caption(
-            f"Each map on its own colour scale. The Kernels page's own convolution code gives the same map for your "
-            f"kernel (largest difference {difference:.1g}): inside {common.plain(first_layer)} the network does "
-            "exactly the sliding sum you built there."
-        )
-        names = trained.class_names
-        before, after = int(np.argmax(result.before)), int(np.argmax(result.after))
-        prediction_column, accuracy_column = st.columns(2)
-        prediction_column.markdown(
-            f"**Prediction for this picture:** {common.plain(names[after])} ({result.after[after]:.0%})  \n"
-            f"The learned network said {common.plain(names[before])} ({result.before[before]:.0%})."
-        )
-        if test is not None and inspected.evaluation is not None:
-            test_key = f"{token} {test.name}"
-            accuracy: float | None = None
-            with common.user_errors():
-                if cached.in_server(test.images):
-                    accuracy = cached.swapped_accuracy(
-                        token, test_key, swap_index, cached.kernel_key(fitted), trained.model, test.images, test.labels
-                    )
-                else:
-                    call = inspect_worker.Call(
-                        "activations.swapped_accuracy",
-                        key=("fmaps swap", token, test_key, swap_index, cached.kernel_key(fitted)),
-                        model=cached.model_ref(token, trained),
-                        args=(test.images, test.labels),
-                        kwargs={"index": swap_index, "kernel": fitted},
-                    )
-                    accuracy, view = inspect_jobs.result(call, label="Measuring the test accuracy")
-                    if view is not None:
-                        with accuracy_column:
-                            inspect_jobs.wait(call, view, label="Measuring the test accuracy")
-            if accuracy is not None:
-                accuracy_column.metric(
-                    "Test accuracy",
-                    f"{accuracy:.1%}",
-                    delta=f"{(accuracy - inspected.evaluation.accuracy) * 100:+.1f} points",
-                )
-        if names[before] != names[after]:
-            st.caption("One filter out of many changed the network's answer for this picture.")
+swap_index, fitted = fmaps_swap.show(inspected, chosen, first_layer=rows[0].name)
 
 # ------------------------------------------------------------------------------------------- the challenge
 st.subheader("Challenge")
@@ -360,7 +292,7 @@ common.show_code(
         layer=layer_row.name,
         channel=channel,
         swap_index=swap_index,
-        kernel=fitted if chosen_kernel is not None else np.zeros((kh, kw), np.float32),
+        kernel=fitted if fitted is not None else np.zeros((kh, kw), np.float32),
         pick=pick,
     )
 )

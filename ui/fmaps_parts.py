@@ -3,6 +3,9 @@ layer numbers the URL keeps, and the "Show the code" snippet."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import streamlit as st
 
@@ -21,6 +24,16 @@ DEFAULT_TEXT = "1,0,-1;2,0,-2;1,0,-1"
 KERNELS_GOOD_KEY = "kernels.good"
 KERNELS_NORMALIZE_KEY = "kernels.normalize"
 KERNEL_CELL_PX = 40  # a kernel table's column: "-0.111" fits
+
+
+@contextmanager
+def not_for_this_network(what: str) -> Iterator[None]:
+    """Run a section's calls; a ``ValueError`` (a network this part can't handle: a receptive field that can't
+    be traced, a padding the Kernels page has no match for) becomes a note, and the rest of the page goes on."""
+    try:
+        yield
+    except ValueError as error:
+        st.info(f"{what} is not available for this network: {common.plain(error)}.")
 
 
 def typed_param(text: str) -> str:

@@ -6,6 +6,7 @@ exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+import time
 
 import numpy as np
 import pytest
@@ -187,3 +188,68 @@ def test_the_sidebar_picture_is_shown_with_its_preprocessing(open_page):
     ok(at)
     assert image_caption(at, "What the network sees: 8×8")
     assert "Every layer's feature maps" in [s.value for s in at.subheader]
+
+
+def _colour_model():
+    """An untrained TinyVGG on colour shapes 32×32 (3 input channels), with a test set big enough (8 × 400
+    pictures, 9.8 M values) that the page sends its test-set work to a worker process."""
+    from explorer.data import shapes
+    from explorer.nets import architecture
+    from ui.cached.train import TrainedModel
+
+    spec = architecture.preset("tinyvgg", input_shape=(3, 32, 32), num_classes=8)
+    test = shapes.make_shapes(400, color=True, seed=1)
+    model = architecture.build(spec, seed=0).eval()
+    return TrainedModel(model, spec, tuple(test.class_names), "fmaps test colour tinyvgg", "a test", test=test)
+
+
+def test_a_colour_model_with_a_big_test_set_works_through_the_workers(open_page):
+    from ui.cached import feature_maps as cached
+
+    trained = _colour_model()
+    assert not cached.in_server(trained.test.images)
+    before = _weights(trained.model)
+    at = open_page(PAGE)
+    at.session_state["train.model"] = trained
+    at.run()
+    ok(at)
+    assert image_caption(at, "10 filters of 3×3 × 3 channels (drawn as colours)")
+    for _ in range(600):  # the workers import torch first: up to a minute on a busy machine
+        patches = [c for c in at.get("image") if c.captions and c.captions[0].startswith("#")]
+        accuracy = [m for m in at.metric if m.label == "Test accuracy"]
+        if len(patches) == 9 and accuracy:
+            break
+        time.sleep(0.1)
+        at.run()
+        ok(at)
+    else:
+        raise AssertionError("the workers' results never showed")
+    indices, _, _ = activations.top_patches(trained.model, trained.test.images, layer=1, channel=0, k=9)
+    assert [c.captions[0].split(" ")[0] for c in patches] == [f"#{i}" for i in indices]
+    expected = activations.swapped_accuracy(
+        trained.model, trained.test.images, trained.test.labels, index=0, kernel=kernels.preset("sobel x")
+    )
+    assert accuracy[0].value == f"{expected:.1%}"
+    assert _weights(trained.model) == before
+
+
+def test_a_conv1_the_kernels_page_cannot_match_is_said_and_the_rest_of_the_page_goes_on(open_page):
+    """conv 5×5 with padding 1: the Kernels page's borders have no match (they pad kernel // 2 = 2)."""
+    from explorer.data import datasets
+    from explorer.nets import architecture
+    from ui.cached.train import TrainedModel
+
+    spec = architecture.ArchitectureSpec(
+        "odd padding",
+        (1, 8, 8),
+        (architecture.Conv(4, 5, padding=1), architecture.Flatten(), architecture.Dense(10)),
+        10,
+    )
+    test = datasets.digits(size=8)
+    trained = TrainedModel(architecture.build(spec, seed=0).eval(), spec, test.class_names, "fmaps odd", "a test")
+    at = open_page(PAGE)
+    at.session_state["train.model"] = trained
+    at.run()
+    ok(at)
+    assert any(i.value.startswith("Your kernel inside the network is not available") for i in at.info)
+    assert "What is going on" in [s.value for s in at.subheader]

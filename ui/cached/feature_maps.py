@@ -123,10 +123,10 @@ def filter_pictures(token: str, epoch: int, _filters: np.ndarray) -> tuple[bytes
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def top_patches(
-    token: str, test_key: str, layer: str, channel: int, _model: nn.Sequential, _images: np.ndarray
+    token: str, test_key: str, layer: str, channel: int, k: int, _model: nn.Sequential, _images: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``activations.top_patches(model, images, layer=layer, channel=channel, k=9)`` in the server (small sets)."""
-    return activations.top_patches(_model, _images, layer=layer, channel=channel, k=9)
+    """``activations.top_patches(model, images, layer=layer, channel=channel, k=k)`` in the server (small sets)."""
+    return activations.top_patches(_model, _images, layer=layer, channel=channel, k=k)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
