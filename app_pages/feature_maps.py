@@ -32,6 +32,9 @@ PICK_KEY = "fmaps.pick"
 GRADED_KEY = "fmaps.graded"  # (model token, filter) last graded: the verdict stays until either changes
 PASSED_KEY = f"fmaps.passed.{edge_filters.VERTICAL_EDGE.key}"
 CLICK_KEY = "_fmaps.grid_click"
+FILTER_KEY = "fmaps.filter"  # the filter looked at closely
+FILTER_CLICK_KEY = "_fmaps.filter_click"
+FILTER_SEEN_KEY = "fmaps.filter_click_seen"
 CLICK_SEEN_KEY = "fmaps.grid_click_seen"
 TOP_K = 9  # Zeiler & Fergus's grid of nine
 MAX_LAYER = 999
@@ -50,6 +53,7 @@ PARAMS = (
     ),
     urlstate.Param("typed", fmaps_parts.TEXT_KEY, fmaps_parts.DEFAULT_TEXT, parse=fmaps_parts.typed_param),
     urlstate.Param("pick", PICK_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+    urlstate.Param("filter", FILTER_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
 )
 
 st.title("Feature maps & filters")
@@ -215,20 +219,49 @@ if snapshots:
 else:
     st.caption("Train a model on the Train page to watch its filters form, epoch by epoch.")
 count, in_channels, kh, kw = shown.shape
-kernel_png, spectrum_png, columns = cached.filter_pictures(token, epoch, shown)
+grids = cached.filter_pictures(token, epoch, shown)
+filter_click = st.session_state.get(FILTER_CLICK_KEY)
+if filter_click is not None and filter_click != st.session_state.get(FILTER_SEEN_KEY):  # a click picks a filter
+    st.session_state[FILTER_SEEN_KEY] = filter_click
+    picked = mosaic.cell_at(
+        float(filter_click["x"]),
+        float(filter_click["y"]),
+        cell=(grids.cell, grids.cell),
+        gap=cached.FILTER_GAP_PX,
+        columns=grids.columns,
+        count=count,
+        scale=filter_click["width"] / grids.width if filter_click.get("width") else 1.0,
+    )
+    if picked is not None:  # the filter to look at, to replace and to answer the challenge with
+        st.session_state[FILTER_KEY] = st.session_state[fmaps_swap.SWAP_KEY] = st.session_state[PICK_KEY] = picked
+st.session_state[FILTER_KEY] = min(int(st.session_state.get(FILTER_KEY, 0)), count - 1)
 filter_column, spectrum_column = st.columns(2, gap="medium")
-filter_column.image(
-    kernel_png,
-    caption=f"{count} filters of {kh}×{kw}"
-    + (f" × {in_channels} channels (drawn as colours)" if in_channels == 3 else "")
-    + (f", after epoch {epoch}" if epoch else "")
-    + f"; numbered 0 to {count - 1}, {columns} to a row",
-)
+with filter_column:
+    streamlit_image_coordinates(
+        kernel_grid.EncodedImage(grids.kernels), width=grids.width, key=FILTER_CLICK_KEY, cursor="pointer"
+    )
+    st.caption(
+        f"{count} filters of {kh}×{kw}"
+        + (f" × {in_channels} channels (drawn as colours, gray is 0)" if in_channels == 3 else "")
+        + (f", after epoch {epoch}" if epoch else "")
+        + f"; numbered 0 to {count - 1}, {grids.columns} to a row. Click one to look at it closely."
+    )
 spectrum_column.image(
-    spectrum_png,
+    grids.spectra,
     caption="Their frequency pictures, as on the Kernels page: the centre is flat areas, the border the finest "
     "stripes; bright left and right means it passes changes along a row (vertical edges).",
 )
+selected = int(st.session_state[FILTER_KEY])
+kernel_picture, spectrum_picture = cached.one_filter(token, epoch, selected, shown)
+picture_column, spectrum_one_column, numbers_column = st.columns([1.0, 1.0, 1.6], gap="medium")
+picture_column.image(kernel_picture, caption=f"Filter {selected}")
+spectrum_one_column.image(spectrum_picture, caption="Its frequency picture")
+with numbers_column:
+    st.caption(
+        f"Filter {selected}'s weights"
+        + (" (the sum of its 3 colour channels: what it does to a gray picture)" if in_channels > 1 else "")
+    )
+    fmaps_parts.show_kernel(shown[selected].sum(axis=0))
 
 # ------------------------------------------------------------------------------- your kernel inside the net
 st.subheader("Your kernel inside the network")

@@ -107,18 +107,40 @@ def input_picture(token: str, input_key: str, _image: np.ndarray) -> bytes:
     return encode(resize.enlarge(picture, factor=resize.screen_factor(max(picture.shape[:2]), target=BIG_PX)))
 
 
-@st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def filter_pictures(token: str, epoch: int, _filters: np.ndarray) -> tuple[bytes, bytes, int]:
-    """conv1's kernels and their frequency responses as two grids (PNG), and the grid's column count.
+@dataclass(frozen=True)
+class FilterPictures:
+    """conv1's kernels and their frequency responses as two grids of PNG, laid out alike: ``columns`` to a row,
+    each cell ``cell`` screen pixels square, :data:`FILTER_GAP_PX` apart; ``width`` of the kernels' grid."""
 
-    ``epoch`` 0 is the finished model; a training snapshot's filters come with their epoch."""
+    kernels: bytes
+    spectra: bytes
+    columns: int
+    cell: int
+    width: int
+
+
+@st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
+def filter_pictures(token: str, epoch: int, _filters: np.ndarray) -> FilterPictures:
+    """The grids of ``_filters (F, C, kh, kw)``: ``epoch`` 0 is the finished model; a training snapshot's filters
+    come with their epoch."""
     count, _, rows, cols = _filters.shape
     columns = min(count, FILTER_COLUMNS)
     factor = pictures.cell_factor(max(rows, cols), columns=columns, target=FILTER_GRID_PX, gap=FILTER_GAP_PX)
     kernels = pictures.filter_grid(_filters, columns=columns, gap=FILTER_GAP_PX, factor=factor)
     side = max(16, min(SPECTRUM_SIDE, max(rows, cols) * factor))  # as big as a filter's cell, so the grids align
     spectra = pictures.spectrum_grid(activations.spectra(_filters, size=side), columns=columns, gap=FILTER_GAP_PX)
-    return encode(kernels), encode(spectra), columns
+    return FilterPictures(encode(kernels), encode(spectra), columns, cols * factor, kernels.shape[1])
+
+
+@st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
+def one_filter(token: str, epoch: int, index: int, _filters: np.ndarray) -> tuple[bytes, bytes]:
+    """Filter ``index`` alone and its frequency picture, each about :data:`BIG_PX` / 2 screen pixels (PNG)."""
+    kernel = _filters[index : index + 1]
+    rows, cols = kernel.shape[2:]
+    side = BIG_PX // 2
+    picture = pictures.filter_grid(kernel, columns=1, factor=resize.screen_factor(max(rows, cols), target=side))
+    spectrum = pictures.spectrum_grid(activations.spectra(kernel, size=side), columns=1)
+    return encode(picture), encode(spectrum)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
