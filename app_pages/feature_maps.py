@@ -248,6 +248,7 @@ with filter_column:
     )
 spectrum_column.image(
     grids.spectra,
+    width=grids.width,
     caption="Their frequency pictures, as on the Kernels page: the centre is flat areas, the border the finest "
     "stripes; bright left and right means it passes changes along a row (vertical edges).",
 )

@@ -23,7 +23,7 @@ DEFAULT_TEXT = "1,0,-1;2,0,-2;1,0,-1"
 # (ui.kernel_grid.GOOD_KEY; app_pages/kernels.py). Read only: this page never changes the Kernels page's state.
 KERNELS_GOOD_KEY = "kernels.good"
 KERNELS_NORMALIZE_KEY = "kernels.normalize"
-KERNEL_CELL_PX = 40  # a kernel table's column: "-0.111" fits
+KERNEL_CELL_PX = 52  # a kernel table's column: "-0.111" fits
 
 
 @contextmanager
@@ -90,12 +90,14 @@ def choose_kernel(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, str] 
 
 
 def show_kernel(kernel: np.ndarray) -> None:
-    """The kernel as a small table of numbers, narrow enough for a 7 × 7 kernel in a third of the page."""
+    """The kernel as a small table of numbers, narrow enough for a 5 × 5 kernel in a third of the page; whole
+    numbers as they are, others with three decimals (learned weights are mostly below 1)."""
     import pandas as pd
 
     rows, cols = kernel.shape
     frame = pd.DataFrame(kernel, columns=[str(j + 1) for j in range(cols)], index=[str(i + 1) for i in range(rows)])
-    config = {str(j + 1): st.column_config.NumberColumn(width=KERNEL_CELL_PX, format="%.3g") for j in range(cols)}
+    places = "%.0f" if np.all(kernel == np.round(kernel)) else "%.3f"
+    config = {str(j + 1): st.column_config.NumberColumn(width=KERNEL_CELL_PX, format=places) for j in range(cols)}
     st.dataframe(frame, column_config=config, width="content", hide_index=True)
 
 

@@ -38,7 +38,7 @@ GAP_PX = 2
 FILTER_COLUMNS = 8
 SPECTRUM_SIDE = 48
 # The filter and spectrum grids sit side by side: each about this wide.
-FILTER_GRID_PX = 380
+FILTER_GRID_PX = 360
 FILTER_GAP_PX = 4  # filters fill their cells edge to edge: a wider gap tells them apart
 # A map shown enlarged beside the input, and the input itself, are about this many screen pixels on a side.
 BIG_PX = 220
