@@ -105,7 +105,8 @@ for row in rows:
     label_column, picture_column = st.columns([1.0, 4.2], gap="small")
     channels, height, width = row.shape
     label_column.markdown(f"**{common.plain(row.name)}**")
-    label_column.caption(f"{channels} maps of {height}×{width}  \nmin {row.low:.3g} · max {row.high:.3g}")
+    drawn = "" if row.shown == channels else f"  \nthe first {row.shown} drawn"
+    label_column.caption(f"{channels} maps of {height}×{width}  \nmin {row.low:.3g} · max {row.high:.3g}{drawn}")
     picture_column.image(row.png, width=min(row.width, cached.GRID_WIDTH_PX))
 
 # ------------------------------------------------------------------------------------------- one map, big
@@ -125,7 +126,7 @@ if click is not None and click != st.session_state.get(CLICK_SEEN_KEY):  # a cli
         cell=(layer_row.shape[1] * layer_row.factor, layer_row.shape[2] * layer_row.factor),
         gap=cached.GAP_PX,
         columns=layer_row.columns,
-        count=layer_row.shape[0],
+        count=layer_row.shown,
         scale=click["width"] / layer_row.width if click.get("width") else 1.0,
     )
     if cell is not None:

@@ -273,3 +273,25 @@ def test_clicking_a_filter_picks_it_for_a_close_look_the_swap_and_the_challenge(
     assert at.number_input(key="fmaps.pick").value == 21
     filters = activations.conv1_filters(checkpoints.load_default("digits").model)
     np.testing.assert_allclose(at.dataframe[0].value.to_numpy(), filters[21, 0], rtol=1e-6)
+
+
+def test_a_wide_layer_draws_its_first_maps_and_every_channel_stays_reachable(open_page):
+    from explorer.data import datasets
+    from explorer.nets import architecture
+    from ui.cached import feature_maps as cached
+    from ui.cached.train import TrainedModel
+
+    layers = (architecture.Conv(80, 3, padding="same"), architecture.Flatten(), architecture.Dense(10))
+    spec = architecture.ArchitectureSpec("wide", (1, 8, 8), layers, 10)
+    test = datasets.digits(size=8)
+    trained = TrainedModel(architecture.build(spec, seed=0).eval(), spec, test.class_names, "fmaps wide", "a test")
+    at = open_page(PAGE)
+    at.session_state["train.model"] = trained
+    at.run()
+    ok(at)
+    assert any(
+        c.startswith("80 maps of 8×8") and c.endswith(f"the first {cached.MAX_SHOWN_MAPS} drawn") for c in _captions(at)
+    )
+    at.number_input(key="fmaps.channel").set_value(79).run()
+    ok(at)
+    assert image_caption(at, "1. conv 80 3×3, padding same, channel 79: 8×8")

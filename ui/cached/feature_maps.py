@@ -32,6 +32,9 @@ MAX_RESULTS = 64
 # Screen pixels of the page's main column at 1280 × 800 with the sidebar open: a layer's grid is enlarged in whole
 # pixels to at most this wide.
 GRID_WIDTH_PX = 720
+# A layer's grid draws at most this many maps (the first ones): a VGG-like layer of 256 channels would be a
+# wall of squares nobody reads, and the channel box still reaches every channel.
+MAX_SHOWN_MAPS = 64
 # Screen pixels between two maps of a grid.
 GAP_PX = 2
 # Columns of conv1's filter grid, the side of each filter's frequency picture (a 3×3 kernel zero-padded to it).
@@ -62,6 +65,7 @@ class LayerPicture:
     factor: int  # each map is enlarged this many times (the gaps are GAP_PX)
     columns: int
     width: int  # screen pixels of the PNG
+    shown: int  # how many maps the grid draws (the first ones, at most MAX_SHOWN_MAPS)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
@@ -71,12 +75,14 @@ def feature_maps(token: str, input_key: str, _model: nn.Sequential, _image: np.n
 
 
 def _layer(name: str, maps: np.ndarray, target: int) -> LayerPicture:
-    columns = pictures.grid_columns(len(maps), maps.shape[2])
+    shown = maps[:MAX_SHOWN_MAPS]
+    columns = pictures.grid_columns(len(shown), maps.shape[2])
     factor = pictures.cell_factor(maps.shape[2], columns=columns, target=target, gap=GAP_PX)
-    picture = pictures.signed_grid(maps, columns=columns, gap=GAP_PX, factor=factor)
+    limit = float(np.abs(maps).max())  # the whole layer's scale, also when only the first maps are drawn
+    picture = pictures.signed_grid(shown, columns=columns, gap=GAP_PX, factor=factor, limit=limit)
     shape = (int(maps.shape[0]), int(maps.shape[1]), int(maps.shape[2]))
     low, high = float(maps.min()), float(maps.max())
-    return LayerPicture(name, shape, low, high, encode(picture), factor, columns, picture.shape[1])
+    return LayerPicture(name, shape, low, high, encode(picture), factor, columns, picture.shape[1], len(shown))
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
