@@ -2,13 +2,16 @@
 
 import streamlit as st
 
+from ui import challenge_board
+
 st.title("Vision Explorer")
 st.markdown(
     """
 Learn computer vision and convolutional neural networks by **touching them**: every idea here is something
 you change and watch. Pick an image in the sidebar (a built-in sample, a test pattern, your own upload or
 a camera photo): every page of *Images* and *Classical vision* works on it until you pick another. The
-neural-network pages bring their own data sets, so the picker steps aside there.
+neural-network pages bring their own data sets; the *Inspect a CNN* pages open up the network you trained on
+the Train page (or a built-in one) and can use the sidebar's picture as its input.
 """
 )
 
@@ -27,9 +30,19 @@ st.markdown(
 | Neural networks | Neurons | Train a perceptron step by step, watch it fail on XOR, solve XOR with a hidden layer; activations and losses. |
 | Neural networks | CNN anatomy | Output sizes, receptive fields, a layer-by-layer summary, and why convolution follows a moved pattern when a dense layer doesn't. |
 | Neural networks | Train a CNN | Train a small CNN live on digits, shapes or your own pictures, stop and continue it, read its confusion matrix and mistakes, download it. |
+| Inspect a CNN | Feature maps & filters | See what every layer of your network makes of an image, its first layer's filters forming epoch by epoch, the patches each channel loves, and your own kernel inside the network. |
+| Inspect a CNN | Attribution | Which pixels made the network decide: saliency, integrated gradients, Grad-CAM and more, side by side, with sanity checks and a test of which explanation is right. |
+| Inspect a CNN | Occlusion | Cover parts of the image and watch the network's confidence drop; paint your own gray patches. |
+| Inspect a CNN | Embeddings | The test set as the network sees it, in 2-D (PCA, t-SNE), moving as training goes on; find the most similar images. |
+| Inspect a CNN | Draw & predict | Draw, watch the network's probabilities follow every stroke, and see what it thinks each class looks like. |
 """
 )
-st.caption("Inspecting a trained CNN layer by layer (feature maps, saliency, occlusion, embeddings) is on the way.")
+
+st.subheader("Challenges")
+st.markdown(
+    "Graded puzzles across the app. Each page grades its own; the marks show what you have passed in this session."
+)
+challenge_board.board()
 
 st.subheader("Using it")
 left, right = st.columns(2)

@@ -7,7 +7,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from explorer.core.display import DISPLAY_MODES
 from explorer.images import challenges, convolution, kernels
-from ui import common, images, kernel_grid, urlstate
+from ui import challenge_board, common, images, kernel_grid, urlstate
 from ui.cached import kernels as cached
 from ui.cached import shared
 
@@ -276,7 +276,10 @@ for tab, challenge in zip(st.tabs([c.title for c in challenges.CHALLENGES]), cha
         if st.button("Grade my kernel", key=f"_kernels.grade.{challenge.key}"):
             st.session_state[graded_key] = kernel_id
         if st.session_state.get(graded_key) == kernel_id:
-            kernel_grid.show_grade(cached.grade(challenge.key, kernel_id))
+            grade = cached.grade(challenge.key, kernel_id)
+            kernel_grid.show_grade(grade)
+            if grade.passed:
+                challenge_board.mark(f"kernels.{challenge.key}")
 
 # ------------------------------------------------------------------------------------------ explanation
 st.subheader("What is going on")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.classical import morphology, segmentation
-from ui import common, images, snippets, urlstate
+from ui import challenge_board, common, images, snippets, urlstate
 from ui.cached import morphology as cached
 from ui.versioned_editor import VersionedEditor
 
@@ -358,6 +358,8 @@ for tab, challenge in zip(st.tabs([c.title for c in morphology.CHALLENGES]), mor
             passed, feedback, graded_png = cached.grade(challenge.key, *settings)
             after.image(graded_png, caption=f"After {operation}: green added, red removed", width=256)
             (st.success if passed else st.warning)(("Solved! " if passed else "Not yet. ") + " ".join(feedback))
+            if passed:
+                challenge_board.mark(f"morph.{challenge.key}")
 
 # ------------------------------------------------------------------------------------------ wrap-up
 common.check_yourself(

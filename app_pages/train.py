@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.nets import architecture, layer_table, training
+from explorer.nets import architecture, challenges, layer_table, training
 from ui import (
+    challenge_board,
     common,
+    kernel_grid,
     layer_editor,
     train_checkpoints,
     train_data,
@@ -194,6 +196,24 @@ try_model.panel(MODEL_KEY)
 
 st.subheader("7. Save or load a model")
 train_checkpoints.save_and_load(MODEL_KEY)
+
+st.subheader("Challenge: " + challenges.SMALL_SHAPES.title.lower())
+st.markdown(
+    f"{challenges.SMALL_SHAPES.prompt} Build the network in step 2, train it on the shapes, and it is graded here."
+)
+session_model = st.session_state.get(MODEL_KEY)
+if session_model is None or not session_model.history or session_model.test is None:
+    st.caption("Only a network trained on this page counts: train one and its grade appears here.")
+else:
+    small_grade = challenges.grade_small_shapes(
+        dataset_name=session_model.test.name,
+        parameters=architecture.count_params(session_model.spec),
+        accuracy=session_model.history[-1].test_accuracy,
+        test_images=len(session_model.test),
+    )
+    kernel_grid.show_grade(small_grade)
+    if small_grade.passed:
+        challenge_board.mark(f"train.{challenges.SMALL_SHAPES.key}")
 
 st.subheader("What is going on")
 st.markdown(

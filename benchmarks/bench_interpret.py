@@ -20,7 +20,7 @@ import sys
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PARTS = ("interpret_activations", "interpret_attribution", "interpret_embeddings")
+PARTS = ("interpret_activations", "interpret_attribution", "interpret_embeddings", "interpret_class_visual")
 
 
 def _crash_row(part: str, stage: str) -> dict:

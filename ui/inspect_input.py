@@ -147,15 +147,32 @@ def _test_image(inspected: Inspected, page: str) -> InputImage | None:
     return InputImage(test.images[index], f"test:{index}", label, title)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _steps(
+    key: str, style: str, input_shape: tuple[int, int, int], first: str, _picture: np.ndarray
+) -> tuple[tuple[str, np.ndarray], ...]:
+    """``predict_one.preparation_steps`` drawn about :data:`SEEN_SIDE` pixels a side (small ones enlarged in
+    whole pixels), the first captioned ``first``."""
+    steps = predict_one.preparation_steps(_picture, input_shape, style=style)
+    shown = []
+    for number, (caption, picture) in enumerate(steps):
+        side = max(picture.shape[:2])
+        if side < SEEN_SIDE:
+            picture = resize.enlarge(picture, factor=resize.screen_factor(side, target=SEEN_SIDE))
+        else:
+            picture = resize.fit_within(picture, max_side=SEEN_SIDE)
+        shown.append((first if number == 0 else caption, picture))
+    return tuple(shown)
+
+
 def _from_picture(inspected: Inspected, picture: np.ndarray, key: str, title: str) -> InputImage | None:
     shape = inspected.trained.spec.input_shape
     try:
         image = _prepared(key, inspected.style, shape, picture)
+        steps = _steps(key, inspected.style, shape, title[:1].upper() + title[1:], picture)
     except ValueError as error:  # a blank drawing for the digit styles
         st.info(f"Nothing to recognise in that picture yet: {common.plain(error)}.")
         return None
-    shown = resize.fit_within(picture, max_side=SEEN_SIDE)
-    steps = (("Your picture", shown), (f"What the network sees: {shape[1]}×{shape[2]}", seen(image)))
     return InputImage(image, key, None, title, steps)
 
 

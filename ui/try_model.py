@@ -9,6 +9,8 @@ fragment: drawing reruns only the panel, not the whole Train page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
@@ -74,39 +76,70 @@ def take_file(source: str, widget_key: str) -> None:
         _keep(source, None, f"That picture could not be used: {error}")
 
 
-def _draw() -> None:
-    """The canvas (black on white); a new drawing replaces the "draw" picture, an empty canvas removes it."""
+@dataclass(frozen=True)
+class CanvasKeys:
+    """The session keys of one drawing canvas (each page that draws has its own)."""
+
+    canvas: str  # the component's key (starts with "_": a component's state can't be assigned)
+    drawing: str  # the canvas's own description of the drawing, to redraw it after a remount
+    initial: str  # what the mounted canvas was given as its initial drawing (kept constant)
+    sent: str  # digest of the last picture the canvas sent, so each drawing is decoded once
+    brush: str  # the brush width slider
+
+
+TRY_KEYS = CanvasKeys(CANVAS_KEY, DRAWING_KEY, INITIAL_KEY, SENT_KEY, BRUSH_KEY)
+
+
+def canvas(
+    keys: CanvasKeys,
+    *,
+    caption: str = "Draw in black on white. Undo and clear are in the toolbar.",
+    stroke_color: str = "#000000",
+    background_color: str = "#ffffff",
+    height: int = CANVAS_SIDE,
+    width: int = CANVAS_SIDE,
+) -> tuple[bool, np.ndarray | None]:
+    """A drawing canvas and its brush width slider: ``(changed, picture)``. ``changed`` is True once per new
+    drawing the canvas sends; ``picture`` is then the drawing ``(height, width, 4) uint8`` (strokes on a
+    transparent background), or None for an empty canvas. Unchanged: ``(False, None)``."""
     # Imported here: the component registers itself on import, which needs a running Streamlit (tests and
     # scripts import this module without one).
     from streamlit_drawable_canvas import st_canvas
 
     # Above the canvas: room for the canvas's toolbar, which floats over whatever is there.
-    st.caption("Draw in black on white. Undo and clear are in the toolbar.")
-    brush = int(st.session_state.get(BRUSH_KEY, DEFAULT_BRUSH))
-    if CANVAS_KEY not in st.session_state:  # (re)mounted: redraw the last drawing, then keep it fixed
-        st.session_state[INITIAL_KEY] = st.session_state.get(DRAWING_KEY)
-    canvas = st_canvas(
+    st.caption(caption)
+    brush = int(st.session_state.get(keys.brush, DEFAULT_BRUSH))
+    if keys.canvas not in st.session_state:  # (re)mounted: redraw the last drawing, then keep it fixed
+        st.session_state[keys.initial] = st.session_state.get(keys.drawing)
+    drawn_canvas = st_canvas(
         stroke_width=brush,
-        stroke_color="#000000",
-        background_color="#ffffff",
-        height=CANVAS_SIDE,
-        width=CANVAS_SIDE,
+        stroke_color=stroke_color,
+        background_color=background_color,
+        height=height,
+        width=width,
         drawing_mode="freedraw",
-        initial_drawing=st.session_state.get(INITIAL_KEY),
+        initial_drawing=st.session_state.get(keys.initial),
         return_image_data=True,
-        key=CANVAS_KEY,
+        key=keys.canvas,
     )
-    st.select_slider("Brush width", BRUSH_WIDTHS, value=DEFAULT_BRUSH, key=BRUSH_KEY)
-    sent = canvas.image_bytes
+    st.select_slider("Brush width", BRUSH_WIDTHS, value=DEFAULT_BRUSH, key=keys.brush)
+    sent = drawn_canvas.image_bytes
     if sent is None:
-        return
+        return False, None
     digest = cached.picture_key(np.frombuffer(sent, dtype=np.uint8))
-    if digest == st.session_state.get(SENT_KEY):
-        return
-    st.session_state[SENT_KEY] = digest
-    st.session_state[DRAWING_KEY] = canvas.json_data
-    drawn = bool((canvas.json_data or {}).get("objects"))
-    _keep("draw", np.ascontiguousarray(canvas.image_data) if drawn else None)
+    if digest == st.session_state.get(keys.sent):
+        return False, None
+    st.session_state[keys.sent] = digest
+    st.session_state[keys.drawing] = drawn_canvas.json_data
+    drawn = bool((drawn_canvas.json_data or {}).get("objects"))
+    return True, (np.ascontiguousarray(drawn_canvas.image_data) if drawn else None)
+
+
+def _draw() -> None:
+    """The canvas (black on white); a new drawing replaces the "draw" picture, an empty canvas removes it."""
+    changed, picture = canvas(TRY_KEYS)
+    if changed:
+        _keep("draw", picture)
 
 
 def _seen(image: np.ndarray) -> np.ndarray:

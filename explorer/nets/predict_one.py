@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from explorer.core import dtype
+from explorer.core import dtype, resize
 from explorer.data import datasets, shapes
 from explorer.nets import evaluation
 
@@ -230,3 +230,124 @@ def class_probabilities(model, image: np.ndarray) -> np.ndarray:
     scores = logits.numpy()[0].astype(np.float64)
     exps = np.exp(scores - scores.max())  # shifted by the largest: the same softmax, never overflowing
     return exps / exps.sum()
+
+
+# ------------------------------------------------------------------------------------ steps, as pictures
+# scikit-learn's digits were made from 32×32 bitmaps of handwriting, each 4×4 block counted: 8×8 counts 0..16.
+DIGIT_BITMAP = 32
+DIGIT_BLOCK = DIGIT_BITMAP // 8
+
+
+def _picture(values: np.ndarray) -> np.ndarray:
+    """``(H, W)``, ``(H, W, 3)`` or ``(C, H, W)`` float in [0, 1] -> a uint8 picture ``(H, W)`` or ``(H, W, 3)``."""
+    if values.ndim == 3 and values.shape[0] in (1, 3) and values.shape[2] not in (1, 3):
+        values = values[0] if values.shape[0] == 1 else values.transpose(1, 2, 0)
+    return dtype.to_uint8(np.clip(np.ascontiguousarray(values, dtype=np.float32), 0.0, 1.0))
+
+
+def digit_steps(picture: np.ndarray) -> dict[str, np.ndarray]:
+    """The digits preprocessing (:func:`explorer.data.datasets.drawing_to_digit`) one step at a time.
+
+    picture : as for :func:`prepare_picture`. Returns float32 arrays, ink light on dark:
+
+    - ``"strokes"`` ``(h, w)`` in [0, 1]: the ink cropped to the strokes' bounding box;
+    - ``"square"`` ``(S, S)``: centred in a square (the shorter side padded equally with no ink);
+    - ``"bitmap"`` ``(32, 32)`` in [0, 1]: scaled to the data set's 32×32 (area averaging; a square smaller than
+      32 is first enlarged by whole pixels), each pixel the fraction of it that is ink;
+    - ``"counts"`` ``(8, 8)`` in 0..16: the ink in each 4×4 block of the bitmap, as the data set counted the
+      inked pixels of its bitmaps (here partly inked pixels count in part);
+    - ``"digit"`` ``(8, 8)`` in 0..16: the counts scaled so the strongest cell is 16 (as
+      :func:`~explorer.data.datasets.drawing_to_digit`: thin strokes reach the data set's full cells).
+
+    ``"digit"`` equals ``drawing_to_digit(picture)`` (the two routes average the same areas). A blank picture
+    raises ``ValueError``.
+    """
+    square = datasets.ink_square(_on_white(picture))  # (S, S)
+    inked = square > datasets.INK_THRESHOLD
+    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    strokes = square[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    side = len(square)
+    enlarged = square if side >= DIGIT_BITMAP else resize.enlarge(square, factor=-(-DIGIT_BITMAP // side))
+    bitmap = cv2.resize(enlarged, (DIGIT_BITMAP, DIGIT_BITMAP), interpolation=cv2.INTER_AREA)  # (32, 32)
+    counts = bitmap.reshape(8, DIGIT_BLOCK, 8, DIGIT_BLOCK).sum(axis=(1, 3))  # (8, 8) in 0..16
+    digit = counts / counts.max() * np.float32(datasets.DIGIT_INK_MAX)
+    return {
+        "strokes": np.ascontiguousarray(strokes, dtype=np.float32),
+        "square": square,
+        "bitmap": bitmap.astype(np.float32),
+        "counts": counts.astype(np.float32),
+        "digit": digit.astype(np.float32),
+    }
+
+
+def preparation_steps(
+    picture: np.ndarray, input_shape: tuple[int, int, int], *, style: str = "photo"
+) -> tuple[tuple[str, np.ndarray], ...]:
+    """How :func:`prepare_picture` turns ``picture`` into the network's input, as captioned pictures.
+
+    Returns ``((caption, uint8 picture (h, w) or (h, w, 3)), ...)`` from the picture on white paper to the
+    network's input itself, each at its own size (small ones are for enlarging in whole pixels). The last
+    picture is ``prepare_picture(picture, input_shape, style=style)`` as uint8. Arguments and errors as
+    :func:`prepare_picture` (a blank picture is a ``ValueError`` for the ``"mnist"`` and ``"digits"`` styles).
+    """
+    final = prepare_picture(picture, input_shape, style=style)  # checks everything first
+    channels, rows, cols = _check_shape(input_shape)
+    paper = _on_white(picture)
+    steps: list[tuple[str, np.ndarray]] = [("your drawing", _picture(paper))]
+    if style == "digits":
+        parts = digit_steps(picture)
+        sixteenth = np.float32(datasets.DIGIT_INK_MAX)
+        steps += [
+            ("cropped to the strokes (ink white on black)", _picture(parts["strokes"])),
+            ("centred in a square", _picture(parts["square"])),
+            (f"scaled to {DIGIT_BITMAP}×{DIGIT_BITMAP}", _picture(parts["bitmap"])),
+            (f"8×8: the ink in each {DIGIT_BLOCK}×{DIGIT_BLOCK} block, 0–16", _picture(parts["counts"] / sixteenth)),
+            ("stretched so the strongest cell is 16", _picture(parts["digit"] / sixteenth)),
+        ]
+        if (rows, cols) != (8, 8):
+            steps.append((f"enlarged to {rows}×{cols}, as the training digits", _picture(final)))
+    elif style == "mnist":
+        square = datasets.ink_square(paper)
+        box = max(1, round(min(rows, cols) * MNIST_BOX / MNIST_FRAME))
+        steps += [
+            ("cropped to the strokes, centred in a square (ink white on black)", _picture(square)),
+            (f"scaled to {box}×{box}", _picture(_resize(square, box, box))),
+            (f"in a {rows}×{cols} frame, centred by its mass, strongest pixel white", _picture(final)),
+        ]
+    else:
+        crop = _crop_to_aspect(paper, rows, cols)
+        if crop.shape[:2] != paper.shape[:2]:
+            steps.append((f"the centre, cut to the network's {rows}:{cols} shape", _picture(crop)))
+        small = _resize(crop, rows, cols)
+        steps.append((f"scaled to {rows}×{cols}", _picture(small)))
+        if channels == 1 and small.ndim == 3 and np.ptp(small, axis=2).max() > 0:  # a colour picture
+            steps.append(("gray", _picture(_gray(small))))
+        if style == "dark" and _border_median(_gray(crop)) > LIGHT_BACKGROUND:
+            steps.append(("turned to light on dark, as the training pictures", _picture(final)))
+        elif channels == 3 and small.ndim == 2:
+            steps.append(("three equal colour channels", _picture(final)))
+    caption, _ = steps[-1]
+    steps[-1] = (caption, _picture(final))  # exactly the input (a photo's bytes are resized before scaling)
+    return tuple(steps)
+
+
+def on_background(picture: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+    """A drawing with transparent pixels laid on a flat ``background`` colour: ``(H, W, 3) uint8``.
+
+    picture : ``(H, W, 4) uint8`` (a canvas's strokes, alpha = opacity) or ``(H, W, 3) uint8`` (returned as a
+        copy). background : ``(red, green, blue)`` in 0..255. Each pixel is ``alpha · colour + (1 - alpha) ·
+        background``, rounded (the "over" operator of Porter & Duff).
+    """
+    if not isinstance(picture, np.ndarray) or picture.dtype != np.uint8:
+        got = f"{picture.dtype} array" if isinstance(picture, np.ndarray) else type(picture).__name__
+        raise ValueError(f"picture must be a uint8 array, got {got}")
+    if picture.ndim != 3 or picture.shape[2] not in (3, 4) or 0 in picture.shape:
+        raise ValueError(f"picture must be (H, W, 3) or (H, W, 4), got shape {picture.shape}")
+    colour = tuple(background) if isinstance(background, (tuple, list)) else ()
+    if len(colour) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in colour):
+        raise ValueError(f"background must be three integers in 0..255, got {background!r}")
+    if picture.shape[2] == 3:
+        return picture.copy()
+    alpha = picture[:, :, 3:].astype(np.float32) / 255.0
+    mixed = picture[:, :, :3].astype(np.float32) * alpha + np.asarray(colour, np.float32) * (1.0 - alpha)
+    return np.round(mixed).astype(np.uint8)
