@@ -11,7 +11,9 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 from explorer.core import mosaic
 from explorer.images import kernels
 from explorer.interpret import activations, edge_filters
+from explorer.interpret.challenges import VERTICAL_EDGE
 from ui import (
+    challenge_board,
     common,
     fmaps_parts,
     fmaps_swap,
@@ -30,7 +32,6 @@ CHANNEL_KEY = "fmaps.channel"
 EPOCH_KEY = "fmaps.epoch"
 PICK_KEY = "fmaps.pick"
 GRADED_KEY = "fmaps.graded"  # (model token, filter) last graded: the verdict stays until either changes
-PASSED_KEY = f"fmaps.passed.{edge_filters.VERTICAL_EDGE.key}"
 CLICK_KEY = "_fmaps.grid_click"
 FILTER_KEY = "fmaps.filter"  # the filter looked at closely
 FILTER_CLICK_KEY = "_fmaps.filter_click"
@@ -78,16 +79,16 @@ if chosen is None:
     urlstate.publish(PARAMS + inspect_model.PARAMS + inspect_input.PARAMS)
     st.stop()
 with seen_column:
-    if chosen.steps:  # a picture made into the network's input: the steps, the last is what it sees
-        for caption, picture in chosen.steps:
-            st.image(picture, caption=caption)
-    else:
-        height, width = chosen.image.shape[1:]
-        st.image(
-            cached.input_picture(token, chosen.key, chosen.image),
-            width=cached.big_width(chosen.image.shape[1:]),
-            caption=f"What the network sees: {common.plain(chosen.title)}, {height}×{width}",
-        )
+    height, width = chosen.image.shape[1:]
+    st.image(
+        cached.input_picture(token, chosen.key, chosen.image),
+        width=cached.big_width(chosen.image.shape[1:]),
+        caption=f"What the network sees: {common.plain(chosen.title)}, {height}×{width}",
+    )
+if chosen.steps:  # a picture made into the network's input, step by step
+    st.caption("How the picture was made into the network's input (as for its training pictures):")
+    for column, (caption, picture) in zip(st.columns(len(chosen.steps)), chosen.steps):
+        column.image(picture, caption=caption)
 with common.user_errors():
     maps = cached.feature_maps(token, chosen.key, trained.model, chosen.image)
     rows = cached.layer_pictures(token, chosen.key, maps)
@@ -275,9 +276,13 @@ swap_index, fitted = fmaps_swap.show(inspected, chosen, first_layer=rows[0].name
 
 # ------------------------------------------------------------------------------------------- the challenge
 st.subheader("Challenge")
-challenge = edge_filters.VERTICAL_EDGE
 with st.container(border=True):
-    st.markdown(f"**{challenge.title}.** {challenge.prompt}")
+    st.markdown(f"**{VERTICAL_EDGE.title}.** {VERTICAL_EDGE.prompt}")
+    st.caption(
+        "Click a filter above to look at it closely. Any filter passes that answers a vertical edge at least "
+        f"{edge_filters.MIN_RATIO:g} times as strongly as a horizontal one, and at least "
+        f"{edge_filters.MIN_STRENGTH:.0%} as strongly as the filter of this network that answers it most strongly."
+    )
     pick_column, button_column = st.columns([1.0, 2.0], vertical_alignment="bottom")
     st.session_state[PICK_KEY] = min(int(st.session_state.get(PICK_KEY, 0)), len(filters) - 1)
     pick = int(pick_column.number_input("Filter number", 0, len(filters) - 1, step=1, key=PICK_KEY))
@@ -286,7 +291,7 @@ with st.container(border=True):
     if st.session_state.get(GRADED_KEY) == (token, pick):
         grade = cached.grade(token, pick, filters)
         if grade.passed:
-            st.session_state[PASSED_KEY] = True
+            challenge_board.mark(f"fmaps.{VERTICAL_EDGE.key}")
         kernel_grid.show_grade(grade)
     if epoch and snapshots and epoch != snapshots[-1].epoch:
         st.caption("The challenge grades the finished network's filters, not those of the epoch shown above.")

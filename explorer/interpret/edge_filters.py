@@ -1,5 +1,5 @@
-"""Which of conv1's filters detect vertical edges: a filter's response to a step edge, and the graded challenge
-"find the conv1 filter that is a vertical-edge detector".
+"""Which of conv1's filters detect vertical edges: a filter's response to a step edge, and the grading of the
+challenge "find the conv1 filter that is a vertical-edge detector" (``explorer.interpret.challenges.VERTICAL_EDGE``).
 
 A *vertical* edge is a brightness change along the columns (dark on the left, bright on the right, or the other
 way round); a *horizontal* edge changes along the rows. A filter's response to an edge is measured on a gray
@@ -19,23 +19,13 @@ import numbers
 
 import numpy as np
 
-from explorer.core.grading import Challenge, Grade
+from explorer.core.grading import Grade
 
 # A filter "is a vertical-edge detector" when its vertical response is at least twice its horizontal one and at
 # least half the strongest vertical response among the model's filters (a nearly dead filter's ratio means
 # nothing). On the shipped models this picks 4 of 32 digits filters and 4 of 16 shapes filters.
 MIN_RATIO = 2.0
 MIN_STRENGTH = 0.5
-
-VERTICAL_EDGE = Challenge(
-    key="vertical_edge",
-    title="Find the vertical-edge detector",
-    prompt=(
-        "One of conv1's learned filters lights up where the brightness changes from left to right (a vertical "
-        "edge) and hardly at all where it changes from top to bottom. Look at the filters and their frequency "
-        "pictures, then pick the one you think it is."
-    ),
-)
 
 
 def _check_filters(filters: object) -> np.ndarray:
@@ -91,7 +81,7 @@ def vertical_detectors(filters: np.ndarray) -> np.ndarray:
 
 
 def grade_vertical_edge(filters: np.ndarray, index: int) -> Grade:
-    """Grade the answer "filter ``index`` is a vertical-edge detector" (:data:`VERTICAL_EDGE`).
+    """Grade the answer "filter ``index`` is a vertical-edge detector" (``challenges.VERTICAL_EDGE``).
 
     Passed when ``index`` is one of :func:`vertical_detectors`; the feedback gives the filter's two responses
     and, when it fails, what is wrong with it and how many filters would pass.

@@ -142,12 +142,12 @@ def test_the_vertical_edge_challenge(open_page):
     at.number_input(key="fmaps.pick").set_value(wrong).run()
     at.button(key="_fmaps.grade").click().run()
     assert at.error and at.error[0].value.startswith("Not yet.")
-    assert "fmaps.passed.vertical_edge" not in at.session_state
+    assert "challenges.passed" not in at.session_state
     at.number_input(key="fmaps.pick").set_value(right).run()
     assert not at.success  # a new pick is graded only when asked
     at.button(key="_fmaps.grade").click().run()
     assert at.success and at.success[0].value.startswith("Passed!")
-    assert at.session_state["fmaps.passed.vertical_edge"] is True
+    assert "fmaps.vertical_edge" in at.session_state["challenges.passed"]  # Home's list of challenges
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +188,8 @@ def test_the_sidebar_picture_is_shown_with_its_preprocessing(open_page):
     at = open_page(PAGE)
     at.radio(key="inspect.input").set_value("picker").run()
     ok(at)
-    assert image_caption(at, "What the network sees: 8×8")
+    assert image_caption(at, "What the network sees: the sidebar's picture, 8×8")
+    assert image_caption(at, "The sidebar's picture")  # the first preprocessing step
     assert "Every layer's feature maps" in [s.value for s in at.subheader]
 
 
