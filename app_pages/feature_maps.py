@@ -255,7 +255,7 @@ spectrum_column.image(
     "stripes; bright left and right means it passes changes along a row (vertical edges).",
 )
 selected = int(st.session_state[FILTER_KEY])
-kernel_picture, spectrum_picture = cached.one_filter(token, epoch, selected, shown)
+kernel_picture, spectrum_picture, weights = cached.one_filter(token, epoch, selected, shown)
 picture_column, spectrum_one_column, numbers_column = st.columns([1.0, 1.0, 1.6], gap="medium")
 picture_column.image(kernel_picture, caption=f"Filter {selected}")
 spectrum_one_column.image(spectrum_picture, caption="Its frequency picture")
@@ -264,7 +264,7 @@ with numbers_column:
         f"Filter {selected}'s weights"
         + (" (the sum of its 3 colour channels: what it does to a gray picture)" if in_channels > 1 else "")
     )
-    fmaps_parts.show_kernel(shown[selected].sum(axis=0))
+    fmaps_parts.show_kernel(weights)
 
 # ------------------------------------------------------------------------------- your kernel inside the net
 st.subheader("Your kernel inside the network")

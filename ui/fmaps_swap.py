@@ -78,10 +78,9 @@ def show(inspected: Inspected, chosen: InputImage, *, first_layer: str) -> tuple
             caption=f"With {common.plain(origin)} in its place: from {result.yours.min():.3g} to "
             f"{result.yours.max():.3g}",
         )
-        difference = float(np.abs(result.yours - result.kernels_page).max())
         st.caption(
             f"Each map on its own colour scale. The Kernels page's own convolution code gives the same map for your "
-            f"kernel (largest difference {difference:.1g}): inside {common.plain(first_layer)} the network does "
+            f"kernel (largest difference {result.difference:.1g}): inside {common.plain(first_layer)} the network does "
             "exactly the sliding sum you built there."
         )
         names = trained.class_names

@@ -296,3 +296,10 @@ def test_a_wide_layer_draws_its_first_maps_and_every_channel_stays_reachable(ope
     at.number_input(key="fmaps.channel").set_value(79).run()
     ok(at)
     assert image_caption(at, "1. conv 80 3×3, padding same, channel 79: 8×8")
+
+
+def test_a_typed_kernel_from_the_link(open_page):
+    at = open_page(PAGE, query={"kernel_from": "typed", "typed": "1,2,1;0,0,0;-1,-2,-1", "swap": "3"})
+    assert at.radio(key="fmaps.kernel_source").value == "typed"
+    np.testing.assert_array_equal(at.dataframe[-1].value.to_numpy(), -kernels.preset("sobel y"))
+    assert image_caption(at, "The learned filter 3's map")

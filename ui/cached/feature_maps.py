@@ -141,14 +141,15 @@ def filter_pictures(token: str, epoch: int, _filters: np.ndarray) -> FilterPictu
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def one_filter(token: str, epoch: int, index: int, _filters: np.ndarray) -> tuple[bytes, bytes]:
-    """Filter ``index`` alone and its frequency picture, each about :data:`BIG_PX` / 2 screen pixels (PNG)."""
+def one_filter(token: str, epoch: int, index: int, _filters: np.ndarray) -> tuple[bytes, bytes, np.ndarray]:
+    """Filter ``index`` alone and its frequency picture, each about :data:`BIG_PX` / 2 screen pixels (PNG), and
+    its weights summed over the input channels ``(kh, kw)`` (what it does to a gray picture; itself when gray)."""
     kernel = _filters[index : index + 1]
     rows, cols = kernel.shape[2:]
     side = BIG_PX // 2
     picture = pictures.filter_grid(kernel, columns=1, factor=resize.screen_factor(max(rows, cols), target=side))
     spectrum = pictures.spectrum_grid(activations.spectra(kernel, size=side), columns=1)
-    return encode(picture), encode(spectrum)
+    return encode(picture), encode(spectrum), kernel[0].sum(axis=0)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
@@ -187,6 +188,7 @@ class Swap:
     learned: np.ndarray
     yours: np.ndarray
     kernels_page: np.ndarray
+    difference: float
     before: np.ndarray
     after: np.ndarray
 
@@ -206,7 +208,8 @@ def swap(token: str, input_key: str, index: int, kernel: KernelKey, _model: nn.S
         kernels_page = layer(torch.from_numpy(np.array(_image))[None])[0, 0].numpy()
     before = predict_one.class_probabilities(_model, _image)
     after = predict_one.class_probabilities(swapped, _image)
-    return Swap(learned, yours, kernels_page, before, after)
+    difference = float(np.abs(yours - kernels_page).max())
+    return Swap(learned, yours, kernels_page, difference, before, after)
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
