@@ -8,20 +8,18 @@ import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from explorer.core import mosaic
 from explorer.images import kernels
 from explorer.interpret import activations, edge_filters
 from explorer.interpret.challenges import VERTICAL_EDGE
 from ui import (
     challenge_board,
     common,
+    fmaps_filters,
     fmaps_parts,
     fmaps_swap,
     images,
     inspect_input,
-    inspect_jobs,
     inspect_model,
-    inspect_worker,
     kernel_grid,
     urlstate,
 )
@@ -29,15 +27,10 @@ from ui.cached import feature_maps as cached
 
 LAYER_KEY = "fmaps.layer"  # the enlarged map's layer, by its number in the layer table
 CHANNEL_KEY = "fmaps.channel"
-EPOCH_KEY = "fmaps.epoch"
-PICK_KEY = "fmaps.pick"
+PICK_KEY = fmaps_filters.PICK_KEY
 GRADED_KEY = "fmaps.graded"  # (model token, filter) last graded: the verdict stays until either changes
 CLICK_KEY = "_fmaps.grid_click"
-FILTER_KEY = "fmaps.filter"  # the filter looked at closely
-FILTER_CLICK_KEY = "_fmaps.filter_click"
-FILTER_SEEN_KEY = "fmaps.filter_click_seen"
 CLICK_SEEN_KEY = "fmaps.grid_click_seen"
-TOP_K = 9  # Zeiler & Fergus's grid of nine
 MAX_LAYER = 999
 MAX_CHANNEL = 4095
 
@@ -54,7 +47,7 @@ PARAMS = (
     ),
     urlstate.Param("typed", fmaps_parts.TEXT_KEY, fmaps_parts.DEFAULT_TEXT, parse=fmaps_parts.typed_param),
     urlstate.Param("pick", PICK_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
-    urlstate.Param("filter", FILTER_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
+    urlstate.Param("filter", fmaps_filters.FILTER_KEY, 0, parse=urlstate.int_in(0, MAX_CHANNEL)),
 )
 
 st.title("Feature maps & filters")
@@ -121,14 +114,13 @@ click_key = f"{CLICK_KEY}.{fmaps_parts.layer_number(layer_row.name)}"
 click = st.session_state.get(click_key)
 if click is not None and click != st.session_state.get(CLICK_SEEN_KEY):  # a click on its grid picks a channel
     st.session_state[CLICK_SEEN_KEY] = click
-    cell = mosaic.cell_at(
-        float(click["x"]),
-        float(click["y"]),
+    cell = fmaps_parts.clicked_cell(
+        click,
         cell=(layer_row.shape[1] * layer_row.factor, layer_row.shape[2] * layer_row.factor),
         gap=cached.GAP_PX,
         columns=layer_row.columns,
         count=layer_row.shown,
-        scale=click["width"] / layer_row.width if click.get("width") else 1.0,
+        width=layer_row.width,
     )
     if cell is not None:
         st.session_state[CHANNEL_KEY] = cell
@@ -168,103 +160,14 @@ streamlit_image_coordinates(
 )
 
 # ----------------------------------------------------------------------------------------- top patches
-st.markdown(f"**What excites this channel most in the test set** ({common.plain(layer_row.name)}, channel {channel})")
-test = inspected.test
-if test is None:
-    st.info("This network's test set is not known, so there are no test pictures to search.")
-else:
-    test_key = f"{token} {test.name}"
-    top_k = min(TOP_K, len(test))
-    top: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    with fmaps_parts.not_for_this_network("Searching the test set"):
-        if cached.in_server(test.images):
-            top = cached.top_patches(token, test_key, layer_row.name, channel, top_k, trained.model, test.images)
-        else:
-            call = inspect_worker.Call(
-                "activations.top_patches",
-                key=("fmaps top", token, test_key, layer_row.name, channel, top_k),
-                model=cached.model_ref(token, trained),
-                args=(test.images,),
-                kwargs={"layer": layer_row.name, "channel": channel, "k": top_k},
-            )
-            top, view = inspect_jobs.result(call, label="Searching the test set")
-            if view is not None:
-                inspect_jobs.wait(call, view, label="Searching the test set")
-    if top is not None:
-        indices, boxes, strongest = top
-        pictures = cached.patch_pictures(token, test_key, layer_row.name, channel, test.images, indices, boxes)
-        size = int(boxes[:, 2:].max())
-        st.caption(
-            f"The {top_k} test pictures in which this channel's strongest unit is highest, cut to the {size}×{size} "
-            "pixels that unit sees (its receptive field; cut smaller at the picture's border)."
-        )
-        patch_columns = st.columns(9)  # nine columns whatever the count: patches keep one size
-        for column, picture, index, value in zip(patch_columns, pictures, indices, strongest):
-            column.image(picture, caption=f"#{int(index)} · {float(value):.3g}")
+fmaps_parts.show_top_patches(inspected, layer_row.name, channel)
 
 # ------------------------------------------------------------------------------------ conv1's filters
 st.subheader("The first layer's filters")
 with common.user_errors():
     filters = activations.conv1_filters(trained.model)
-snapshots = [s for s in trained.snapshots if s.conv1_filters is not None]
-epoch = 0
-shown = filters
-if snapshots:
-    epochs = [s.epoch for s in snapshots]
-    if st.session_state.get(EPOCH_KEY) not in epochs:
-        st.session_state[EPOCH_KEY] = epochs[-1]
-    if len(epochs) > 1:
-        epoch = int(st.select_slider("After epoch", epochs, key=EPOCH_KEY))
-    else:
-        epoch = epochs[0]
-    shown = next(s.conv1_filters for s in snapshots if s.epoch == epoch)
-else:
-    st.caption("Train a model on the Train page to watch its filters form, epoch by epoch.")
-count, in_channels, kh, kw = shown.shape
-grids = cached.filter_pictures(token, epoch, shown)
-filter_click = st.session_state.get(FILTER_CLICK_KEY)
-if filter_click is not None and filter_click != st.session_state.get(FILTER_SEEN_KEY):  # a click picks a filter
-    st.session_state[FILTER_SEEN_KEY] = filter_click
-    picked = mosaic.cell_at(
-        float(filter_click["x"]),
-        float(filter_click["y"]),
-        cell=(grids.cell, grids.cell),
-        gap=cached.FILTER_GAP_PX,
-        columns=grids.columns,
-        count=count,
-        scale=filter_click["width"] / grids.width if filter_click.get("width") else 1.0,
-    )
-    if picked is not None:  # the filter to look at, to replace and to answer the challenge with
-        st.session_state[FILTER_KEY] = st.session_state[fmaps_swap.SWAP_KEY] = st.session_state[PICK_KEY] = picked
-st.session_state[FILTER_KEY] = min(int(st.session_state.get(FILTER_KEY, 0)), count - 1)
-filter_column, spectrum_column = st.columns(2, gap="medium")
-with filter_column:
-    streamlit_image_coordinates(
-        kernel_grid.EncodedImage(grids.kernels), width=grids.width, key=FILTER_CLICK_KEY, cursor="pointer"
-    )
-    st.caption(
-        f"{count} filters of {kh}×{kw}"
-        + (f" × {in_channels} channels (drawn as colours, gray is 0)" if in_channels == 3 else "")
-        + (f", after epoch {epoch}" if epoch else "")
-        + f"; numbered 0 to {count - 1}, {grids.columns} to a row. Click one to look at it closely."
-    )
-spectrum_column.image(
-    grids.spectra,
-    width=grids.width,
-    caption="Their frequency pictures, as on the Kernels page: the centre is flat areas, the border the finest "
-    "stripes; bright left and right means it passes changes along a row (vertical edges).",
-)
-selected = int(st.session_state[FILTER_KEY])
-kernel_picture, spectrum_picture, weights = cached.one_filter(token, epoch, selected, shown)
-picture_column, spectrum_one_column, numbers_column = st.columns([1.0, 1.0, 1.6], gap="medium")
-picture_column.image(kernel_picture, caption=f"Filter {selected}")
-spectrum_one_column.image(spectrum_picture, caption="Its frequency picture")
-with numbers_column:
-    st.caption(
-        f"Filter {selected}'s weights"
-        + (" (the sum of its 3 colour channels: what it does to a gray picture)" if in_channels > 1 else "")
-    )
-    fmaps_parts.show_kernel(weights)
+epoch, last_epoch = fmaps_filters.show(inspected, filters)
+kh, kw = filters.shape[2:]
 
 # ------------------------------------------------------------------------------- your kernel inside the net
 st.subheader("Your kernel inside the network")
@@ -293,7 +196,7 @@ with st.container(border=True):
         if grade.passed:
             challenge_board.mark(f"fmaps.{VERTICAL_EDGE.key}")
         kernel_grid.show_grade(grade)
-    if epoch and snapshots and epoch != snapshots[-1].epoch:
+    if epoch != last_epoch:
         st.caption("The challenge grades the finished network's filters, not those of the epoch shown above.")
 
 # ------------------------------------------------------------------------------------------ explanation

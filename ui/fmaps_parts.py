@@ -1,5 +1,6 @@
 """The Feature maps page's parts: which kernel goes into conv1 (the Kernels page's, a preset, or typed), the
-layer numbers the URL keeps, and the "Show the code" snippet."""
+layer numbers the URL keeps, clicks on a grid of maps or filters, the top test patches of a channel, and the
+"Show the code" snippet."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from contextlib import contextmanager
 import numpy as np
 import streamlit as st
 
+from explorer.core import mosaic
 from explorer.images import kernels
-from ui import common, snippets
+from ui import common, inspect_jobs, inspect_worker, snippets
+from ui.cached import feature_maps as cached
+from ui.inspect_model import Inspected
 
 # Where the kernel put into conv1 comes from.
 SOURCES = {"kernels": "The Kernels page's kernel", "preset": "A preset", "typed": "Type one"}
@@ -18,6 +22,8 @@ SOURCE_KEY = "fmaps.kernel_source"
 PRESET_KEY = "fmaps.preset"
 TEXT_KEY = "fmaps.kernel_text"
 DEFAULT_PRESET = "sobel x"
+TOP_K = 9  # Zeiler & Fergus's grid of nine; nine columns whatever the count, so patches keep one size
+SEARCH_LABEL = "Searching the test set"
 DEFAULT_TEXT = "1,0,-1;2,0,-2;1,0,-1"
 # The Kernels page's last kernel that parsed (rows of floats) and its "Normalise by the sum" toggle
 # (ui.kernel_grid.GOOD_KEY; app_pages/kernels.py). Read only: this page never changes the Kernels page's state.
@@ -34,6 +40,55 @@ def not_for_this_network(what: str) -> Iterator[None]:
         yield
     except ValueError as error:
         st.info(f"{what} is not available for this network: {common.plain(error)}.")
+
+
+def clicked_cell(click: dict, *, cell: tuple[int, int], gap: int, columns: int, count: int, width: int) -> int | None:
+    """The position of the map or filter under a ``streamlit_image_coordinates`` click on a grid picture ``width``
+    pixels wide whose cells are ``cell`` pixels, ``gap`` apart (the browser may draw it narrower: the click's
+    ``width`` says how wide it was drawn); None on a gap."""
+    scale = click["width"] / width if click.get("width") else 1.0
+    return mosaic.cell_at(
+        float(click["x"]), float(click["y"]), cell=cell, gap=gap, columns=columns, count=count, scale=scale
+    )
+
+
+def show_top_patches(inspected: Inspected, layer: str, channel: int) -> None:
+    """The :data:`TOP_K` test pictures that excite ``channel`` of ``layer`` most, cut at its receptive field;
+    computed in the server for small test sets, by a worker for big ones (it shows its progress meanwhile)."""
+    st.markdown(f"**What excites this channel most in the test set** ({common.plain(layer)}, channel {channel})")
+    test, trained = inspected.test, inspected.trained
+    if test is None:
+        st.info("This network's test set is not known, so there are no test pictures to search.")
+        return
+    token = trained.token
+    test_key = f"{token} {test.name}"
+    top_k = min(TOP_K, len(test))
+    top: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    with not_for_this_network("Searching the test set"):
+        if cached.in_server(test.images):
+            top = cached.top_patches(token, test_key, layer, channel, top_k, trained.model, test.images)
+        else:
+            call = inspect_worker.Call(
+                "activations.top_patches",
+                key=("fmaps top", token, test_key, layer, channel, top_k),
+                model=cached.model_ref(token, trained),
+                args=(test.images,),
+                kwargs={"layer": layer, "channel": channel, "k": top_k},
+            )
+            top, view = inspect_jobs.result(call, label=SEARCH_LABEL)
+            if view is not None:
+                inspect_jobs.wait(call, view, label=SEARCH_LABEL)
+    if top is None:
+        return
+    indices, boxes, strongest = top
+    pictures = cached.patch_pictures(token, test_key, layer, channel, test.images, indices, boxes)
+    size = int(boxes[:, 2:].max())
+    st.caption(
+        f"The {top_k} test pictures in which this channel's strongest unit is highest, cut to the {size}×{size} "
+        "pixels that unit sees (its receptive field; cut smaller at the picture's border)."
+    )
+    for column, picture, index, value in zip(st.columns(TOP_K), pictures, indices, strongest):
+        column.image(picture, caption=f"#{int(index)} · {float(value):.3g}")
 
 
 def typed_param(text: str) -> str:
