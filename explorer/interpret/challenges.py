@@ -12,8 +12,8 @@ MAX_HIDDEN_PIXELS = 12
 VERTICAL_EDGE = Challenge(
     key="vertical_edge",
     title="Find the vertical-edge detector",
-    prompt="Among the first layer's learned filters, find the one that answers most strongly to vertical edges "
-    "(a change from dark to light, or light to dark, from left to right) and least to horizontal ones.",
+    prompt="Among the first layer's learned filters, find one that answers strongly to vertical edges (a change "
+    "from dark to light, or light to dark, from left to right) and only weakly to horizontal ones.",
 )
 HIDE_THE_DIGIT = Challenge(
     key="hide",
