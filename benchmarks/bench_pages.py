@@ -35,6 +35,9 @@ if ROOT not in sys.path:
 CHANGES = 15
 # A rerun under about 100 ms feels immediate to a person moving a control.
 TARGET_MS = 100.0
+# The Inspect pages draw more (a network's maps, several charts): the issue allows them 150 ms once their
+# heavy results are cached.
+INSPECT_TARGET_MS = 150.0
 # The warm-up run decodes the sample and imports the page's modules; allow it plenty of time.
 RUN_TIMEOUT_S = 120
 # Arrivals timed per page: a visit needs two runs (Home, then the page), so fewer than the widget changes.
@@ -52,7 +55,13 @@ PAGES = {
     "neurons": ("app_pages/neurons.py", "radio", "neurons.activation", ("sigmoid", "tanh")),
     "cnn_anatomy": ("app_pages/cnn_anatomy.py", "slider", "anatomy.shift", (0, 6)),
     "train": ("app_pages/train.py", "slider", "train.test_pct", (20, 30)),
+    "feature_maps": ("app_pages/feature_maps.py", "number_input", "fmaps.channel", (3, 7)),
+    "attribution": ("app_pages/attribution.py", "select_slider", "attr.opacity", (0.5, 0.8)),
+    "occlusion": ("app_pages/occlusion.py", "slider", "occl.window", (2, 3)),
+    "embeddings": ("app_pages/embeddings.py", "slider", "emb.k", (6, 9)),
+    "draw_predict": ("app_pages/draw_predict.py", "number_input", "draw.seed", (0, 1)),
 }
+INSPECT_PAGES = frozenset(("feature_maps", "attribution", "occlusion", "embeddings", "draw_predict"))
 
 
 def time_page(page: str, kind: str, key: str, values: tuple, *, changes: int = CHANGES) -> list[float]:
@@ -119,6 +128,7 @@ def run(*, changes: int = CHANGES, visits: int = VISITS) -> list[dict]:
     an absolute target); visit rows also carry ``message_kb``."""
     rows = []
     for name, (page, kind, key, values) in PAGES.items():
+        target = INSPECT_TARGET_MS if name in INSPECT_PAGES else TARGET_MS
         times = time_page(page, kind, key, values, changes=changes)
         median = statistics.median(times)
         rows.append(
@@ -127,8 +137,8 @@ def run(*, changes: int = CHANGES, visits: int = VISITS) -> list[dict]:
                 "ours_ms": round(median, 1),
                 "baseline_ms": None,
                 "ratio": None,
-                "target": TARGET_MS,
-                "ok": bool(median <= TARGET_MS),
+                "target": target,
+                "ok": bool(median <= target),
             }
         )
         times, kb = time_visits(page, visits=visits)
@@ -139,8 +149,8 @@ def run(*, changes: int = CHANGES, visits: int = VISITS) -> list[dict]:
                 "ours_ms": round(median, 1),
                 "baseline_ms": None,
                 "ratio": None,
-                "target": TARGET_MS,
-                "ok": bool(median <= TARGET_MS),
+                "target": target,
+                "ok": bool(median <= target),
                 "message_kb": round(kb, 1),
             }
         )

@@ -48,6 +48,12 @@ ENTRIES: tuple[Entry, ...] = (
         "Occlusion",
         inspect_challenges.HIDE_THE_DIGIT.title,
     ),
+    Entry(
+        f"emb.{inspect_challenges.PIXELS_MISLEAD.key}",
+        "app_pages/embeddings.py",
+        "Embeddings",
+        inspect_challenges.PIXELS_MISLEAD.title,
+    ),
 )
 _IDS = frozenset(entry.id for entry in ENTRIES)
 

@@ -40,7 +40,7 @@ SITE_MAP: tuple[PageEntry, ...] = (
     ),
     PageEntry("Inspect a CNN", "app_pages/attribution.py", "Attribution", "attribution", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/occlusion.py", "Occlusion", "occlusion", image_picker=True),
-    PageEntry("Inspect a CNN", "app_pages/embeddings.py", "Embeddings", "embeddings"),
+    PageEntry("Inspect a CNN", "app_pages/embeddings.py", "Embeddings", "embeddings", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/draw_predict.py", "Draw & predict", "draw"),
 )
 

@@ -215,7 +215,13 @@ def filter_spectra(model: nn.Module, *, size: int = 64) -> np.ndarray:
     sum). ``size`` is from the kernel's longest side to :data:`convolution.MAX_RESPONSE_SIZE`, and
     ``F·C·size²`` at most :data:`MAX_SPECTRA_VALUES`.
     """
-    filters = conv1_filters(model)
+    return spectra(conv1_filters(model), size=size)
+
+
+def spectra(filters: np.ndarray, *, size: int = 64) -> np.ndarray:
+    """:func:`filter_spectra` of kernels given as an array: ``(F, C, kh, kw)`` -> ``(F, C, size, size) float32``
+    (e.g. a training snapshot's ``conv1_filters``, which need no model)."""
+    filters = _real_array("filters", filters, 4, "(F, C, kh, kw)")
     count, channels = filters.shape[:2]
     side = checks.integer("size", size, 1, convolution.MAX_RESPONSE_SIZE, wrong_type=ValueError)
     if count * channels * side * side > MAX_SPECTRA_VALUES:
@@ -403,6 +409,34 @@ def replace_filter(model: nn.Module, index: int, kernel: np.ndarray, *, bias: fl
         if target.bias is not None:
             target.bias[index] = value
     return copied
+
+
+def swapped_accuracy(
+    model: nn.Module, images: np.ndarray, labels: np.ndarray, *, index: int, kernel: np.ndarray, bias: float = 0.0
+) -> float:
+    """The accuracy on ``(images, labels)`` of ``model`` with conv1 filter ``index`` replaced by ``kernel``
+    (:func:`replace_filter`, bias ``bias``): the fraction of images whose largest output is their label.
+
+    images : ``(N, C, H, W)`` real array; labels : ``(N,)`` whole numbers. ``model`` is not touched.
+    """
+    array = _check_images(images)
+    truth = np.asarray(labels)
+    if truth.dtype.kind not in "iu" or truth.shape != (len(array),):
+        raise ValueError(
+            f"labels must be ({len(array)},) whole numbers, one per image, got {truth.dtype} {truth.shape}"
+        )
+    swapped = replace_filter(model, index, kernel, bias=bias).eval()
+    names = [_name(position, module) for position, module in enumerate(swapped)]
+    correct = 0
+    with torch.inference_mode():
+        for begin in range(0, len(array), BATCH):
+            x = torch.from_numpy(array[begin : begin + BATCH].copy())
+            for position, module in enumerate(swapped):
+                x = _call(module, x, names[position], f"images of shape {array.shape}")
+            if x.ndim != 2:
+                raise ValueError(f"model must end in one score per class, got outputs of shape {tuple(x.shape)}")
+            correct += int((x.argmax(dim=1).numpy() == truth[begin : begin + BATCH]).sum())
+    return correct / len(array)
 
 
 class KernelConv(nn.Module):

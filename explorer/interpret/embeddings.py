@@ -8,6 +8,9 @@ row per image) for "pixel space": the same functions take both.
   reason); ``init`` starts a frame from the previous frame's layout, so embeddings across epochs move smoothly
   instead of jumping.
 - :func:`nearest`: the ``k`` rows of a bank most similar to a query by cosine similarity, best first.
+- :func:`project_frames`: one layout per training epoch, each started from the one before (an animation).
+- :func:`points_csv`: a map's coordinates, labels and predictions as CSV, class names made safe for
+  spreadsheets (:func:`spreadsheet_text`); :func:`spread_indices` samples a set too big for one map.
 
 Everything runs on one CPU thread (the server's rule: many sessions share a few cores). Projections are
 heavy work (about 1.6 s for a t-SNE of 2,000 points): pages run them in a worker process, never in the
@@ -23,12 +26,16 @@ embeddings".
 
 from __future__ import annotations
 
+import csv
+import io
 import numbers
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from explorer.core import checks
+from explorer.core.grading import Grade
 
 METHODS = ("pca", "tsne", "umap")
 # The test sets of the workshop's data sets have 359 (digits) to a few thousand images; a t-SNE of 2,000
@@ -245,3 +252,149 @@ def pixel_features(images) -> np.ndarray:
     if array.dtype != np.float32 or array.ndim != 4:
         raise ValueError(f"images must be a (N, C, H, W) float32 array, got {array.dtype} {array.shape}")
     return np.ascontiguousarray(array.reshape(len(array), -1))
+
+
+# A training keeps a snapshot per epoch, at most explorer.nets.training.MAX_EPOCHS (100) of them.
+MAX_FRAMES = 100
+
+
+def project_frames(frames, *, method: str = "tsne", seed: int = 0, on_progress=None) -> np.ndarray:
+    """Project ``frames``, a sequence of ``E`` feature sets ``(N, D_e)`` of the same ``N`` points (one per
+    training epoch, in order; ``D_e`` may differ), to ``(E, N, 2) float32`` layouts for an animation.
+
+    The first frame is ``project(frames[0], method=method, seed=seed)``; every later one is
+    ``project(frames[e], ..., init=layout of frame e - 1)``, so a point moves only as far as its features moved
+    and the picture changes smoothly from epoch to epoch instead of jumping.
+
+    on_progress : ``None`` or a callable given the fraction of frames done (``0 < f <= 1``) after each frame.
+
+    Errors: ``ValueError`` naming ``frames`` (not a sequence of 1 to :data:`MAX_FRAMES` arrays, different
+    numbers of points) or as :func:`project` raises them for one frame.
+    """
+    if isinstance(frames, np.ndarray) and frames.ndim == 3:
+        frames = list(frames)
+    if not isinstance(frames, (list, tuple)) or not 1 <= len(frames) <= MAX_FRAMES:
+        got = f"{len(frames)} frames" if isinstance(frames, (list, tuple)) else type(frames).__name__
+        raise ValueError(f"frames must be a list of 1 to {MAX_FRAMES} (N, D) arrays, got {got}")
+    counts = {np.shape(frame)[0] if np.ndim(frame) else 0 for frame in frames}
+    if len(counts) != 1:
+        raise ValueError(f"frames must all have the same number of points (rows), got {sorted(counts)}")
+    if on_progress is not None and not callable(on_progress):
+        raise ValueError(f"on_progress must be None or a callable, got {type(on_progress).__name__}")
+    layouts = []
+    previous = None
+    for number, frame in enumerate(frames, start=1):
+        previous = project(frame, method=method, seed=seed, init=previous)
+        layouts.append(previous)
+        if on_progress is not None:
+            on_progress(number / len(frames))
+    return np.stack(layouts)
+
+
+def spread_indices(n: int, *, limit: int) -> np.ndarray:
+    """``(min(n, limit),) int64`` indices into ``n`` items, increasing and spread evenly from the first to the
+    last: all of them when ``n <= limit``. A deterministic sample for maps of sets with too many points."""
+    n = checks.integer("n", n, 0, wrong_type=ValueError)
+    limit = checks.integer("limit", limit, 1, wrong_type=ValueError)
+    if n <= limit:
+        return np.arange(n, dtype=np.int64)
+    return np.round(np.linspace(0, n - 1, limit)).astype(np.int64)  # steps of (n - 1) / (limit - 1) >= 1: distinct
+
+
+# Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with one of these as a formula
+# (OWASP, "CSV injection"); a tab or carriage return first can hide one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` safe as a CSV cell for spreadsheets: a leading apostrophe when it starts like a formula
+    (:data:`FORMULA_STARTS`), so ``=HYPERLINK(...)`` shows as text instead of running. Quoting of commas,
+    quotes and line breaks is the CSV writer's job (:func:`points_csv`)."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def points_csv(points, *, labels, predictions, class_names, indices=None) -> str:
+    """A CSV table (RFC 4180 quoting, ``\\r\\n`` line ends, a header row) of a map's points, one row per image.
+
+    points : ``{name: (N, 2) array}``, e.g. ``{"features_tsne": ..., "pixels_tsne": ...}``: columns
+        ``<name>_x`` and ``<name>_y`` (six significant digits), in the mapping's order. Names are the program's
+        own (letters, digits, ``_``).
+    labels, predictions : ``(N,)`` whole numbers in ``0..K-1``: the true and the predicted class.
+    class_names : the ``K`` class names (user text): written through :func:`spreadsheet_text`.
+    indices : ``(N,)`` the images' indices in the test set (default ``0..N-1``), the first column ``index``.
+
+    Columns: index, the coordinates, true_class, true_name, predicted_class, predicted_name, correct (1 or 0).
+    """
+    if not isinstance(points, dict) or not points:
+        raise ValueError("points must be a non-empty dict of name -> (N, 2) array")
+    names = [str(name) for name in class_names]
+    k = len(names)
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    n = labels.shape[0] if labels.ndim == 1 else -1
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values.ndim != 1 or values.dtype.kind not in "iu" or len(values) != n:
+            raise ValueError(
+                f"{name} must be (N,) whole numbers with N = len(labels), got {values.dtype} {values.shape}"
+            )
+        if n and (values.min() < 0 or values.max() >= k):
+            raise ValueError(f"{name} must be class numbers 0..{k - 1} (len(class_names) = {k})")
+    columns = []
+    for name, layout in points.items():
+        layout = np.asarray(layout)
+        if not re.fullmatch(r"[A-Za-z0-9_]+", str(name)):
+            raise ValueError(f"points' names must be letters, digits and _, got {name!r}")
+        if layout.shape != (n, 2) or layout.dtype.kind not in "iuf":
+            raise ValueError(
+                f"points[{name!r}] must be a real (N, 2) array with N = {n}, got {layout.dtype} {layout.shape}"
+            )
+        columns.append((str(name), layout))
+    index = np.arange(n) if indices is None else np.asarray(indices)
+    if index.shape != (n,) or index.dtype.kind not in "iu":
+        raise ValueError(f"indices must be (N,) whole numbers with N = {n}, got {index.dtype} {index.shape}")
+    safe = [spreadsheet_text(name) for name in names]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # QUOTE_MINIMAL: commas, quotes, line breaks quoted
+    header = ["index"]
+    for name, _ in columns:
+        header += [f"{name}_x", f"{name}_y"]
+    writer.writerow([*header, "true_class", "true_name", "predicted_class", "predicted_name", "correct"])
+    for row in range(n):
+        coordinates = [f"{float(value):.6g}" for _, layout in columns for value in layout[row]]
+        true, predicted = int(labels[row]), int(predictions[row])
+        writer.writerow(
+            [int(index[row]), *coordinates, true, safe[true], predicted, safe[predicted], int(true == predicted)]
+        )
+    return out.getvalue()
+
+
+def grade_pixels_mislead(
+    *, label: int | None, pixel_neighbour: int, feature_neighbour: int, labels, class_names
+) -> Grade:
+    """Grade a query for the "where pixels mislead" challenge (``explorer.interpret.challenges``).
+
+    ``label`` is the query's true class (None: not a test image); ``pixel_neighbour`` and ``feature_neighbour``
+    are the test indices of its nearest neighbour (itself left out) by pixels and by features; ``labels (N,)``
+    the test set's classes, ``class_names`` their names."""
+    labels = np.asarray(labels)
+    names = [str(name) for name in class_names]
+    for name, index in (("pixel_neighbour", pixel_neighbour), ("feature_neighbour", feature_neighbour)):
+        checks.integer(name, index, 0, len(labels) - 1, wrong_type=ValueError)
+    if label is None:
+        return Grade(False, ("Choose a test image as the query: only a test image has a known class.",))
+    label = checks.integer("label", label, 0, len(names) - 1, wrong_type=ValueError)
+    by_pixels, by_features = int(labels[pixel_neighbour]), int(labels[feature_neighbour])
+    pixels_say = f"by pixels its nearest neighbour is test image {pixel_neighbour}, a {names[by_pixels]}"
+    features_say = f"by features it is test image {feature_neighbour}, a {names[by_features]}"
+    if by_pixels != label and by_features == label:
+        return Grade(True, (f"This {names[label]}: {pixels_say}, but {features_say}.",))
+    findings = []
+    if by_pixels == label:
+        findings.append(f"By pixels this {names[label]} already finds a {names[label]}: look for another image.")
+    if by_features != label:
+        findings.append(f"By features this {names[label]}'s nearest neighbour is a {names[by_features]}.")
+    findings.append(
+        "Hint: look for a dot of one colour sitting inside a group of another colour on the pixel map, and click it."
+    )
+    return Grade(False, tuple(findings))

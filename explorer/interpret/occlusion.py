@@ -13,15 +13,21 @@ window is filled with the baseline, and the drop of the target's softmax probabi
 is credited to every pixel the window covers; a pixel's value is the mean over the windows covering it
 (positive: hiding it costs the network confidence). The occluded images go through the network in batches of
 ``perturbations_per_eval`` (one at a time was 4× slower); the batch size never changes the result.
+
+:func:`work` says how much a call costs before it is made (a page decides by it whether to compute at once or
+in a worker with a progress bar, ``on_progress``), and :func:`overlay` draws a map over its image.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from captum.attr import Occlusion
 
 from explorer.core import checks
+from explorer.core.display import diverging
 from explorer.interpret.attribution import _batch, _check_model, _logits, _target, baseline_image, check_image
 
 # Input values per evaluation when the batch size is left to us: 2^20 float32 (4 MB) holds every window of a
@@ -38,6 +44,21 @@ def window_starts(size: int, *, window: int, stride: int) -> np.ndarray:
     return np.arange(count) * stride
 
 
+def windows(shape: tuple[int, ...], *, window: int, stride: int) -> int:
+    """How many windows :func:`occlusion` hides, one occluded image each, for an image of ``shape`` ``(C, H, W)``."""
+    _, rows, cols = shape
+    return len(window_starts(rows, window=window, stride=stride)) * len(
+        window_starts(cols, window=window, stride=stride)
+    )
+
+
+def work(shape: tuple[int, ...], *, window: int, stride: int) -> int:
+    """Input values the network reads in one :func:`occlusion` call: ``(windows + 1) · C · H · W`` (the
+    untouched image and one occluded copy per window), the measure of its cost for a given network."""
+    channels, rows, cols = shape
+    return (windows(shape, window=window, stride=stride) + 1) * channels * rows * cols
+
+
 def occlusion(
     model,
     image: np.ndarray,
@@ -47,6 +68,7 @@ def occlusion(
     stride: int = 2,
     baseline: object = 0.0,
     perturbations_per_eval: int | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
     """The drop of the target's probability when each part of ``image`` is hidden: ``(H, W) float32``.
 
@@ -59,6 +81,7 @@ def occlusion(
         array of the image's shape (see :func:`explorer.interpret.attribution.baseline_image`).
     perturbations_per_eval : occluded images per forward pass (captum's argument); ``None`` picks as many as
         fit :data:`BATCH_VALUES` input values.
+    on_progress : called with the fraction of windows done (0 to 1, rising, 1 at the end) after each batch.
 
     Each pixel is the mean, over the windows covering it, of ``p(target | image) - p(target | occluded)``.
     Raises ``ValueError`` for a window larger than the image, a stride outside ``1..window``, a target out
@@ -71,11 +94,9 @@ def occlusion(
     if window > side:
         raise ValueError(f"window must be at most the image's shorter side ({side} pixels), got {window}")
     stride = checks.integer("stride", stride, 1, window, wrong_type=ValueError)
-    windows = len(window_starts(rows, window=window, stride=stride)) * len(
-        window_starts(cols, window=window, stride=stride)
-    )
+    count = windows(image.shape, window=window, stride=stride)
     if perturbations_per_eval is None:
-        per_eval = max(1, min(windows, BATCH_VALUES // image.size))
+        per_eval = max(1, min(count, BATCH_VALUES // image.size))
     else:
         per_eval = checks.integer(
             "perturbations_per_eval", perturbations_per_eval, 1, MAX_PERTURBATIONS_PER_EVAL, wrong_type=ValueError
@@ -85,8 +106,14 @@ def occlusion(
     batch = _batch(model, image)
     target = _target(target, _logits(model, batch))
 
+    evaluated = [0]  # images through the network so far: the untouched one, then the occluded ones
+
     def probabilities(inputs: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(model(inputs), dim=1)  # (N, K); captum takes column `target`
+        out = torch.softmax(model(inputs), dim=1)  # (N, K); captum takes column `target`
+        evaluated[0] += inputs.shape[0]
+        if on_progress is not None and evaluated[0] > 1:
+            on_progress(min(1.0, (evaluated[0] - 1) / count))
+        return out
 
     heat = Occlusion(probabilities).attribute(
         batch,
@@ -97,3 +124,37 @@ def occlusion(
         perturbations_per_eval=per_eval,
     )  # (1, C, H, W), every channel alike: the window spans them all
     return np.ascontiguousarray(heat[0, 0].detach().to(torch.float32).numpy())
+
+
+def overlay(image: np.ndarray, heat: np.ndarray, *, opacity: float = 0.6, limit: float | None = None) -> np.ndarray:
+    """``heat`` drawn over ``image``: ``(H, W, 3) float32`` in ``[0, 1]``.
+
+    image : ``(C, H, W)`` in ``[0, 1]``, ``C`` 1 (drawn gray) or 3 (RGB).
+    heat : ``(H, W)`` signed map, e.g. :func:`occlusion`'s drop.
+    opacity : 0 (the image alone) to 1; a pixel's colour weight is ``opacity · |heat| / limit`` (clipped to
+        ``opacity``), so where the map is 0 the image shows unchanged.
+    limit : the magnitude drawn at full colour (default: the largest ``|heat|``).
+
+    The colour is :func:`explorer.core.display.diverging`'s at full strength: red for positive values (hiding
+    the pixel lowers the probability), blue for negative ones.
+    """
+    image = check_image(image)
+    channels, rows, cols = image.shape
+    if channels not in (1, 3):
+        raise ValueError(f"image must have 1 or 3 channels, got {channels}")
+    heat = np.asarray(heat, dtype=np.float32)
+    if heat.shape != (rows, cols):
+        raise ValueError(f"heat must have the image's size {(rows, cols)}, got shape {heat.shape}")
+    opacity = checks.number("opacity", opacity, 0.0, 1.0, wrong_type=ValueError)
+    heat = np.nan_to_num(heat, nan=0.0, posinf=0.0, neginf=0.0)
+    if limit is None:
+        limit = float(np.abs(heat).max())
+    elif not (np.isfinite(limit) and limit > 0):
+        raise ValueError(f"limit must be a positive number, got {limit!r}")
+    base = np.clip(np.repeat(image, 3, axis=0) if channels == 1 else image, 0.0, 1.0).transpose(1, 2, 0)
+    if limit <= 0:  # an all-zero map: nothing to draw
+        return np.ascontiguousarray(base, dtype=np.float32)
+    strength = np.clip(np.abs(heat) / limit, 0.0, 1.0)  # (H, W)
+    colour = diverging(np.sign(heat), limit=1.0)  # (H, W, 3): full red, full blue, white where 0
+    weight = (opacity * strength)[:, :, None]
+    return (base * (1.0 - weight) + colour * weight).astype(np.float32)

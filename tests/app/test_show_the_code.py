@@ -26,6 +26,7 @@ import pytest
 from PIL import Image
 
 from tests.app.helpers import image_caption, metric, use_own_image
+from ui import inspect_input
 from ui.site_map import SITE_MAP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,6 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WITHOUT_CODE = {"app_pages/home.py"}
 PAGES = [entry.path for entry in SITE_MAP if entry.path not in WITHOUT_CODE]
 PICKER_PAGES = [entry.path for entry in SITE_MAP if entry.image_picker and entry.path not in WITHOUT_CODE]
+INSPECT_PAGES = {entry.path for entry in SITE_MAP if entry.section == "Inspect a CNN"}
 # The slowest snippet (Train: 15 epochs on the digits) takes a few seconds; this bounds a hang.
 TIMEOUT_S = 240
 
@@ -134,6 +136,9 @@ def test_the_code_for_an_uploaded_image_reads_the_file_and_runs(open_page, tmp_p
     image = np.random.default_rng(3).integers(0, 120, (96, 128, 3), dtype=np.uint8)
     image[(rows - 48) ** 2 + (cols - 64) ** 2 < 30**2] = (230, 200, 40)
     at = use_own_image(open_page(page), image, f"show-the-code-{os.path.basename(page)}")
+    if page in INSPECT_PAGES:  # these start on a test image: ask for the sidebar's picture as the input
+        at.session_state[inspect_input.SOURCE_KEY] = "picker"
+        at.run()
     code = "\n\n".join(snippets(at))
     assert "imageio.load_image(open(" in code and "samples.load_builtin(" not in code, code
     # The snippet opens the user's file by a placeholder name: put the picture there (a PNG under a .jpg

@@ -56,6 +56,11 @@ KEY_WIDGETS = {
     "neurons": "neurons.activation",
     "cnn-anatomy": "anatomy.shift",
     "train": "train.test_pct",
+    "feature-maps": "fmaps.channel",
+    "attribution": "attr.opacity",
+    "occlusion": "occl.opacity",
+    "embeddings": "emb.k",
+    "draw": "draw.seed",
 }
 
 
