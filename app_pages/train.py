@@ -204,6 +204,8 @@ st.markdown(
 session_model = st.session_state.get(MODEL_KEY)
 if session_model is None or not session_model.history or session_model.test is None:
     st.caption("Only a network trained on this page counts: train one and its grade appears here.")
+elif not session_model.test.name.startswith("Shapes"):
+    st.caption(f"Your network was trained on {common.plain(session_model.test.name)}: train one on the shapes.")
 else:
     small_grade = challenges.grade_small_shapes(
         dataset_name=session_model.test.name,
