@@ -13,7 +13,7 @@ for entry in SITE_MAP:
     options = {"url_path": entry.url_path} if entry.url_path else {"default": True}
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, **options))
 
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page in view: learners find their way by the list
 warmup.import_shared_libraries()  # before any page: two first runs must not import pandas at once
 if page.url_path in PICKER_URL_PATHS:
     images.picker()

@@ -38,9 +38,12 @@ UPLOAD_KEY = "_inspect.picture_file"
 GRID_CLICK_KEY = "_inspect.grid_click"
 # The Draw & predict page keeps its last drawing here: (H, W, 3 or 4) uint8.
 DRAWING_KEY = "draw.picture"
-GRID_CELLS = 40  # 4 rows of 10: enough to find an interesting one, small enough to paint at once
-GRID_COLUMNS = 10
-GRID_CELL_SCREEN = 40  # screen pixels a cell is drawn at, about
+GRID_CELLS = 40  # enough to find an interesting one, small enough to paint at once
+# A cell is drawn about this many screen pixels a side, in whole pixels, and the grid at most this wide: it
+# fits the narrow column the pages give the input choice at 1280×800.
+GRID_CELL_SCREEN = 56
+GRID_MAX_WIDTH = 470
+GRID_MAX_COLUMNS = 10
 SEEN_SIDE = 168
 MAX_INDEX = 1_000_000
 
@@ -91,18 +94,21 @@ def _prepared(key: str, style: str, input_shape: tuple[int, int, int], _picture:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _grid(token: str, which: str, _test_images: np.ndarray, _indices: np.ndarray) -> tuple[bytes, int, int]:
-    """PNG of the grid of test images at ``_indices``, the factor it is enlarged by and its width in pixels."""
-    picture = mosaic.tile(np.ascontiguousarray(_test_images[_indices]), columns=GRID_COLUMNS, gap=1)
-    factor = resize.screen_factor(_test_images.shape[2] + 1, target=GRID_CELL_SCREEN)
-    return shared.encode(resize.enlarge(picture, factor=factor)), factor, picture.shape[1] * factor
+def _grid(token: str, which: str, _test_images: np.ndarray, _indices: np.ndarray) -> tuple[bytes, int, int, int]:
+    """PNG of the grid of test images at ``_indices``, the factor it is enlarged by, its width in pixels and
+    its number of columns."""
+    factor, columns = mosaic.grid_layout(
+        _test_images.shape[2], target_cell=GRID_CELL_SCREEN, max_width=GRID_MAX_WIDTH, max_columns=GRID_MAX_COLUMNS
+    )
+    picture = mosaic.tile(np.ascontiguousarray(_test_images[_indices]), columns=columns, gap=1)
+    return shared.encode(resize.enlarge(picture, factor=factor)), factor, picture.shape[1] * factor, columns
 
 
 def _grid_indices(inspected: Inspected, which: str) -> np.ndarray:
     assert inspected.test is not None
     if which == "wrong" and inspected.evaluation is not None:
         return np.asarray(inspected.evaluation.wrong[:GRID_CELLS], dtype=np.int64)
-    return np.arange(min(GRID_CELLS, len(inspected.test)), dtype=np.int64)
+    return mosaic.classes_in_turn(inspected.test.labels, GRID_CELLS)
 
 
 def _test_image(inspected: Inspected, page: str) -> InputImage | None:
@@ -114,7 +120,7 @@ def _test_image(inspected: Inspected, page: str) -> InputImage | None:
         ["first", "wrong"],
         key=GRID_KEY,
         horizontal=True,
-        format_func={"first": "the first test images", "wrong": "mistakes, most confident first"}.get,
+        format_func={"first": "a few of each class", "wrong": "mistakes, most confident first"}.get,
     )
     indices = _grid_indices(inspected, which)
     if len(indices) == 0:
@@ -122,7 +128,7 @@ def _test_image(inspected: Inspected, page: str) -> InputImage | None:
     else:
         from streamlit_image_coordinates import streamlit_image_coordinates
 
-        png, factor, width = _grid(inspected.trained.token, which, test.images, indices)
+        png, factor, width, columns = _grid(inspected.trained.token, which, test.images, indices)
         st.caption("Click an image to inspect it.")
         click = streamlit_image_coordinates(
             kernel_grid.EncodedImage(png), width=width, key=f"{GRID_CLICK_KEY}.{page}.{which}", cursor="pointer"
@@ -135,7 +141,7 @@ def _test_image(inspected: Inspected, page: str) -> InputImage | None:
                 float(click["y"]),
                 cell=test.image_shape[1:],
                 gap=1,
-                columns=GRID_COLUMNS,
+                columns=columns,
                 count=len(indices),
                 scale=factor,
             )

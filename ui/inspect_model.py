@@ -77,10 +77,8 @@ class Inspected:
     def describe(self) -> str:
         """One line for people (plain text: a name may come from a user's file): name, data, accuracy, epochs."""
         parts = [self.trained.spec.name]
-        if self.test is not None:
-            parts.append(f"trained on {self.test.name}")
-        if self.evaluation is not None:
-            parts.append(f"test accuracy {self.evaluation.accuracy:.1%}")
+        if self.evaluation is not None and self.test is not None:
+            parts.append(f"test accuracy {self.evaluation.accuracy:.1%} on {self.test.name}")
         epochs = len(self.trained.history) or int(self.trained.metrics.get("epochs", 0))
         if epochs:
             parts.append(f"{epochs} epoch{'s' if epochs != 1 else ''}")

@@ -46,3 +46,32 @@ def cell_at(
         return None
     index = row * columns + col
     return index if index < count else None
+
+
+def classes_in_turn(labels: np.ndarray, count: int) -> np.ndarray:
+    """Up to ``count`` indices into ``labels (N,)`` taking the classes in turn (the first image of each class in
+    class order, then the second of each...), so a grid of a test set sorted by class still shows every class.
+    Returns ``(min(count, N),) int64``."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be (N,), got shape {labels.shape}")
+    count = checks.integer("count", count, 0, wrong_type=ValueError)
+    rank = np.zeros(len(labels), dtype=np.int64)  # how many earlier images share the image's class
+    for value in np.unique(labels):
+        members = np.flatnonzero(labels == value)
+        rank[members] = np.arange(len(members))
+    order = np.lexsort((labels, rank))  # by rank, then by class
+    return order[:count].astype(np.int64)
+
+
+def grid_layout(cell_side: int, *, target_cell: int, max_width: int, max_columns: int) -> tuple[int, int]:
+    """``(factor, columns)`` for a :func:`tile` grid of ``cell_side``-pixel images (1-pixel gaps): the whole
+    factor that draws a cell closest to ``target_cell`` screen pixels (at least 1), and as many columns as fit
+    in ``max_width`` (at least 1, at most ``max_columns``)."""
+    cell_side = checks.integer("cell_side", cell_side, 1, wrong_type=ValueError)
+    target_cell = checks.integer("target_cell", target_cell, 1, wrong_type=ValueError)
+    max_width = checks.integer("max_width", max_width, 1, wrong_type=ValueError)
+    max_columns = checks.integer("max_columns", max_columns, 1, wrong_type=ValueError)
+    factor = max(1, round(target_cell / (cell_side + 1)))
+    columns = max(1, min(max_columns, (max_width + factor) // ((cell_side + 1) * factor)))
+    return factor, columns

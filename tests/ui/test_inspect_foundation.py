@@ -66,7 +66,7 @@ def test_the_default_model_and_a_test_image_from_the_link():
     model = checkpoints.load_default("digits").model
     predictions, _ = evaluation.predict(model, test)
     accuracy = float(np.mean(predictions == test.labels))
-    assert texts["model"].startswith("Digits CNN 8×8 · trained on Digits 8×8") and f"{accuracy:.1%}" in texts["model"]
+    assert texts["model"].startswith(f"Digits CNN 8×8 · test accuracy {accuracy:.1%} on Digits 8×8")
     assert texts["input"].startswith(f"test image 5 (true class: {test.class_names[test.labels[5]]})")
     assert float(texts["sum"]) == pytest.approx(float(test.images[5].sum()), rel=1e-6)
 
@@ -209,13 +209,15 @@ def test_the_limit_comes_from_the_environment():
 
 def test_a_click_on_the_grid_picks_that_test_image():
     at = _app().run()
-    # digits: 8-pixel cells and 1-pixel gaps, enlarged 4× (40 // 9): cell 12 is row 1, column 2 of 10
-    at.session_state["_inspect.grid_click.t.first"] = {"x": (2 * 9 + 3) * 4, "y": (1 * 9 + 3) * 4}
+    # digits: 8-pixel cells and 1-pixel gaps, enlarged 6× (56 / 9), 8 columns: cell 12 is row 1, column 4; the
+    # grid takes the classes in turn
+    at.session_state["_inspect.grid_click.t.first"] = {"x": (4 * 9 + 3) * 6, "y": (1 * 9 + 3) * 6}
     at.run()
     assert not at.exception
-    assert _texts(at)["input"].startswith("test image 12 ")
-    at.radio(key="inspect.grid").set_value("wrong").run()  # the mistakes: the grid shows evaluation.wrong
     test = recipes.RECIPES["digits"].data()[1]
+    twelfth = [i for rank in range(4) for c in range(10) for i in [np.flatnonzero(test.labels == c)[rank]]][12]
+    assert _texts(at)["input"].startswith(f"test image {twelfth} ")
+    at.radio(key="inspect.grid").set_value("wrong").run()  # the mistakes: the grid shows evaluation.wrong
     predictions, probabilities = evaluation.predict(checkpoints.load_default("digits").model, test)
     wrong = evaluation.misclassified(test.labels, predictions, probabilities)
     at.session_state["_inspect.grid_click.t.wrong"] = {"x": 5, "y": 5}

@@ -38,3 +38,23 @@ def test_bad_arguments_name_themselves():
         mosaic.tile(np.zeros((0, 1, 2, 2)), columns=2)
     with pytest.raises(ValueError, match="columns"):
         mosaic.tile(_images(2), columns=0)
+
+
+def test_classes_in_turn_takes_one_of_each_class_then_the_next():
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    assert mosaic.classes_in_turn(labels, 7).tolist() == [0, 3, 5, 1, 4, 6, 2]
+    assert mosaic.classes_in_turn(labels, 100).tolist() == [0, 3, 5, 1, 4, 6, 2, 7, 8]
+    assert mosaic.classes_in_turn(np.array([2, 1, 2, 1]), 2).tolist() == [1, 0]  # class order, not position
+
+
+@pytest.mark.parametrize(
+    "side, expected",
+    [
+        (8, (6, 8)),  # 9-pixel cells x6 = 54: 8 fit in 470 (8*54 = 432)
+        (28, (2, 8)),  # 29 x2 = 58: 470 // 58 = 8
+        (32, (2, 7)),  # 33 x2 = 66: 7 fit
+        (64, (1, 7)),  # 65 x1: 7 fit
+    ],
+)
+def test_grid_layout_by_hand(side, expected):
+    assert mosaic.grid_layout(side, target_cell=56, max_width=470, max_columns=10) == expected
