@@ -143,4 +143,4 @@ common.check_yourself(
     "look at PCA (which keeps large distances, though in two dimensions only) or at the confusion matrix.",
     key="emb.check",
 )
-common.show_code(emb_parts.snippet(inspected, method, selected, k))
+common.show_code(emb_parts.snippet(inspected, method, selected, k, query.key if query is not None else None))

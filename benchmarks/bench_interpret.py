@@ -58,6 +58,15 @@ def run() -> list[dict]:
     return rows
 
 
+def print_part(part: str, rows: list[dict]) -> None:
+    """A part run on its own (``python benchmarks/interpret_<part>.py``): its table, then its JSON line."""
+    from run import table
+
+    rows = [{"benchmark": part, **row} for row in rows]
+    print(table(rows))
+    print(json.dumps({"benchmarks": rows}))
+
+
 def main() -> int:
     from run import table
 

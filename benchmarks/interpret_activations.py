@@ -109,15 +109,9 @@ def rows() -> list[dict]:
 
 
 def main() -> None:
-    import json
+    from bench_interpret import print_part
 
-    table = rows()
-    print(f"{'name':<90} {'ours ms':>9} {'base ms':>9} {'ratio':>6} {'target':>9} ok")
-    for row in table:
-        base = "" if row["baseline_ms"] is None else f"{row['baseline_ms']:.3f}"
-        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        print(f"{row['name']:<90} {row['ours_ms']:>9.3f} {base:>9} {ratio:>6} {row['target']!s:>9} {row['ok']}")
-    print(json.dumps({"benchmarks": [{"benchmark": "interpret_activations", **row} for row in table]}))
+    print_part("interpret_activations", rows())
 
 
 if __name__ == "__main__":

@@ -95,15 +95,9 @@ def rows() -> list[dict]:
 
 
 def main() -> None:
-    import json
+    from bench_interpret import print_part
 
-    table = rows()
-    print(f"{'name':<110} {'ours ms':>9} {'base ms':>9} {'ratio':>6} {'target':>9} ok")
-    for row in table:
-        base = "" if row["baseline_ms"] is None else f"{row['baseline_ms']:.1f}"
-        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        print(f"{row['name']:<110} {row['ours_ms']:>9.1f} {base:>9} {ratio:>6} {row['target']!s:>9} {row['ok']}")
-    print(json.dumps({"benchmarks": [{"benchmark": "interpret_class_visual", **row} for row in table]}))
+    print_part("interpret_class_visual", rows())
 
 
 if __name__ == "__main__":

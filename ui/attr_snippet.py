@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ui import snippets
-from ui.snippets import UPLOAD_FILE
 
 # What a session's own network (or an uploaded one) is read from in the snippet: the file the Train page saves.
 MODEL_FILE = "my_model.safetensors"
@@ -23,23 +22,6 @@ def _model_lines(kind: str) -> str:
         f'checkpoint = checkpoints.load_checkpoint(open("{MODEL_FILE}", "rb").read())  # saved on the Train page\n'
         "model = checkpoint.model\n"
     )
-
-
-def _image_line(source_key: str, kind: str, style: str) -> str:
-    source, _, rest = source_key.partition(":")
-    prepare = (
-        f"image = predict_one.prepare_picture(picture, model_input_shape, style={style!r})  # as the network sees it\n"
-    )
-    own = f'picture = imageio.load_image(open("{UPLOAD_FILE}", "rb").read())  # any picture, (H, W, 3) uint8\n'
-    if source == "test" and kind in ("digits", "shapes"):
-        return (
-            f"image = test.images[{int(rest)}]  # (C, H, W) float32 in [0, 1]\n"
-            "# or a picture of your own, made into the network's input as the page does:\n# " + own + "# " + prepare
-        )
-    if source == "picker":  # the sidebar's picture: a built-in one by its id, else the file it came from
-        return snippets.load_lines(rest).replace("image = ", "picture = ", 1) + "\n" + prepare
-    # an upload, a drawing, or a test image of a set that only the session has: read from a file
-    return own + prepare
 
 
 def code(
@@ -69,7 +51,7 @@ def code(
         "from explorer.nets import checkpoints, predict_one, recipes\n\n"
         + _model_lines(kind)
         + f"model_input_shape = {tuple(input_shape)!r}\n"
-        + _image_line(source_key, kind, style)
+        + snippets.inspect_image_lines(source_key, kind=kind, style=style)
         + "probabilities = predict_one.class_probabilities(model, image)\n"
         + (
             "target = int(probabilities.argmax())  # the predicted class\n"

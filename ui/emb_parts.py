@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.interpret import challenges, embeddings
-from ui import challenge_board, common, emb_figures, inspect_input, inspect_jobs, inspect_worker, urlstate
+from ui import challenge_board, common, emb_figures, inspect_input, inspect_jobs, inspect_worker, snippets, urlstate
 from ui.cached import embeddings as cached
 from ui.cached import shared
 from ui.inspect_model import Inspected
@@ -337,8 +337,9 @@ model, test = trainer.model, test""",
 }
 
 
-def snippet(inspected: Inspected, method: str, index: int, k: int) -> str:
-    """The page's numbers in a notebook: features, both maps, the epochs (own models), neighbours, the CSV."""
+def snippet(inspected: Inspected, method: str, index: int, k: int, query_key: str | None = None) -> str:
+    """The page's numbers in a notebook: features, both maps, the epochs (own models), neighbours, the CSV.
+    ``query_key`` is the neighbours' query (an ``InputImage.key``; None or a test image: test image ``index``)."""
     name = inspected.kind if inspected.kind in ("digits", "shapes") else None
     load = _LOAD["default"].format(name=name) if name else _LOAD["own"]
     epochs = (
@@ -349,8 +350,20 @@ frames = embeddings.project_frames([s.embeddings for s in trainer.snapshots], me
         if name is None
         else ""
     )
-    return f"""from explorer.interpret import embeddings
-from explorer.nets import checkpoints, evaluation, recipes
+    if query_key is None or query_key.startswith("test:"):
+        query = f"""# The {k} test images most like test image {index}, by pixels and by features (itself comes first)
+query = test.images[{index}]
+by_pixels = embeddings.nearest(pixels[{index}], pixels, k={k + 1})
+by_features = embeddings.nearest(evaluation.embeddings(model, query[None])[0], features, k={k + 1})"""
+    else:
+        query = f"""# The {k} test images most like your picture, by pixels and by features
+model_input_shape = {tuple(inspected.trained.spec.input_shape)!r}
+{snippets.inspect_image_lines(query_key, kind=inspected.kind, style=inspected.style)}\
+by_pixels = embeddings.nearest(embeddings.pixel_features(image[None])[0], pixels, k={k})
+by_features = embeddings.nearest(evaluation.embeddings(model, image[None])[0], features, k={k})"""
+    return f"""from explorer.images import imageio, samples
+from explorer.interpret import embeddings
+from explorer.nets import checkpoints, evaluation, predict_one, recipes
 
 {load}
 features = evaluation.embeddings(model, test)          # (N, D): what the last layer reads
@@ -359,10 +372,7 @@ feature_map = embeddings.project(features, method={method!r}, seed=0)   # (N, 2)
 pixel_map = embeddings.project(pixels, method={method!r}, seed=0)
 predictions, probabilities = evaluation.predict(model, test)
 {epochs}
-# The {k} test images most like test image {index}, by pixels and by features (itself comes first)
-query = test.images[{index}]
-by_pixels = embeddings.nearest(pixels[{index}], pixels, k={k + 1})
-by_features = embeddings.nearest(evaluation.embeddings(model, query[None])[0], features, k={k + 1})
+{query}
 print(by_pixels, by_features)
 
 table = embeddings.points_csv({{"features_{method}": feature_map, "pixels_{method}": pixel_map}},

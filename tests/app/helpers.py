@@ -81,6 +81,20 @@ def switch_page_as_a_browser(at, page: str):
     return ok(at._run(WidgetStates()))
 
 
+def model_state(model) -> str:
+    """A digest of everything inspection must leave alone: the weights (by name), every module's train/eval
+    mode and the number of forward hooks. Equal before and after a page's run = the model was not changed."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    modes = tuple(module.training for module in model.modules())
+    hooks = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
+    return f"{digest.hexdigest()} {modes} {hooks}"
+
+
 _TRAINED: list = []
 
 

@@ -4,7 +4,6 @@ called here directly; the URL state; the drill-down from the Train page's galler
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import numpy as np
@@ -13,18 +12,10 @@ import torch
 
 from explorer.interpret import attribution
 from explorer.nets import checkpoints, recipes
-from tests.app.helpers import image_captions, ok, trained_in_session
+from tests.app.helpers import image_captions, model_state, ok, trained_in_session
 
 PAGE = "app_pages/attribution.py"
 JOB_TIMEOUT_S = 90
-
-
-def weights_hash(model) -> str:
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().contiguous().numpy().tobytes())
-    return digest.hexdigest()
 
 
 def sanity_done(at):
@@ -50,7 +41,7 @@ def digits():
 
 def test_default_digits_model_maps_sanity_check_and_deletion(open_page, digits):
     model, test = digits
-    before = weights_hash(model)
+    before = model_state(model)
     at = sanity_done(open_page(PAGE, query={"i": "3"}))
     index, image = 3, test.images[3]
     with torch.no_grad():
@@ -77,7 +68,7 @@ def test_default_digits_model_maps_sanity_check_and_deletion(open_page, digits):
     assert any(f"here **{best}**" in m.value for m in at.markdown)
     # no training snapshots for a default model: a clear note instead
     assert any("needs a network trained on the Train page" in i.value for i in at.info)
-    assert weights_hash(model) == before
+    assert model_state(model) == before
 
 
 def deletion_curve_area(model, image, heat, target) -> float:

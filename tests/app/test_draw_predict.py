@@ -7,7 +7,6 @@ preprocessing, not the page's steps), the shipped models' class names, the weigh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 
@@ -17,7 +16,7 @@ import numpy as np
 from explorer.data import datasets
 from explorer.nets import checkpoints, predict_one
 from explorer.nets.architecture import Activation, ArchitectureSpec, Conv, Dense, Flatten, build
-from tests.app.helpers import trained_in_session
+from tests.app.helpers import model_state, trained_in_session
 from ui.cached import train as cached_train
 
 PAGE = "app_pages/draw_predict.py"
@@ -58,14 +57,6 @@ def run_until(at, done, timeout: float = WAIT_S):
         time.sleep(0.2)
 
 
-def weights_hash(model) -> str:
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
 def class_pictures_shown(names) -> callable:
     return lambda at: (
         all(name in captions(at) for name in names) and any(c.startswith("channel 0 of") for c in captions(at))
@@ -85,7 +76,7 @@ def test_without_a_drawing_the_page_asks_for_one_and_shows_the_class_pictures(op
 
 def test_a_drawn_one_gets_the_digits_probabilities_steps_maps_and_saliency(open_page):
     model = checkpoints.load_default("digits").model
-    before = weights_hash(model)
+    before = model_state(model)
     at = open_page(PAGE)
     at.session_state[PICTURE_KEY] = drawn_one()
     at.run()
@@ -101,7 +92,7 @@ def test_a_drawn_one_gets_the_digits_probabilities_steps_maps_and_saliency(open_
     assert any(c.startswith("3. relu: 32 maps of 8×8") for c in shown)
     assert any(c.startswith("10. relu: 64 maps of 4×4") for c in shown)
     run_until(at, class_pictures_shown([str(d) for d in range(10)]))
-    assert weights_hash(model) == before  # the page's calls (and its workers) never change the model
+    assert model_state(model) == before  # the page's calls (and its workers) never change the model
 
 
 def test_the_shapes_model_reads_a_drawn_ring(open_page):

@@ -6,7 +6,6 @@ does not tick the waiting fragment's timer)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 
@@ -17,7 +16,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from explorer.interpret import embeddings
 from explorer.nets import checkpoints, evaluation, recipes
-from tests.app.helpers import ok, trained_in_session
+from tests.app.helpers import model_state, ok, trained_in_session
 from ui import challenge_board, inspect_jobs
 
 PAGE = "app_pages/embeddings.py"
@@ -48,10 +47,6 @@ def points(figure: dict) -> tuple[np.ndarray, np.ndarray]:
     xy = np.column_stack([np.concatenate([t["x"] for t in traces]), np.concatenate([t["y"] for t in traces])])
     order = np.argsort(indices)
     return indices[order], xy[order]
-
-
-def weights_hash(model) -> str:
-    return hashlib.sha256(b"".join(t.numpy().tobytes() for t in model.state_dict().values())).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +109,7 @@ def test_default_shapes_model_maps_and_the_model_is_left_as_it_was(open_page):
     from ui import inspect_model
 
     model = inspect_model.default_model("shapes").model
-    before = weights_hash(model)
+    before = model_state(model)
     until(at, lambda at: len(at.get("plotly_chart")) == 2, "both maps")
     texts = " ".join(m.value for m in at.markdown)
     assert "784 numbers per image" in texts and "64 numbers per image" in texts  # 28×28 pixels; 64 features
@@ -122,12 +117,12 @@ def test_default_shapes_model_maps_and_the_model_is_left_as_it_was(open_page):
     assert len(indices) == len(inspect_model.default_test("shapes"))
     at.number_input(key="inspect.test_index").set_value(3).run()
     ok(at)
-    assert weights_hash(model) == before and not model.training
+    assert model_state(model) == before and not model.training
 
 
 def test_a_model_trained_in_the_session_has_a_map_per_epoch(open_page):
     trained = trained_in_session()
-    before = weights_hash(trained.model)
+    before = model_state(trained.model)
     at = open_page(PAGE, query={"proj": "pca"})
     at.session_state["train.model"] = trained
     at.run()
@@ -147,7 +142,7 @@ def test_a_model_trained_in_the_session_has_a_map_per_epoch(open_page):
     np.testing.assert_allclose(first_xy, frames[0][order], rtol=1e-5, atol=1e-5)
     assert np.abs(first_xy - xy).max() > 0.1  # the points moved
     assert "After epoch 1 of 3" in " ".join(c.value for c in at.caption)
-    assert weights_hash(trained.model) == before and not trained.model.training
+    assert model_state(trained.model) == before and not trained.model.training
 
 
 def test_bad_link_values_fall_back_with_a_warning(open_page):

@@ -5,7 +5,6 @@ exactly as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import numpy as np
@@ -15,7 +14,7 @@ import torch
 from explorer.images import kernels
 from explorer.interpret import activations, edge_filters
 from explorer.nets import checkpoints, recipes
-from tests.app.helpers import image_caption, image_url, metric, ok, trained_in_session
+from tests.app.helpers import image_caption, image_url, metric, model_state, ok, trained_in_session
 from ui import inspect_model
 
 PAGE = "app_pages/feature_maps.py"
@@ -25,19 +24,9 @@ def _captions(at) -> list[str]:
     return [c.value for c in at.caption]
 
 
-def _weights(model) -> str:
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().numpy().tobytes())
-    modes = tuple(module.training for module in model.modules())
-    hooks = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
-    return f"{digest.hexdigest()} {modes} {hooks}"
-
-
 def test_default_digits_shows_every_layer_and_leaves_the_model_as_it_was(open_page):
     shared = inspect_model.default_model("digits").model  # the very object the page inspects
-    before = _weights(shared)
+    before = model_state(shared)
     at = open_page(PAGE)
     assert at.title[0].value == "Feature maps & filters"
     names = activations.layer_names(checkpoints.load_default("digits").model)
@@ -49,7 +38,7 @@ def test_default_digits_shows_every_layer_and_leaves_the_model_as_it_was(open_pa
     first = maps[names[0]]
     assert f"32 maps of 8×8  \nmin {first.min():.3g} · max {first.max():.3g}" in _captions(at)
     assert any(c.startswith("Train a model on the Train page to watch its filters form") for c in _captions(at))
-    assert _weights(shared) == before
+    assert model_state(shared) == before
 
 
 def test_the_swapped_filters_test_accuracy_equals_a_model_swapped_by_hand(open_page):
@@ -211,7 +200,7 @@ def test_a_colour_model_with_a_big_test_set_works_through_the_workers(open_page)
 
     trained = _colour_model()
     assert not cached.in_server(trained.test.images)
-    before = _weights(trained.model)
+    before = model_state(trained.model)
     at = open_page(PAGE)
     at.session_state["train.model"] = trained
     at.run()
@@ -233,7 +222,7 @@ def test_a_colour_model_with_a_big_test_set_works_through_the_workers(open_page)
         trained.model, trained.test.images, trained.test.labels, index=0, kernel=kernels.preset("sobel x")
     )
     assert accuracy[0].value == f"{expected:.1%}"
-    assert _weights(trained.model) == before
+    assert model_state(trained.model) == before
 
 
 def test_a_conv1_the_kernels_page_cannot_match_is_said_and_the_rest_of_the_page_goes_on(open_page):

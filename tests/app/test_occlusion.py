@@ -4,15 +4,13 @@ page's session keys (the click component does not run in AppTest; the browser te
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import numpy as np
-from torch import nn
 
 from explorer.interpret import occlusion
 from explorer.nets import architecture, checkpoints, predict_one, recipes
-from tests.app.helpers import image, image_url, ok, trained_in_session
+from tests.app.helpers import image, image_url, model_state, ok, trained_in_session
 from ui import challenge_board, inspect_jobs, inspect_model, occl_paint
 from ui.cached import train as cached_train
 
@@ -21,10 +19,6 @@ PAGE = "app_pages/occlusion.py"
 # search, each time the pixel that lowers p(9) most) makes it answer 5.
 NINE = 1
 HIDING_PATCHES = [[3, 5, 1], [2, 5, 1], [5, 2, 1]]
-
-
-def weights(model: nn.Module) -> str:
-    return hashlib.sha256(b"".join(t.detach().numpy().tobytes() for t in model.state_dict().values())).hexdigest()
 
 
 def texts(at) -> str:
@@ -44,7 +38,7 @@ def paint_on(at, input_key: str, shape: tuple[int, ...], patches):
 
 def test_default_digits_map_follows_the_window_and_leaves_the_model_alone(open_page):
     model = inspect_model.default_model("digits").model
-    before = weights(model)
+    before = model_state(model)
     at = open_page(PAGE, query={"i": str(NINE)})
     assert at.session_state["occl.window"] == 2 and at.session_state["occl.stride"] == 1  # the 8×8 defaults
     assert at.session_state[occl_paint.SIZE_KEY] == 1
@@ -58,7 +52,7 @@ def test_default_digits_map_follows_the_window_and_leaves_the_model_alone(open_p
     assert image_url(at, caption) != first
     at.selectbox(key="occl.target").set_value(4).run()
     assert image(ok(at), "Drop of p(4) when hidden")
-    assert weights(model) == before
+    assert model_state(model) == before
     assert all(not module.training for module in model.modules())
 
 
@@ -120,7 +114,7 @@ def test_default_shapes(open_page):
     digits = open_page(PAGE, query={"i": "0"})
     paint_on(digits, "test:0", (1, 8, 8), [[1, 1, 1]])
     model = inspect_model.default_model("shapes").model
-    before = weights(model)
+    before = model_state(model)
     at = open_page(PAGE, query={"model": "shapes", "i": "0"})
     paint_on(at, "test:0", (1, 28, 28), [[1, 1, 1]])
     assert at.session_state["occl.window"] == 4 and at.session_state["occl.stride"] == 2
@@ -129,7 +123,7 @@ def test_default_shapes(open_page):
     assert "set on the default digits model" in texts(at)
     paint_on(at, "test:0", (1, 28, 28), [[14, 14, 8]])
     assert "1 square, 64 of 784 pixels painted" in texts(at)
-    assert weights(model) == before
+    assert model_state(model) == before
 
 
 def test_a_link_restores_the_settings(open_page):
@@ -142,14 +136,14 @@ def test_a_link_restores_the_settings(open_page):
 
 def test_a_model_trained_in_the_session(open_page):
     trained = trained_in_session()
-    before = weights(trained.model)
+    before = model_state(trained.model)
     at = open_page(PAGE)
     at.session_state[cached_train.MODEL_KEY] = trained
     ok(at.run())
     assert at.session_state["inspect.model"] == "session"
     assert "49 positions of a 2×2 window" in texts(at)
     assert "set on the default digits model" in texts(at)  # the challenge is on the shipped model only
-    assert weights(trained.model) == before
+    assert model_state(trained.model) == before
 
 
 def colour_network() -> cached_train.TrainedModel:
@@ -161,7 +155,7 @@ def colour_network() -> cached_train.TrainedModel:
 
 def test_a_big_occlusion_runs_in_a_worker_and_shows_its_progress(open_page):
     trained = colour_network()
-    before = weights(trained.model)
+    before = model_state(trained.model)
     at = open_page(PAGE)
     at.session_state[inspect_model.UPLOADED_KEY] = trained
     at.session_state["inspect.model"] = "upload"
@@ -182,7 +176,7 @@ def test_a_big_occlusion_runs_in_a_worker_and_shows_its_progress(open_page):
             break
         time.sleep(0.1)
     assert "225 positions of a 4×4 window, stride 2" in texts(at)
-    assert weights(trained.model) == before
+    assert model_state(trained.model) == before
 
 
 def test_the_recipe_test_set_is_the_one_the_page_uses():
