@@ -1,5 +1,5 @@
 """The image an Inspect page works on: a test image (picked from a grid, by number, or sent from another page),
-the sidebar's picture, an uploaded picture, or the drawing from the Draw & predict page.
+the sidebar's picture, an uploaded picture, a camera photo, or the drawing from the Draw & predict page.
 
 Any picture that is not a test image goes through the Train page's "Try your model" preprocessing
 (:func:`explorer.nets.predict_one.prepare_picture` in the style the network's data set needs), and the page can
@@ -27,22 +27,25 @@ SOURCES = {
     "test": "A test image",
     "picker": "The sidebar's picture",
     "upload": "Upload a picture",
+    "camera": "Camera",
     "draw": "Your drawing",
 }
 SOURCE_KEY = "inspect.input"
 INDEX_KEY = "inspect.test_index"
 GRID_KEY = "inspect.grid"  # which test images the grid shows: "first" or "wrong"
-UPLOADED_KEY = "inspect.uploaded_picture"  # (digest, (H, W, 3) uint8) of the last uploaded picture
-UPLOAD_ERROR_KEY = "inspect.upload_error"
-UPLOAD_KEY = "_inspect.picture_file"
+# Per file source ("upload", "camera"): the widget, and (digest, (H, W, 3) uint8) of its last picture or why the
+# last file could not be used.
+FILE_WIDGET_KEYS = {"upload": "_inspect.picture_file", "camera": "_inspect.camera"}
+PICTURES_KEY = "inspect.pictures"  # {source: (digest, picture)}
+FILE_ERRORS_KEY = "inspect.file_errors"  # {source: message}
 GRID_CLICK_KEY = "_inspect.grid_click"
 # The Draw & predict page keeps its last drawing here: (H, W, 3 or 4) uint8.
 DRAWING_KEY = "draw.picture"
 GRID_CELLS = 40  # enough to find an interesting one, small enough to paint at once
 # A cell is drawn about this many screen pixels a side, in whole pixels, and the grid at most this wide: it
 # fits the narrow column the pages give the input choice at 1280×800.
-GRID_CELL_SCREEN = 56
-GRID_MAX_WIDTH = 470
+GRID_CELL_SCREEN = 48
+GRID_MAX_WIDTH = 370
 GRID_MAX_COLUMNS = 10
 SEEN_SIDE = 168
 MAX_INDEX = 1_000_000
@@ -63,7 +66,8 @@ class InputImage:
     """What a page inspects.
 
     image : ``(C, H, W) float32`` in [0, 1], the network's input (read-only).
-    key : a small cache key: ``"test:17"``, ``"picker:<image id>"``, ``"upload:<sha256>"``, ``"draw:<sha256>"``.
+    key : a small cache key: ``"test:17"``, ``"picker:<image id>"``, ``"upload:<sha256>"``, ``"camera:<sha256>"``,
+        ``"draw:<sha256>"``.
     label : the true class when known (a test image), else None.
     title : for people, plain text: ``"test image 17 (a 3)"``.
     steps : the preprocessing as ``(caption, picture uint8)`` pairs (empty for a test image).
@@ -182,19 +186,42 @@ def _from_picture(inspected: Inspected, picture: np.ndarray, key: str, title: st
     return InputImage(image, key, None, title, steps)
 
 
-def _take_upload() -> None:
-    st.session_state[UPLOAD_ERROR_KEY] = ""
-    upload = st.session_state.get(UPLOAD_KEY)
+def _take_file(source: str) -> None:
+    """``on_change`` of the uploader and the camera: decode the new file into the source's picture, or keep
+    why it can't be used; a removed file removes the picture."""
+    pictures = st.session_state.setdefault(PICTURES_KEY, {})
+    errors = st.session_state.setdefault(FILE_ERRORS_KEY, {})
+    pictures.pop(source, None)
+    errors.pop(source, None)
+    upload = st.session_state.get(FILE_WIDGET_KEYS[source])
     if upload is None:
-        st.session_state.pop(UPLOADED_KEY, None)
         return
     data = upload.getvalue()
     try:
-        picture = cached_train.decode_picture(data)
+        pictures[source] = (hashlib.sha256(data).hexdigest()[:16], cached_train.decode_picture(data))
     except ValueError as error:
-        st.session_state[UPLOAD_ERROR_KEY] = f"That picture could not be used: {error}"
-        return
-    st.session_state[UPLOADED_KEY] = (hashlib.sha256(data).hexdigest()[:16], picture)
+        errors[source] = f"That picture could not be used: {error}"
+
+
+def _from_file(inspected: Inspected, source: str) -> InputImage | None:
+    key = FILE_WIDGET_KEYS[source]
+    if source == "upload":
+        st.file_uploader(
+            "A picture", type=list(imageio.UPLOAD_EXTENSIONS), key=key, on_change=_take_file, args=(source,)
+        )
+    else:
+        st.camera_input("Take a photo", key=key, on_change=_take_file, args=(source,))
+    error = st.session_state.get(FILE_ERRORS_KEY, {}).get(source)
+    if error:
+        st.error(common.plain(error))
+    kept = st.session_state.get(PICTURES_KEY, {}).get(source)
+    if kept is None:
+        what = "Upload a picture" if source == "upload" else "Take a photo"
+        st.info(f"{what}: the network sees it as it saw its training pictures.")
+        return None
+    digest, picture = kept
+    title = "your uploaded picture" if source == "upload" else "your photo"
+    return _from_picture(inspected, picture, f"{source}:{digest}", title)
 
 
 def choose(inspected: Inspected, *, page: str) -> InputImage | None:
@@ -217,16 +244,8 @@ def choose(inspected: Inspected, *, page: str) -> InputImage | None:
     if source == "picker":
         st.caption(f"The sidebar's picture ({common.plain(images.describe())}), made into the network's input.")
         return _from_picture(inspected, images.current_rgb(), f"picker:{images.image_id()}", "the sidebar's picture")
-    if source == "upload":
-        st.file_uploader("A picture", type=list(imageio.UPLOAD_EXTENSIONS), key=UPLOAD_KEY, on_change=_take_upload)
-        if st.session_state.get(UPLOAD_ERROR_KEY):
-            st.error(common.plain(st.session_state[UPLOAD_ERROR_KEY]))
-        uploaded = st.session_state.get(UPLOADED_KEY)
-        if uploaded is None:
-            st.info("Upload a picture: the network sees it as it saw its training pictures.")
-            return None
-        digest, picture = uploaded
-        return _from_picture(inspected, picture, f"upload:{digest}", "your uploaded picture")
+    if source in FILE_WIDGET_KEYS:
+        return _from_file(inspected, source)
     drawing = st.session_state[DRAWING_KEY]
     return _from_picture(inspected, drawing, f"draw:{_digest(drawing)}", "your drawing")
 

@@ -99,13 +99,26 @@ def _serve(connection: Connection, initializer: str) -> None:
         _, function, payload = message
         try:
             result = function(payload, Channel(connection))
+        except (BrokenPipeError, ConnectionResetError, EOFError):  # a report found the server gone: so is the job
+            return
         except BaseException as error:  # noqa: BLE001 - the server gets a message; the worker lives on
             _log.exception("job %s failed in worker %s", getattr(function, "__name__", function), os.getpid())
-            connection.send(("error", type(error).__name__, str(error)[:1000]))
+            if not _send(connection, ("error", type(error).__name__, str(error)[:1000])):
+                return
             if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: this process is ending
                 return
         else:
-            connection.send(("done", result))
+            if not _send(connection, ("done", result)):
+                return
+
+
+def _send(connection: Connection, message: tuple) -> bool:
+    """Send ``message`` to the server; False (quietly) when the server has gone, so the worker just ends."""
+    try:
+        connection.send(message)
+    except (BrokenPipeError, ConnectionError, EOFError, OSError):
+        return False
+    return True
 
 
 _START_LOCK = threading.Lock()

@@ -170,7 +170,7 @@ def test_the_challenge_is_graded_on_the_query(open_page):
 def test_a_blank_uploaded_query_is_explained_not_raised(open_page):
     at = open_page(PAGE, query={"model": "shapes"})
     at.session_state["inspect.input"] = "upload"
-    at.session_state["inspect.uploaded_picture"] = ("black", np.zeros((40, 40, 3), np.uint8))
+    at.session_state["inspect.pictures"] = {"upload": ("black", np.zeros((40, 40, 3), np.uint8))}
     at.run()
     ok(at)
     texts = " ".join(info.value for info in at.info)

@@ -209,9 +209,9 @@ def test_the_limit_comes_from_the_environment():
 
 def test_a_click_on_the_grid_picks_that_test_image():
     at = _app().run()
-    # digits: 8-pixel cells and 1-pixel gaps, enlarged 6× (56 / 9), 8 columns: cell 12 is row 1, column 4; the
-    # grid takes the classes in turn
-    at.session_state["_inspect.grid_click.t.first"] = {"x": (4 * 9 + 3) * 6, "y": (1 * 9 + 3) * 6}
+    # digits: 8-pixel cells and 1-pixel gaps, enlarged 5× (48 / 9), 8 columns in 370 pixels: cell 12 is row 1,
+    # column 4; the grid takes the classes in turn
+    at.session_state["_inspect.grid_click.t.first"] = {"x": (4 * 9 + 3) * 5, "y": (1 * 9 + 3) * 5}
     at.run()
     assert not at.exception
     test = recipes.RECIPES["digits"].data()[1]
@@ -223,3 +223,33 @@ def test_a_click_on_the_grid_picks_that_test_image():
     at.session_state["_inspect.grid_click.t.wrong"] = {"x": 5, "y": 5}
     at.run()
     assert _texts(at)["input"].startswith(f"test image {wrong[0]} ")
+
+
+@pytest.mark.parametrize("source, title", [("upload", "your uploaded picture"), ("camera", "your photo")])
+def test_a_picture_from_a_file_is_prepared_as_the_try_your_model_panel_does(source, title):
+    from explorer.nets import predict_one
+    from ui import inspect_input
+
+    picture = np.full((60, 40, 3), 255, np.uint8)
+    picture[10:50, 18:22] = 0  # a dark vertical stroke on white paper: a "1"
+    at = _app().run()
+    at.session_state[inspect_input.PICTURES_KEY] = {source: ("abc", picture)}
+    at.radio(key=inspect_input.SOURCE_KEY).set_value(source).run()
+    assert not at.exception
+    texts = _texts(at)
+    assert texts["input"].startswith(f"{title} key: {source}:abc shape: (1, 8, 8)")
+    expected = predict_one.prepare_picture(picture, (1, 8, 8), style="digits")
+    assert float(texts["sum"]) == pytest.approx(float(expected.sum()), rel=1e-6)
+
+
+def test_an_unreadable_file_is_refused_with_a_message_and_nothing_else_is_lost():
+    from ui import inspect_input
+
+    at = _app().run()
+    at.radio(key=inspect_input.SOURCE_KEY).set_value("upload").run()
+    assert any("Upload a picture" in info.value for info in at.info)
+    at.session_state[inspect_input.FILE_ERRORS_KEY] = {"upload": "That picture could not be used: not an image"}
+    at.run()
+    assert len(at.error) == 1 and "could not be used" in at.error[0].value
+    at.radio(key=inspect_input.SOURCE_KEY).set_value("test").run()  # the test image is still there
+    assert _texts(at)["input"].startswith("test image 0 ")
