@@ -16,6 +16,7 @@ from ui.inspect_model import Inspected
 
 SWAP_KEY = "fmaps.swap_filter"
 ACCURACY_LABEL = "Measuring the test accuracy"
+BIG_DROP = 0.05  # a fall of the test accuracy worth explaining (5 points)
 
 
 def _accuracy(inspected: Inspected, index: int, fitted: np.ndarray) -> tuple[float | None, bool]:
@@ -102,4 +103,11 @@ def show(inspected: Inspected, chosen: InputImage, *, first_layer: str) -> tuple
             accuracy_column.caption("This network's test set is not known, so its test accuracy can't be measured.")
         if before != after:
             st.caption("One filter out of many changed the network's answer for this picture.")
+        learned = inspected.evaluation.accuracy if inspected.evaluation is not None else None
+        if accuracy is not None and learned is not None and learned - accuracy > BIG_DROP:
+            st.caption(
+                "Why so much, for one filter? The layers after it were trained on the learned filter's outputs: a "
+                "batch norm scales them by what it saw in training, and the next convolution weighs them. Your "
+                "kernel's outputs are larger or shaped differently, so everything downstream reads them wrong."
+            )
     return index, fitted
