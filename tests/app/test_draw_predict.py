@@ -60,7 +60,8 @@ def run_until(at, done, timeout: float = WAIT_S):
 
 def class_pictures_shown(names) -> callable:
     return lambda at: (
-        all(name in captions(at) for name in names) and any(c.startswith("channel 0 of") for c in captions(at))
+        all(common.plain(name) in captions(at) for name in names)
+        and any(c.startswith("channel 0 of") for c in captions(at))
     )
 
 
