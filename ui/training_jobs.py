@@ -13,7 +13,7 @@ user training at once would slow everybody down, so:
   browser session has ended (``is_alive`` returns False), whether it is waiting or training;
 - whatever goes wrong inside the thread is caught and kept as a plain-language message: the page shows it
   with ``st.error`` and never a traceback (the traceback goes to the server log);
-- every finished job writes one JSON line to the :data:`JOB_LOG` logger (:func:`job_record`): its kind, a short
+- every finished job writes one JSON line to the :data:`JOB_LOG` logger (:meth:`Job.record`): its kind, a short
   hash of its session, when it was queued, started and ended, and how it ended, so an instructor can see
   afterwards what the server did during a workshop.
 
