@@ -168,7 +168,7 @@ else:
     for start in range(0, len(pngs), per_row):
         row = st.columns(per_row)
         for column, png, name in zip(row, pngs[start : start + per_row], trained.class_names[start:], strict=False):
-            column.image(png, caption=name, width=png_width)  # st.image captions are plain text
+            column.image(png, caption=common.plain(name), width=png_width)  # captions are Markdown: escaped
 
 st.markdown("**The same for one channel of a conv layer**: a picture that makes that channel's map bright.")
 if not conv_names:

@@ -137,14 +137,14 @@ else:
             inspect_jobs.wait(call, view, label="The occlusion map")
 
 with input_column:
-    st.image(inspect_input.seen(image, side=cached.PICTURE_SIDE), caption=chosen.title)
+    st.image(inspect_input.seen(image, side=cached.PICTURE_SIDE), caption=common.plain(chosen.title))
 if heat is not None:
     opacity = text_column.slider("Opacity of the map", 0.0, 1.0, step=0.05, key="occl.opacity")
     picture, low, high = cached.overlay_picture(
         token, chosen.key, (target, window, stride, baseline), opacity, image, heat
     )
     with map_column:
-        st.image(picture, caption=f"Drop of p({class_names[target]}) when hidden")
+        st.image(picture, caption=f"Drop of p({common.plain(class_names[target])}) when hidden")
     with text_column:
         rise = f" **Blue**: hiding it raises it, by up to {percent(-low)}." if low <= -RISE_SHOWN else ""
         st.markdown(

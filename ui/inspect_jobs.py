@@ -134,7 +134,9 @@ def result(call: inspect_worker.Call, *, label: str) -> tuple[Any | None, JobVie
         _askers.setdefault(key, []).append(check)
         del _askers[key][:-16]  # a key asked for by many sessions: the latest few are enough to keep it alive
         if job is None:
-            job = SCHEDULER.submit(_work(call), label=label, is_alive=_someone_waits(key))
+            job = SCHEDULER.submit(
+                _work(call), label=label, is_alive=_someone_waits(key), kind=f"inspection:{call.function}"
+            )
             _jobs[key] = job
     WORKERS.warm_up()  # a no-op once the workers exist
     view = job.view()

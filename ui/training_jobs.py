@@ -12,7 +12,10 @@ user training at once would slow everybody down, so:
 - a job ends when Stop is pressed (a ``threading.Event`` the training checks after every batch) or when its
   browser session has ended (``is_alive`` returns False), whether it is waiting or training;
 - whatever goes wrong inside the thread is caught and kept as a plain-language message: the page shows it
-  with ``st.error`` and never a traceback (the traceback goes to the server log).
+  with ``st.error`` and never a traceback (the traceback goes to the server log);
+- every finished job writes one JSON line to the :data:`JOB_LOG` logger (:meth:`Job.record`): its kind, a short
+  hash of its session, when it was queued, started and ended, and how it ended, so an instructor can see
+  afterwards what the server did during a workshop.
 
 The queue and the job states are plain Python, unit-tested without Streamlit. Streamlit only appears in
 :func:`session_alive`, which imports it lazily. The training itself (torch) is in ``ui.training_worker``,
@@ -21,9 +24,13 @@ run by ``ui.cached.train``.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import itertools
+import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +57,19 @@ RECONNECT_GRACE_S = 20.0
 _log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
+# One JSON line per finished job, on the server's standard error (the terminal running ``streamlit run``, or
+# ``docker logs``): Streamlit configures only its own loggers, and Python drops INFO lines of a logger without
+# a handler. Not propagated, so a deployment that configures the root logger doesn't get each line twice; it
+# can re-route this logger by its name.
+JOB_LOG = logging.getLogger("vision_explorer.jobs")
+if not JOB_LOG.handlers:
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    JOB_LOG.addHandler(_handler)
+    JOB_LOG.setLevel(logging.INFO)
+    JOB_LOG.propagate = False
+SESSION_HASH_CHARS = 12  # 48 bits of a SHA-256: tells a workshop's sessions apart, can't be turned back into an id
+
 # A job is generic in what its work reports as it goes (P) and what it returns (V): for the Train page,
 # ``Job[LiveState, TrainingRun]`` (ui.cached.train), so the page's reads are typed down to the Trainer.
 P = TypeVar("P")
@@ -75,6 +95,20 @@ def ordinal(number: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def session_hash(session_id: str | None) -> str | None:
+    """A short, one-way hash of a session id for the log (the id itself would let a reader of the log join
+    that session's websocket); None without a session."""
+    if session_id is None:
+        return None
+    return hashlib.sha256(session_id.encode()).hexdigest()[:SESSION_HASH_CHARS]
+
+
+def _iso(epoch_s: float | None) -> str | None:
+    if epoch_s is None:
+        return None
+    return datetime.datetime.fromtimestamp(epoch_s, datetime.UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -143,9 +177,21 @@ class Control(Generic[P, V]):
 class Job(Generic[P, V]):
     """One background training. The thread writes its state under ``lock``; pages read :meth:`view`."""
 
-    def __init__(self, scheduler: Scheduler, label: str, is_alive: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        label: str,
+        is_alive: Callable[[], bool],
+        *,
+        kind: str = "training",
+        session_id: str | None = None,
+    ) -> None:
         self.id = next(_ids)
         self.label = label
+        self.kind = kind
+        self.session_hash = session_hash(session_id)
+        self.queued_at = time.time()  # wall clock, for the log; durations use time.monotonic()
+        self._queued = time.monotonic()
         self.lock = threading.Lock()
         self._scheduler = scheduler
         self._is_alive = is_alive
@@ -157,6 +203,8 @@ class Job(Generic[P, V]):
         self._message = ""
         self._started: float | None = None  # time.monotonic() when it left the line
         self._ended: float | None = None
+        self._started_at: float | None = None  # the same moments on the wall clock (time.time()), for the log
+        self._ended_at: float | None = None
         self._thread: threading.Thread | None = None
 
     def _alive(self) -> bool:
@@ -202,8 +250,30 @@ class Job(Generic[P, V]):
     def _finish(self, status: str, value: V | None = None, message: str = "") -> None:
         with self.lock:
             self._status, self._value, self._message = status, value, message
+            self._ended_at = time.time()
             if self._started is not None:
                 self._ended = time.monotonic()
+
+    def record(self) -> dict[str, Any]:
+        """What the log says about this job (see :data:`JOB_LOG`); times in UTC, durations in seconds.
+
+        The label is left out: a training's label names its data set, which may be a user's own words.
+        """
+        with self.lock:
+            ended = self._ended if self._ended is not None else time.monotonic()
+            left_line = self._started if self._started is not None else ended
+            return {
+                "event": "job",
+                "id": self.id,
+                "kind": self.kind,
+                "session": self.session_hash,
+                "queued": _iso(self.queued_at),
+                "started": _iso(self._started_at),
+                "ended": _iso(self._ended_at),
+                "wait_s": round(left_line - self._queued, 3),
+                "run_s": round(ended - self._started, 3) if self._started is not None else 0.0,
+                "outcome": self._status,
+            }
 
 
 class Scheduler:
@@ -223,9 +293,17 @@ class Scheduler:
         *,
         label: str = "training",
         is_alive: Callable[[], bool] = lambda: True,
+        kind: str = "training",
+        session_id: str | None = None,
     ) -> Job[P, V]:
-        """Queue ``work(control)`` and start its thread; it trains as soon as a slot is free."""
-        job: Job[P, V] = Job(self, label, is_alive)
+        """Queue ``work(control)`` and start its thread; it trains as soon as a slot is free.
+
+        ``kind`` names the job in the log line (``"training"``, ``"inspection:<function>"``); ``session_id`` is
+        the session it runs for (the calling script's session when None), logged only as :func:`session_hash`.
+        """
+        if session_id is None:
+            session_id = current_session_id()
+        job: Job[P, V] = Job(self, label, is_alive, kind=kind, session_id=session_id)
         with self._condition:
             self._waiting.append(job)
         job._thread = threading.Thread(target=self._run, args=(job, work), name=f"training-{job.id}", daemon=True)
@@ -259,12 +337,21 @@ class Scheduler:
                     self._waiting.remove(job)
                     self._running.append(job)
                     with job.lock:
-                        job._status, job._started = RUNNING, time.monotonic()
+                        job._status, job._started, job._started_at = RUNNING, time.monotonic(), time.time()
                     self._condition.notify_all()
                     return True
                 self._condition.wait(timeout=ALIVE_CHECK_S)
 
     def _run(self, job: Job[P, V], work: Callable[[Control[P, V]], V | Outcome[V]]) -> None:
+        try:
+            self._admit_and_work(job, work)
+        finally:
+            try:
+                JOB_LOG.info(json.dumps(job.record()))
+            except Exception:  # noqa: BLE001 - a log line must never break a job
+                _log.exception("could not log job %d", job.id)
+
+    def _admit_and_work(self, job: Job[P, V], work: Callable[[Control[P, V]], V | Outcome[V]]) -> None:
         if not self._admit(job):
             reason = "the browser session ended" if not job._alive() else "it was cancelled while waiting"
             job._finish(STOPPED, message=f"The training never started: {reason}.")

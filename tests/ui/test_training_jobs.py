@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+import logging
 import threading
 import time
 
@@ -244,3 +248,76 @@ def test_session_alive_allows_a_short_reconnect_then_ends(monkeypatch):
     assert alive()
     time.sleep(0.06)
     assert not alive()
+
+
+@pytest.fixture
+def job_lines(caplog):
+    """The JSON of every line the job log wrote during the test (the logger does not propagate to the root
+    logger, where caplog listens, so caplog's handler is put on it)."""
+    caplog.set_level(logging.INFO, logger=tj.JOB_LOG.name)
+    tj.JOB_LOG.addHandler(caplog.handler)
+    try:
+        yield lambda: [json.loads(r.getMessage()) for r in caplog.records if r.name == tj.JOB_LOG.name]
+    finally:
+        tj.JOB_LOG.removeHandler(caplog.handler)
+
+
+def test_each_finished_job_logs_one_json_line_with_a_hash_of_its_session_never_the_id(job_lines, caplog):
+    session = "5d7c2a52-0b1e-4a3f-9c1d-secret-session"
+    scheduler = tj.Scheduler(1)
+    release = threading.Event()
+    first = scheduler.submit(blocking_work(release, []), session_id=session)
+    second = scheduler.submit(lambda control: 42, kind="inspection:occlusion.occlusion", session_id="other-session")
+    assert until(lambda: first.status == tj.RUNNING)
+    time.sleep(0.1)  # the second job waits at least this long behind the first, which runs as long
+    release.set()
+    assert first.join(WAIT_S) and second.join(WAIT_S)
+
+    lines = job_lines()
+    assert sorted(line["kind"] for line in lines) == ["inspection:occlusion.occlusion", "training"]
+    training, inspection = sorted(lines, key=lambda line: line["kind"] != "training")
+    assert training["session"] == hashlib.sha256(session.encode()).hexdigest()[:12]
+    assert inspection["session"] == hashlib.sha256(b"other-session").hexdigest()[:12]
+    assert session not in caplog.text and "other-session" not in caplog.text
+    assert training["outcome"] == inspection["outcome"] == "done"
+    for line in lines:
+        queued, started, ended = (datetime.datetime.fromisoformat(line[k]) for k in ("queued", "started", "ended"))
+        assert queued.utcoffset() == datetime.timedelta(0)  # UTC, said in the text
+        assert queued <= started <= ended
+        assert line["wait_s"] == pytest.approx((started - queued).total_seconds(), abs=0.05)
+        assert line["run_s"] == pytest.approx((ended - started).total_seconds(), abs=0.05)
+    assert training["run_s"] >= 0.1 and inspection["wait_s"] >= 0.1
+    assert datetime.datetime.fromisoformat(inspection["started"]) >= datetime.datetime.fromisoformat(
+        training["ended"]
+    ) - datetime.timedelta(milliseconds=5)
+
+
+def test_the_log_line_says_how_each_job_ended(job_lines):
+    scheduler = tj.Scheduler(1)
+    release = threading.Event()
+
+    def failing(control):
+        raise RuntimeError("boom")
+
+    diverging = lambda control: tj.Outcome(tj.DIVERGED, None, "The loss became infinite.")  # noqa: E731
+    stopped = scheduler.submit(blocking_work(release, []), kind="stopped")
+    never_started = scheduler.submit(blocking_work(release, []), kind="cancelled")
+    assert until(lambda: stopped.status == tj.RUNNING)
+    never_started.stop()
+    stopped.stop()
+    assert stopped.join(WAIT_S) and never_started.join(WAIT_S)
+    failed = scheduler.submit(failing, kind="failed")
+    diverged = scheduler.submit(diverging, kind="diverged")
+    assert failed.join(WAIT_S) and diverged.join(WAIT_S)
+
+    by_kind = {line["kind"]: line for line in job_lines()}
+    assert {kind: line["outcome"] for kind, line in by_kind.items()} == {
+        "stopped": "stopped",
+        "cancelled": "stopped",
+        "failed": "failed",
+        "diverged": "diverged",
+    }
+    cancelled = by_kind["cancelled"]
+    assert cancelled["started"] is None and cancelled["run_s"] == 0.0 and cancelled["ended"] is not None
+    assert by_kind["stopped"]["started"] is not None
+    assert all(line["session"] is None for line in by_kind.values())  # no Streamlit session in a unit test

@@ -259,7 +259,11 @@ def _submit(request: training_worker.TrainingRequest, title: str) -> TrainingJob
     session = training_jobs.current_session_id()
     training_jobs.WORKERS.warm_up()
     return training_jobs.SCHEDULER.submit(
-        _work(request, title), label=title, is_alive=training_jobs.session_alive(session)
+        _work(request, title),
+        label=title,
+        is_alive=training_jobs.session_alive(session),
+        kind="training",
+        session_id=session,
     )
 
 
