@@ -14,6 +14,7 @@ for entry in SITE_MAP:
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, **options))
 
 page = st.navigation(sections, expanded=True)  # every page in view: learners find their way by the list
+urlstate.new_page(page.url_path)  # a link's warnings stay on the page it opened, and only there
 warmup.import_shared_libraries()  # before any page: two first runs must not import pandas at once
 if page.url_path in PICKER_URL_PATHS:
     images.picker()

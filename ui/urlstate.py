@@ -51,6 +51,10 @@ SHARED_PARAMS_KEY = "shared.url_params"
 # A plain copy of every page key's value (outside PAGE_KEY_PREFIXES, so it is not a page key itself): plain
 # session keys are never dropped by Streamlit, so this copy outlives a widget value that is (see keep_page_state).
 KEPT_KEY = "router.kept_values"
+# What restore() found wrong in a link, per restore() call ({name: [lines]}), and the page it was found on:
+# plain session keys (not page keys), shown until another page is opened.
+PROBLEMS_KEY = "router.url_problems"
+PROBLEMS_PAGE_KEY = "router.url_problems_page"
 
 
 @dataclass(frozen=True)
@@ -142,29 +146,41 @@ def format_bool(value: bool) -> str:
 def restore(page: str, params: Sequence[Param]) -> None:
     """Give every parameter its default, and on the page's first run in this session, the URL's value.
 
-    Bad URL values are reported with ``st.warning`` and replaced by the default.
+    Bad URL values are reported with ``st.warning`` and replaced by the default. The warning stays on every
+    run of the page (a widget change, a finished background job) until another page is opened
+    (:func:`new_page`): a message that vanished a second after the page painted would be missed.
     """
     for param in params:
         st.session_state.setdefault(param.key, param.default)
     marker = f"{page}.url_restored"
-    if st.session_state.get(marker):
-        return
-    st.session_state[marker] = True
-    problems = []
-    for param in params:
-        raw = st.query_params.get(param.name)
-        if raw is None:
-            continue
-        try:
-            st.session_state[param.key] = param.parse(raw)
-        except ValueError as error:
-            st.session_state[param.key] = param.default
-            problems.append(f"`{param.name}`: {common.plain(error)}")
-    if problems:
+    shown: dict[str, list[str]] = st.session_state.setdefault(PROBLEMS_KEY, {})
+    if not st.session_state.get(marker):
+        st.session_state[marker] = True
+        problems = []
+        for param in params:
+            raw = st.query_params.get(param.name)
+            if raw is None:
+                continue
+            try:
+                st.session_state[param.key] = param.parse(raw)
+            except ValueError as error:
+                st.session_state[param.key] = param.default
+                problems.append(f"`{param.name}`: {common.plain(error)}")
+        if problems:
+            shown[page] = problems
+    if shown.get(page):
         st.warning(
             "Some settings in the link could not be used, so their defaults are shown instead:\n\n- "
-            + "\n- ".join(problems)
+            + "\n- ".join(shown[page])
         )
+
+
+def new_page(url_path: str) -> None:
+    """The router's call on every run: when the page shown is not the one of the last run, forget the
+    link's warnings (:func:`restore`), so they are shown for the page the link opened and nowhere else."""
+    if st.session_state.get(PROBLEMS_PAGE_KEY) != url_path:
+        st.session_state[PROBLEMS_PAGE_KEY] = url_path
+        st.session_state[PROBLEMS_KEY] = {}
 
 
 def publish(params: Sequence[Param]) -> None:

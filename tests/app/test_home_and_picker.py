@@ -106,3 +106,14 @@ def test_link_text_is_shown_literally_not_as_markdown(open_page):
     assert "`stride`" in warnings
     assert "\\!\\[x\\]\\(http" in warnings and hostile not in warnings
     assert at.slider(key="kernels.stride").value == 1  # fell back to the default
+
+
+def test_a_links_warning_stays_until_another_page_opens(open_page):
+    at = open_page("app_pages/neurons.py", query={"act": "nonsense"})
+    assert any("could not be used" in w.value for w in at.warning)
+    at.run()  # any later run of the page (a widget, a finished job) keeps the warning on screen
+    assert any("could not be used" in w.value for w in at.warning)
+    at.switch_page("app_pages/kernels.py").run()
+    assert not any("could not be used" in w.value for w in at.warning)
+    at.switch_page("app_pages/neurons.py").run()  # back again: the link was dealt with
+    assert not at.exception and not any("could not be used" in w.value for w in at.warning)
