@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ui import images, urlstate, warmup
+from ui import capacity, images, urlstate, warmup
 from ui.site_map import PICKER_URL_PATHS, SITE_MAP
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
 urlstate.keep_page_state()  # first: a run that a click cuts short has still kept the widgets' latest values
+capacity.gate()  # past VISION_EXPLORER_MAX_SESSIONS sessions, a newcomer sees "this demo is full" and nothing else
 
 sections: dict[str, list] = {}
 for entry in SITE_MAP:

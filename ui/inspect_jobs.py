@@ -16,7 +16,6 @@ in worker processes, queued server-wide, its results shared by every session.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from ui import inspect_worker, training_jobs, urlstate, workers
+from ui import inspect_worker, limits, training_jobs, urlstate, workers
 from ui.training_jobs import DONE, FAILED, QUEUED, STOPPED, JobView
 
 MAX_INSPECTIONS_ENV = "VISION_EXPLORER_MAX_INSPECTIONS"
@@ -40,18 +39,15 @@ _log = logging.getLogger(__name__)
 
 
 def max_inspections_from_env(environ: Mapping[str, str] | None = None) -> int:
-    """K from ``VISION_EXPLORER_MAX_INSPECTIONS`` (a whole number 1..64), else :data:`DEFAULT_MAX_INSPECTIONS`."""
-    text = (os.environ if environ is None else environ).get(MAX_INSPECTIONS_ENV, "").strip()
-    if not text:
-        return DEFAULT_MAX_INSPECTIONS
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= training_jobs.MAX_TRAININGS_LIMIT:
-        _log.warning("%s=%r is not a whole number 1..64; using %d", MAX_INSPECTIONS_ENV, text, DEFAULT_MAX_INSPECTIONS)
-        return DEFAULT_MAX_INSPECTIONS
-    return value
+    """K from ``VISION_EXPLORER_MAX_INSPECTIONS`` (a whole number, clamped to 1..64), else
+    :data:`DEFAULT_MAX_INSPECTIONS`."""
+    return limits.whole_number_from_env(
+        MAX_INSPECTIONS_ENV,
+        default=DEFAULT_MAX_INSPECTIONS,
+        low=1,
+        high=training_jobs.MAX_TRAININGS_LIMIT,
+        environ=environ,
+    )
 
 
 SCHEDULER = training_jobs.Scheduler(max_inspections_from_env())

@@ -29,15 +29,14 @@ import hashlib
 import itertools
 import json
 import logging
-import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ui import workers
+from ui import limits, workers
 
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = "queued", "running", "done", "stopped", "diverged", "failed"
 FINISHED = frozenset({DONE, STOPPED, DIVERGED, FAILED})
@@ -76,16 +75,12 @@ P = TypeVar("P")
 V = TypeVar("V")
 
 
-def max_trainings_from_env(environ: dict[str, str] | None = None) -> int:
-    """K from ``VISION_EXPLORER_MAX_TRAININGS`` (a whole number 1..64), else :data:`DEFAULT_MAX_TRAININGS`."""
-    raw = (os.environ if environ is None else environ).get(MAX_TRAININGS_ENV, "")
-    try:
-        value = int(raw)
-    except ValueError:
-        if raw.strip():
-            _log.warning("%s=%r is not a whole number; using %d", MAX_TRAININGS_ENV, raw, DEFAULT_MAX_TRAININGS)
-        return DEFAULT_MAX_TRAININGS
-    return min(max(value, 1), MAX_TRAININGS_LIMIT)
+def max_trainings_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """K from ``VISION_EXPLORER_MAX_TRAININGS`` (a whole number, clamped to 1..64), else
+    :data:`DEFAULT_MAX_TRAININGS`."""
+    return limits.whole_number_from_env(
+        MAX_TRAININGS_ENV, default=DEFAULT_MAX_TRAININGS, low=1, high=MAX_TRAININGS_LIMIT, environ=environ
+    )
 
 
 def ordinal(number: int) -> str:
