@@ -4,6 +4,7 @@ keeps working, and the place comes back when the first one leaves (issue 11, "wh
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e import harness, st_client
 
@@ -36,6 +37,9 @@ def test_past_the_limit_a_newcomer_sees_the_full_page(monkeypatch):
     process = harness.start_server(port)  # inherits the environment
     try:
         harness.wait_healthy(process, base_url, 120)
-        asyncio.run(_scenario(base_url))
+        # On a thread of its own: Playwright's sync API keeps an event loop running in the test thread when the
+        # browser tests run first in the same process (as tests/e2e/test_load.py does).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, _scenario(base_url)).result()
     finally:
         harness.stop_server(process)
