@@ -7,7 +7,8 @@ Images are ``(H, W)`` or ``(H, W, C)`` arrays of any dtype (``fit_within``: any 
   pictures (a digit, a kernel, a receptive field) show crisp cells on screen;
 - :func:`fit_within` shrinks with area averaging (``cv2.INTER_AREA``, which does not alias) so the longest side
   is at most ``max_side``, keeping the aspect ratio; an image that fits is returned as it is;
-  :func:`fitted_shape` is the shape it gives, without the pixels.
+  :func:`fitted_shape` is the shape it gives, without the pixels;
+- :func:`to_shape` resizes to an exact shape (area averaging when shrinking, bilinear when enlarging).
 """
 
 from __future__ import annotations
@@ -89,3 +90,16 @@ def fitted_shape(shape: tuple[int, int], *, max_side: int) -> tuple[int, int]:
         return rows, cols
     scale = max_side / longest
     return max(1, round(rows * scale)), max(1, round(cols * scale))
+
+
+def to_shape(image: np.ndarray, *, rows: int, cols: int) -> np.ndarray:
+    """The image resized to exactly ``(rows, cols)``: area averaging when shrinking, bilinear when enlarging
+    (``cv2.INTER_AREA`` / ``cv2.INTER_LINEAR``). Dtype and channels are kept (``(H, W, 1)`` stays 3-D)."""
+    image = _check_image(image)
+    rows, cols = checks.integer("rows", rows, 1), checks.integer("cols", cols, 1)
+    import cv2  # here, as in fit_within: the first page paints without OpenCV
+
+    shrink = image.shape[0] >= rows and image.shape[1] >= cols
+    method = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    resized = cv2.resize(np.ascontiguousarray(image), (cols, rows), interpolation=method)
+    return resized.reshape(rows, cols, *image.shape[2:])

@@ -17,10 +17,8 @@ torch and torchvision are imported inside the functions that need them, so impor
 
 from __future__ import annotations
 
-import hashlib
 import numbers
 import os
-import socket
 import threading
 import urllib.parse
 import urllib.request
@@ -32,15 +30,15 @@ import numpy as np
 
 from explorer.core import dtype
 from explorer.data.datasets import Dataset
+from explorer.data.downloads import (  # noqa: F401  (DOWNLOAD_TIMEOUT: the tests read it here)
+    DEFAULT_ROOT,
+    DOWNLOAD_TIMEOUT,
+    REACHABILITY_TIMEOUT,
+    download_file,
+    is_reachable,
+)
 
 TORCHVISION_DATASETS = ("mnist", "fashion_mnist", "cifar10")
-# Seconds to wait for the server to answer a connection: long enough for a slow hotel Wi-Fi, short enough that
-# an offline laptop reports it before the user wonders whether the page froze.
-REACHABILITY_TIMEOUT = 3.0
-# Seconds of silence tolerated during a download before giving up (per read, not for the whole file).
-DOWNLOAD_TIMEOUT = 30.0
-_CHUNK = 1 << 20  # read downloads 1 MB at a time, so progress moves smoothly
-DEFAULT_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vision-explorer"
 # Approximate archive sizes in bytes, used only to weight the progress bar across files.
 _SIZES = {
     "train-images-idx3-ubyte.gz": {"mnist": 9_912_422, "fashion_mnist": 26_421_880},
@@ -85,55 +83,6 @@ def _archives(name: str, root: Path) -> tuple[type, list[_Archive]]:
     ]
 
 
-def _proxy_or_host(url: str) -> tuple[str, int]:
-    """Where a connection for ``url`` goes first: the proxy configured for its scheme, or the host itself."""
-    parsed = urllib.parse.urlsplit(url)
-    proxy = urllib.request.getproxies().get(parsed.scheme)
-    if proxy and not urllib.request.proxy_bypass(parsed.hostname or ""):
-        parsed = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-    return parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
-
-
-def is_reachable(url: str, *, timeout: float = REACHABILITY_TIMEOUT) -> bool:
-    """True if a TCP connection to the server of ``url`` (or its proxy) opens within ``timeout`` seconds.
-
-    Name resolution can block far longer than any socket timeout when no DNS server answers, so the attempt
-    runs in a daemon thread and is abandoned after ``timeout`` (the thread ends by itself later).
-    """
-    host, port = _proxy_or_host(url)
-    outcome: list[bool] = []
-
-    def attempt() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                outcome.append(True)
-        except OSError:
-            outcome.append(False)
-
-    worker = threading.Thread(target=attempt, name="reachability-check", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    return bool(outcome and outcome[0])
-
-
-def _download(url: str, target: Path, md5: str, on_bytes: Callable[[int], None]) -> None:
-    """Stream ``url`` into ``target`` (via a temporary file, so a broken download never looks complete)."""
-    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.part")
-    digest = hashlib.md5(usedforsecurity=False)
-    request = urllib.request.Request(url, headers={"User-Agent": "vision-explorer"})
-    try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response, open(partial, "wb") as out:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                on_bytes(len(chunk))
-        if digest.hexdigest() != md5:
-            raise ValueError(f"{target.name} arrived damaged (its checksum does not match)")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _fetch(name: str, archives: list[_Archive], on_progress: Callable[[float], None] | None) -> None:
     """Download the missing archives, reporting the fraction of bytes done across all of them."""
     missing = [a for a in archives if not (a.folder / a.filename).exists() and not all(p.exists() for p in a.unpacked)]
@@ -155,7 +104,9 @@ def _fetch(name: str, archives: list[_Archive], on_progress: Callable[[float], N
                 errors.append(f"{host} could not be reached within {REACHABILITY_TIMEOUT:g} s")
                 continue
             try:
-                _download(url, archive.folder / archive.filename, archive.md5, on_bytes)
+                download_file(
+                    url, archive.folder / archive.filename, algorithm="md5", expected=archive.md5, on_bytes=on_bytes
+                )
                 break
             except (OSError, ValueError) as error:  # timeouts, HTTP errors, refused connections, bad checksum
                 errors.append(f"{urllib.parse.urlsplit(url).hostname}: {error}")

@@ -100,23 +100,16 @@ def _crop_to_aspect(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return image[:, left : left + keep]
 
 
-def _resize(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Area averaging when shrinking, bilinear when enlarging (the rule of own_images.square_crop_resize)."""
-    method = cv2.INTER_AREA if image.shape[0] >= rows and image.shape[1] >= cols else cv2.INTER_LINEAR
-    resized = cv2.resize(np.ascontiguousarray(image), (cols, rows), interpolation=method)
-    return resized.reshape(rows, cols, *image.shape[2:])
-
-
 def _photo(picture: np.ndarray, shape: tuple[int, int, int], invert: bool | None, dark: bool) -> np.ndarray:
     channels, rows, cols = shape
     if isinstance(picture, np.ndarray) and picture.dtype == np.uint8 and picture.ndim == 3 and picture.shape[2] == 3:
         # Resized as bytes, then scaled: exactly the order own_images uses on the training pictures.
         crop = _crop_to_aspect(picture, rows, cols)
-        values = dtype.to_float(_resize(crop, rows, cols))
+        values = dtype.to_float(resize.to_shape(crop, rows=rows, cols=cols))
         background = _border_median(_gray(dtype.to_float(crop)))
     else:
         crop = _crop_to_aspect(_on_white(picture), rows, cols)
-        values = _resize(crop, rows, cols)
+        values = resize.to_shape(crop, rows=rows, cols=cols)
         background = _border_median(_gray(crop))
     prepared = _channels(values, channels)
     if invert is None:
@@ -132,7 +125,7 @@ def _mnist(picture: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     channels, rows, cols = shape
     square = datasets.ink_square(_on_white(picture))  # (S, S) ink in [0, 1], light on dark
     box = max(1, round(min(rows, cols) * MNIST_BOX / MNIST_FRAME))
-    small = _resize(square, box, box)
+    small = resize.to_shape(square, rows=box, cols=box)
     frame = np.zeros((rows, cols), dtype=np.float32)
     mass = small.sum()
     # Where the box goes so that its centre of mass lands on the frame's centre, kept inside the frame.
@@ -311,14 +304,14 @@ def preparation_steps(
         box = max(1, round(min(rows, cols) * MNIST_BOX / MNIST_FRAME))
         steps += [
             ("cropped to the strokes, centred in a square (ink white on black)", _picture(square)),
-            (f"scaled to {box}×{box}", _picture(_resize(square, box, box))),
+            (f"scaled to {box}×{box}", _picture(resize.to_shape(square, rows=box, cols=box))),
             (f"in a {rows}×{cols} frame, centred by its mass, strongest pixel white", _picture(final)),
         ]
     else:
         crop = _crop_to_aspect(paper, rows, cols)
         if crop.shape[:2] != paper.shape[:2]:
             steps.append((f"the centre, cut to the network's {rows}:{cols} shape", _picture(crop)))
-        small = _resize(crop, rows, cols)
+        small = resize.to_shape(crop, rows=rows, cols=cols)
         steps.append((f"scaled to {rows}×{cols}", _picture(small)))
         if channels == 1 and small.ndim == 3 and np.ptp(small, axis=2).max() > 0:  # a colour picture
             steps.append(("gray", _picture(_gray(small))))
