@@ -43,7 +43,7 @@ WEIGHTS_MB = 4.7
 PREFETCH_COMMAND = "python scripts/prefetch_weights.py"
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)  # ImageNet's, per RGB channel
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
-# The layers a page can choose, as named in the SqueezeNet paper, with their index in ``model.features``:
+# The layers a page can choose, as named in the SqueezeNet paper, with their index in the model (:func:`build`):
 # conv1 (64 channels, stride 2), then "fire" modules (a 1×1 squeeze, then 1×1 and 3×3 expands, concatenated),
 # with a max pool after conv1, fire3 and fire5. Channels: fire2-3 128, fire4-5 256, fire6-7 384, fire8-9 512.
 LAYERS: dict[str, int] = {
@@ -128,9 +128,15 @@ def download_weights(
     return target
 
 
-def build(*, pretrained: bool, root: str | Path | None = None, seed: int = 0, url: str = WEIGHTS_URL) -> nn.Module:
-    """SqueezeNet 1.1 in eval mode, every parameter frozen (``requires_grad=False``): gradients still flow to
-    the input (saliency, DeepDream, style transfer) and to activations (Grad-CAM), never into the weights.
+def build(*, pretrained: bool, root: str | Path | None = None, seed: int = 0, url: str = WEIGHTS_URL) -> nn.Sequential:
+    """SqueezeNet 1.1 as one flat ``nn.Sequential``, in eval mode, every parameter frozen.
+
+    Flat, so the Inspect section's functions (feature maps, Grad-CAM on a layer index, class pictures), which
+    take a ``Sequential``, work on it unchanged: torchvision's ``features`` (indices 0-12, as :data:`LAYERS`),
+    then its ``classifier`` (13 dropout, 14 the 1×1 convolution to 1,000 classes, 15 ReLU, 16 global average
+    pool) and 17 a flatten; the same computation as torchvision's ``forward``. Frozen (``requires_grad=False``):
+    gradients still flow to the input (saliency, DeepDream, style transfer) and to activations (Grad-CAM), never
+    into the weights.
 
     pretrained : load the ImageNet weights from the cache folder ``root`` (raises
         :class:`WeightsUnavailableError` when they are not there: call :func:`download_weights` first);
@@ -138,23 +144,25 @@ def build(*, pretrained: bool, root: str | Path | None = None, seed: int = 0, ur
     Output: ``(N, 1000)`` logits for ``(N, 3, H, W)`` normalised input.
     """
     import torch
+    from torch import nn
     from torchvision import models
 
     seed = checks.integer("seed", seed, 0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = models.squeezenet1_1(weights=None)
+        network = models.squeezenet1_1(weights=None)
     if pretrained:
         path = weights_path(root, url)
         if not path.is_file():
             raise WeightsUnavailableError(unavailable_message("they are not in the cache folder yet"))
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
+            network.load_state_dict(state)
         except Exception as error:  # a truncated or foreign file: say which, and how to get a good one
             raise WeightsUnavailableError(
                 unavailable_message(f"the file {path} could not be read ({type(error).__name__}); delete it")
             ) from None
+    model = nn.Sequential(*network.features, *network.classifier, nn.Flatten())
     model.eval()
     for parameter in model.parameters():
         parameter.requires_grad_(False)
