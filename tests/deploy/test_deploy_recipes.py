@@ -545,10 +545,10 @@ def test_compose_mounts_deploy_nginx_conf_which_names_the_replicas_and_the_publi
     assert conf == DEPLOY / "nginx.conf"
     assert conf.is_file(), "deploy/nginx.conf (the proxy's configuration) is missing"
     text = conf.read_text(encoding="utf-8")
-    upstream_servers = set(re.findall(r"^\s*server\s+([\w.-]+):(\d+)\s*;", text, flags=re.MULTILINE))
+    upstream_servers = set(re.findall(r"^\s*server\s+([\w.-]+):(\d+)\b[^;]*;", text, flags=re.MULTILINE))
     assert upstream_servers == {(name, str(APP_PORT)) for name in _replicas()}
     (published,) = nginx["ports"]
     host_port, _, container_port = published.rpartition(":")
-    assert re.search(rf"^\s*listen\s+{container_port}\s*;", text, flags=re.MULTILINE)
+    assert re.search(rf"^\s*listen\s+{container_port}\b[^;]*;", text, flags=re.MULTILINE)
     (body_size,) = re.findall(r"client_max_body_size\s+(\w+)\s*;", text)
     assert _nginx_size(body_size) >= _streamlit_upload_body_limit()
