@@ -321,9 +321,12 @@ class Scheduler:
 
     def _admit(self, job: Job[Any, Any]) -> bool:
         """Block until ``job`` may run (True) or has been cancelled or abandoned while waiting (False)."""
-        with self._condition:
-            while True:
-                if job._stop.is_set() or not job._alive():
+        while True:
+            # Asked outside the condition: ``is_alive`` is the caller's code and may take locks of its own (the
+            # Inspect jobs' check takes the lock under which they submit, and submitting takes the condition).
+            abandoned = job._stop.is_set() or not job._alive()
+            with self._condition:
+                if abandoned:
                     self._waiting.remove(job)
                     self._condition.notify_all()  # the jobs behind it move up
                     return False

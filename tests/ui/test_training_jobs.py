@@ -321,3 +321,37 @@ def test_the_log_line_says_how_each_job_ended(job_lines):
     assert cancelled["started"] is None and cancelled["run_s"] == 0.0 and cancelled["ended"] is not None
     assert by_kind["stopped"]["started"] is not None
     assert all(line["session"] is None for line in by_kind.values())  # no Streamlit session in a unit test
+
+
+def test_a_session_check_that_takes_a_lock_never_deadlocks_with_a_submit_under_that_lock():
+    # As ui.inspect_jobs does: it submits while holding its own lock, and its jobs' session check takes that
+    # lock. The scheduler once called the check while holding its condition, which submit also takes: a
+    # waiting job's check and a submit under the lock then waited for each other for ever (seen under load).
+    scheduler = tj.Scheduler(max_running=1)
+    release = threading.Event()
+    started: list = []
+    page_lock = threading.Lock()
+    checks_entered = threading.Event()
+
+    def alive_under_the_page_lock() -> bool:
+        checks_entered.set()
+        with page_lock:
+            return True
+
+    first = scheduler.submit(blocking_work(release, started))
+    waiting = scheduler.submit(blocking_work(release, started), is_alive=alive_under_the_page_lock)
+    assert until(lambda: first.status == tj.RUNNING) and checks_entered.wait(WAIT_S)
+    submitted = threading.Event()
+
+    def submit_under_the_page_lock() -> None:
+        for _ in range(3):
+            with page_lock:
+                time.sleep(5 * tj.ALIVE_CHECK_S)  # the waiting job's next check falls while the lock is held
+                scheduler.submit(lambda control: "quick", is_alive=lambda: False)
+        submitted.set()
+
+    thread = threading.Thread(target=submit_under_the_page_lock, daemon=True)
+    thread.start()
+    assert submitted.wait(5 * WAIT_S), "a submit under the lock deadlocked with the waiting job's session check"
+    release.set()
+    assert first.join(WAIT_S) and waiting.join(WAIT_S) and waiting.status == tj.DONE
