@@ -1,0 +1,130 @@
+"""AppTests of "Train a CNN" starting from the pretrained backbone (transfer learning, your own pictures), and of
+the Inspect pages on the network it trains.
+
+No download ever happens: offline, ``explorer.data.downloads.is_reachable`` is made to say no; "with weights",
+a state dict of ``torchvision.models.squeezenet1_1(weights=None)`` (random weights) lies where the real ones
+would (only downloads are hash-checked), in a temporary cache folder. With random weights the pretrained start
+has no head start: these tests check the mechanics (the network, the job through the queue and its worker, the
+frozen trunk, the comparison table, the Inspect pages), not which start wins.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from torchvision import models
+
+from explorer.data import downloads
+from explorer.deep import backbone
+from tests.app.helpers import metric, ok
+from ui import backbone_weights, train_data, train_transfer
+
+PAGE = "app_pages/train.py"
+QUERY = {
+    "data": "own",
+    "own": "classes",
+    "classes": "2",
+    "class1": "red",
+    "class2": "blue",
+    "epochs": "3",
+    "batch": "8",
+}
+
+
+def _photo(colour: tuple[int, int, int], position: int) -> bytes:
+    picture = np.full((40, 40, 3), 235, np.uint8)
+    cv2.circle(picture, (10 + 2 * position, 14 + position), 8 + position % 3, colour, -1)
+    ok_, data = cv2.imencode(".png", picture[:, :, ::-1])
+    assert ok_
+    return data.tobytes()
+
+
+PICTURES = {
+    0: [_photo((220, 40, 40), i) for i in range(8)],
+    1: [_photo((40, 40, 220), i) for i in range(8)],
+}
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    """An empty cache folder, and no network: the weights can't be fetched."""
+    monkeypatch.setattr(downloads, "DEFAULT_ROOT", tmp_path)
+    monkeypatch.setattr(downloads, "is_reachable", lambda *args, **kwargs: False)
+    backbone_weights._shared.clear()
+    backbone_weights._reachable.clear()
+    yield tmp_path
+    backbone_weights._shared.clear()
+    backbone_weights._reachable.clear()
+
+
+@pytest.fixture
+def fake_weights(cache_folder):
+    """Random SqueezeNet 1.1 weights where the pretrained ones would be."""
+    path = backbone.weights_path(cache_folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(11)
+    torch.save(models.squeezenet1_1(weights=None).state_dict(), path)
+    return path
+
+
+def _open_with_pictures(open_page, query=QUERY):
+    at = open_page(PAGE, query=query)
+    at.session_state[train_data.CAPTURES_KEY] = {index: list(pictures) for index, pictures in PICTURES.items()}
+    return ok(at.run())
+
+
+def _summary(at):
+    return next(frame.value for frame in at.dataframe if "output shape" in frame.value.columns)
+
+
+def test_the_option_is_only_offered_for_your_own_pictures(open_page, cache_folder):
+    at = ok(open_page(PAGE))
+    assert not [t for t in at.toggle if t.key == train_transfer.OPTION_KEY]
+    at = _open_with_pictures(open_page)
+    assert at.toggle(key=train_transfer.OPTION_KEY).value is False
+    assert metric(at, "Parameters to learn") != "1,026"  # the layer table's network
+
+
+def test_offline_the_option_says_what_it_needs_and_the_rest_of_the_page_works(open_page, cache_folder):
+    at = _open_with_pictures(open_page, {**QUERY, "pretrained": "1"})
+    notices = " ".join(i.value for i in at.info)
+    assert "one-time download of its weights" in notices and backbone.PREFETCH_COMMAND in notices
+    assert at.button(key="_train.start").disabled is True
+    assert any(c.value.startswith("Start waits for the pretrained weights") for c in at.caption)
+    for title in ("3. How to train", "4. Train", "5. Results", "6. Try your model", "7. Save or load a model"):
+        assert title in [h.value for h in at.subheader]
+    at.toggle(key=train_transfer.OPTION_KEY).set_value(False).run()
+    ok(at)
+    assert at.button(key="_train.start").disabled is False
+    assert "one-time download" not in " ".join(i.value for i in at.info)
+
+
+def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake_weights):
+    at = _open_with_pictures(open_page, {**QUERY, "pretrained": "1"})
+    summary = _summary(at)
+    assert summary["layer"].iloc[0] == "1. pretrained SqueezeNet 1.1 (frozen, at 128×128)"
+    assert list(summary["output shape"]) == ["7×7×512", "7×7×512", "1×1×512", "512", "2"]
+    assert summary["params"].iloc[0] == "722,508 frozen"  # SqueezeNet's 722,496 and the normalisation's 12
+    assert metric(at, "Parameters to learn") == f"{512 * 2 + 2:,}"
+    assert not at.info  # nothing missing
+    at.button(key="_train.start").click().run()
+    ok(at)
+    job = at.session_state["train.job"]
+    assert job.join(timeout=300), "the training did not finish"
+    assert job.view().status == "done", job.view().message
+    ok(at.run())
+    trained = at.session_state["train.model"]
+    assert trained.spec.name == "Pretrained SqueezeNet + new last layer" and len(trained.history) == 3
+    # The trunk is the pretrained network's, unchanged by the training.
+    reference = backbone.build(pretrained=True, root=fake_weights.parent.parent)
+    assert torch.equal(trained.model[0][2].weight, reference[0].weight)
+    assert torch.equal(trained.model[0][14].expand3x3.weight, reference[12].expand3x3.weight)
+    # The comparison has the pretrained row; the from-scratch row comes with a training with the option off.
+    table = next(frame.value for frame in at.dataframe if "start" in frame.value.columns)
+    assert list(table["start"]) == ["pretrained backbone + new last layer"]
+    assert list(table["numbers learned"]) == ["1,026"]
+    assert table["test accuracy"].iloc[0] == f"{trained.history[-1].test_accuracy:.1%}"
+    assert any("**from scratch**" in c.value for c in at.caption)
+    assert at.button(key="_train.continue").disabled is False
