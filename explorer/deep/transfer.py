@@ -83,6 +83,40 @@ def initial_weights(
     return state
 
 
+def flat(model: nn.Sequential) -> nn.Sequential:
+    """A transfer network as the Inspect section's functions want it: one ``nn.Sequential`` of its layers, the
+    trunk's modules (resize, conv1, relu, pool, fire2 ... fire9) first, then the rest; the same module objects
+    (no weights copied), so the same outputs. A network without a backbone comes back as it is.
+
+    Its ``state_dict`` names differ (``"1.weight"`` for ``"0.1.weight"``): :func:`nested_state` maps them back.
+    """
+    from torch import nn
+
+    if not isinstance(model, nn.Sequential) or not len(model) or not _is_trunk(model[0]):
+        return model
+    trunk_modules = model[0]
+    assert isinstance(trunk_modules, nn.Sequential)  # _is_trunk checked it
+    return nn.Sequential(*trunk_modules, *model[1:])
+
+
+def _is_trunk(module) -> bool:
+    from torch import nn
+
+    return isinstance(module, nn.Sequential) and len(module) == trunk.LENGTH and isinstance(module[0], nn.Upsample)
+
+
+def nested_state(state: dict) -> dict:
+    """The ``state_dict`` of a :func:`flat` network under the names of the network it came from (module ``i``
+    of the trunk is ``"0.i"``, module ``j`` after it ``str(j - trunk.LENGTH + 1)``)."""
+    nested = {}
+    for name, value in state.items():
+        index, _, rest = name.partition(".")
+        position = int(index)
+        where = f"0.{position}" if position < trunk.LENGTH else str(position - trunk.LENGTH + 1)
+        nested[f"{where}.{rest}"] = value
+    return nested
+
+
 def to_state_dict(weights: dict[str, np.ndarray]) -> dict:
     """Arrays to the tensors ``load_state_dict`` takes (copies: the arrays may be read-only)."""
     import torch

@@ -7,11 +7,12 @@ The trunk takes the app's pictures as they are in a :class:`~explorer.data.datas
 1. ``nn.Upsample`` to ``size × size`` (bilinear): ImageNet networks see objects at about 100-200 pixels, and our
    pictures are 16-64 pixels a side; a 32-pixel picture through the trunk at its own size gives a single 1×1
    map, where the network's filters, made for larger objects, see little;
-2. a 1×1 convolution with fixed weights that does ImageNet's normalisation, ``(x - mean) / std`` per RGB
-   channel (a gray picture is repeated into the three channels by the same weights): plain torch modules, so a
-   checkpoint and the Inspect pages need nothing new;
-3. torchvision's ``squeezenet1_1().features`` (``explorer.deep.backbone.build(...)[:13]``): conv1 (3×3, stride
-   2), a ceil-mode max pool, fire2-3, pool, fire4-5, pool, fire6-9.
+2. torchvision's ``squeezenet1_1().features`` (``explorer.deep.backbone.build(...)[:13]``): conv1 (3×3, stride
+   2), a ceil-mode max pool, fire2-3, pool, fire4-5, pool, fire6-9, with ImageNet's normalisation
+   ``(x - mean) / std`` folded into conv1's weights and bias (exact: conv1 has no padding), and for gray pictures
+   conv1's three input channels summed into one (the same as repeating the gray channel three times). So the
+   trunk is plain torch modules (a checkpoint and the Inspect pages need nothing new), and its first
+   convolution's 64 filters are ImageNet's conv1 filters (each channel divided by its standard deviation).
 
 Every parameter is frozen (``requires_grad=False``); :func:`build` draws random weights (seeded): the pretrained
 ones are loaded like any weights (``explorer.deep.transfer.initial_weights``, a checkpoint, a snapshot), so
@@ -57,17 +58,22 @@ def output_side(size: int) -> int:
     return side
 
 
+# Modules in the trunk: the resize, then SqueezeNet's 13 (conv1, relu, pool, fire2, fire3, pool, ..., fire9).
+LENGTH = 14
+
+
 def param_count(channels: int) -> int:
-    """Numbers in the trunk for ``channels`` input channels: the normalisation's ``3·channels + 3`` (fixed, not
-    learned) and SqueezeNet's conv1 and fire modules (722,496)."""
-    total = 3 * channels + 3 + 64 * (3 * 9 + 1)
+    """Numbers in the trunk for ``channels`` input channels: conv1's ``64·(9·channels + 1)`` and the fire
+    modules' 720,704 (722,496 in all for RGB, SqueezeNet 1.1's features)."""
+    total = 64 * (9 * channels + 1)
     for inputs, squeeze, expand1, expand3 in FIRES:
         total += squeeze * (inputs + 1) + expand1 * (squeeze + 1) + expand3 * (9 * squeeze + 1)
     return total
 
 
 def build(channels: int, size: int, *, seed: int = 0):
-    """``nn.Sequential(Upsample(size), normalise (1×1 conv), squeezenet1_1 features)``, frozen, eval mode.
+    """``nn.Sequential(Upsample(size), squeezenet1_1 features)`` with conv1 taking ``channels`` channels of
+    ``[0, 1]`` pictures (see the module docstring), frozen, eval mode.
 
     Input ``(B, channels, H, W)`` in ``[0, 1]``; output ``(B, 512, s, s)`` with ``s = output_side(size)``.
     SqueezeNet's weights are random (drawn with ``seed``); load pretrained ones with ``load_state_dict``.
@@ -79,30 +85,44 @@ def build(channels: int, size: int, *, seed: int = 0):
     if channels == 2:
         raise ValueError("channels must be 1 (gray) or 3 (RGB), got 2")
     size = checks.integer("size", size, MIN_SIZE, MAX_SIZE, wrong_type=ValueError)
-    normalise = nn.Conv2d(channels, 3, 1)
-    with torch.no_grad():
-        weight = torch.zeros(3, channels, 1, 1)
-        for out in range(3):
-            weight[out, out if channels == 3 else 0] = float(1.0 / backbone.STD[out])
-        normalise.weight.copy_(weight)
-        assert normalise.bias is not None  # Conv2d makes one unless bias=False
-        normalise.bias.copy_(torch.from_numpy(-backbone.MEAN / backbone.STD))
     features = backbone.build(pretrained=False, seed=seed)[:13]
-    trunk = nn.Sequential(nn.Upsample(size=(size, size), mode="bilinear", align_corners=False), normalise, *features)
+    conv1 = features[0]
+    assert isinstance(conv1, nn.Conv2d) and conv1.bias is not None  # torchvision's: 64 3×3, stride 2, a bias
+    folded = nn.Conv2d(channels, 64, 3, stride=2)
+    with torch.no_grad():
+        weight, bias = _fold(conv1.weight, conv1.bias, channels)
+        folded.weight.copy_(weight)
+        assert folded.bias is not None
+        folded.bias.copy_(bias)
+    upsample = nn.Upsample(size=(size, size), mode="bilinear", align_corners=False)
+    trunk = nn.Sequential(upsample, folded, *features[1:])
     for parameter in trunk.parameters():
         parameter.requires_grad_(False)
     return trunk.eval()
 
 
+def _fold(weight, bias, channels: int):
+    """conv1's ``(64, 3, 3, 3)`` weight and ``(64,)`` bias with ImageNet's normalisation folded in, for
+    ``channels`` input channels: ``W·((x − m)/s) + b = (W/s)·x + (b − Σ W·m/s)`` (no padding, so exact at every
+    place); one channel: the three channels' weights summed (a gray picture repeated)."""
+    import torch
+
+    mean = torch.from_numpy(backbone.MEAN).view(1, 3, 1, 1)
+    std = torch.from_numpy(backbone.STD).view(1, 3, 1, 1)
+    scaled = weight / std  # (64, 3, 3, 3)
+    new_bias = bias - (weight * mean / std).sum(dim=(1, 2, 3))
+    new_weight = scaled if channels == 3 else scaled.sum(dim=1, keepdim=True)
+    return new_weight.contiguous(), new_bias
+
+
 def pretrained_state(channels: int, pretrained) -> dict:
-    """The trunk's ``state_dict`` with SqueezeNet's weights taken from ``pretrained`` (the flat
-    ``backbone.build(pretrained=True)``; its modules 0-12), and the fixed normalisation: keys as in :func:`build`."""
-    trunk = build(channels, MIN_SIZE)  # the state dict does not depend on the size
-    state = {f"1.{name}": value for name, value in trunk[1].state_dict().items()}
-    source = pretrained.state_dict()
-    for name in trunk.state_dict():
-        if name.startswith("1."):
-            continue
+    """The trunk's ``state_dict`` (keys as in :func:`build`) with SqueezeNet's weights taken from ``pretrained``
+    (the flat ``backbone.build(...)``, its modules 0-12), conv1's with the normalisation folded in."""
+    source = {name: value.detach().clone() for name, value in pretrained.state_dict().items()}
+    weight, bias = _fold(source["0.weight"], source["0.bias"], checks.integer("channels", channels, 1, 3))
+    state = {"1.weight": weight, "1.bias": bias}
+    for name, value in source.items():
         index, _, rest = name.partition(".")
-        state[name] = source[f"{int(index) - 2}.{rest}"].detach().clone()
+        if 0 < int(index) < 13:
+            state[f"{int(index) + 1}.{rest}"] = value
     return state

@@ -106,7 +106,7 @@ def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake
     summary = _summary(at)
     assert summary["layer"].iloc[0] == "1. pretrained SqueezeNet 1.1 (frozen, at 128×128)"
     assert list(summary["output shape"]) == ["7×7×512", "7×7×512", "1×1×512", "512", "2"]
-    assert summary["params"].iloc[0] == "722,508 frozen"  # SqueezeNet's 722,496 and the normalisation's 12
+    assert summary["params"].iloc[0] == "722,496 frozen"  # SqueezeNet 1.1's features
     assert metric(at, "Parameters to learn") == f"{512 * 2 + 2:,}"
     assert not at.info  # nothing missing
     at.button(key="_train.start").click().run()
@@ -119,8 +119,9 @@ def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake
     assert trained.spec.name == "Pretrained SqueezeNet + new last layer" and len(trained.history) == 3
     # The trunk is the pretrained network's, unchanged by the training.
     reference = backbone.build(pretrained=True, root=fake_weights.parent.parent)
-    assert torch.equal(trained.model[0][2].weight, reference[0].weight)
-    assert torch.equal(trained.model[0][14].expand3x3.weight, reference[12].expand3x3.weight)
+    scale = torch.from_numpy(backbone.STD).view(1, 3, 1, 1)
+    torch.testing.assert_close(trained.model[0][1].weight, reference[0].weight / scale)  # conv1, normalising
+    assert torch.equal(trained.model[0][13].expand3x3.weight, reference[12].expand3x3.weight)  # fire9
     # The comparison has the pretrained row; the from-scratch row comes with a training with the option off.
     table = next(frame.value for frame in at.dataframe if "start" in frame.value.columns)
     assert list(table["start"]) == ["pretrained backbone + new last layer"]
@@ -128,3 +129,46 @@ def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake
     assert table["test accuracy"].iloc[0] == f"{trained.history[-1].test_accuracy:.1%}"
     assert any("**from scratch**" in c.value for c in at.caption)
     assert at.button(key="_train.continue").disabled is False
+
+
+# ------------------------------------------------------------------------------------ the Inspect pages
+
+
+@pytest.fixture(scope="module")
+def transfer_model():
+    """A transfer network trained 2 epochs here on the pictures above (random backbone weights), as the Train
+    page makes the session's model of a finished job."""
+    from explorer.data import own_images
+    from explorer.deep import transfer
+    from explorer.nets import training
+    from ui import training_worker
+    from ui.cached import train as cached
+
+    files = {"red": PICTURES[0], "blue": PICTURES[1]}
+    train, test = own_images.from_class_files(files, image_size=32, color=True).dataset.split(0.25, seed=0)
+    network = transfer.spec(train.image_shape, train.n_classes)
+    initial = transfer.initial_weights(network, backbone.build(pretrained=False, seed=3))
+    config = training.TrainConfig(epochs=2, batch_size=4)
+    trainer = training.Trainer(network, train, test, config, state_dict=transfer.to_state_dict(initial))
+    trainer.run()
+    request = training_worker.TrainingRequest(network, train, test, config, 2, initial=initial)
+    return cached.trained_model(cached.TrainingRun(request, trainer.state(), "Your pictures"), 9001)
+
+
+INSPECT_PAGES = [
+    "app_pages/feature_maps.py",
+    "app_pages/attribution.py",
+    "app_pages/occlusion.py",
+    "app_pages/embeddings.py",
+    "app_pages/draw_predict.py",
+]
+
+
+@pytest.mark.parametrize("page", INSPECT_PAGES)
+def test_the_inspect_pages_open_the_transfer_network(open_page, transfer_model, page):
+    at = open_page("app_pages/home.py")
+    at.session_state["train.model"] = transfer_model
+    at.switch_page(page).run()
+    ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("Pretrained SqueezeNet + new last layer" in c.value.replace("\\", "") for c in at.caption)
