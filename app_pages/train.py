@@ -73,7 +73,8 @@ if not pretrained:
         "Start from a known network and change it: edit a cell, add a row at the bottom, or select rows and "
         "delete them. The output layer (one unit per class) is added for you."
     )
-net_column, summary_column = st.columns([1.2, 1.0], gap="large")
+# The transfer network's summary has long layer names: its column gets the larger share.
+net_column, summary_column = st.columns([0.9, 1.3] if pretrained else [1.2, 1.0], gap="large")
 spec, spec_error, weights_ready = None, None, True
 if pretrained:
     with net_column:

@@ -120,13 +120,13 @@ def comparison(split_key: str | None) -> None:
             ),
             hide_index=True,
         )
-    missing = [labels[kind] for kind in labels if kind not in outcomes]
-    if missing:
-        st.caption(  # fixed texts only: no user text in this Markdown
-            "Train on these pictures "
-            + " and ".join(f"**{m}**" for m in missing)
-            + " (the option at the top of step 2) to fill this table."
-        )
+    how = {
+        "pretrained": "**from the pretrained backbone** (the option in step 2 on)",
+        "scratch": "**from scratch** (off)",
+    }
+    missing = [how[kind] for kind in how if kind not in outcomes]
+    if missing:  # fixed texts only: no user text in this Markdown
+        st.caption("Train a network on these pictures " + " and ".join(missing) + " to fill this table.")
     st.markdown(
         "What to expect: with a few dozen pictures per class, the pretrained start usually wins clearly, often "
         "by 20 points or more, and after a single epoch. Its features were learned from a million photos, so "

@@ -175,7 +175,7 @@ class Backbone:
         checks.integer("Backbone size", self.size, trunk.MIN_SIZE, trunk.MAX_SIZE, wrong_type=ValueError)
 
     def describe(self) -> str:
-        return f"pretrained SqueezeNet 1.1 (frozen, at {self.size}×{self.size})"
+        return f"pretrained SqueezeNet, frozen, {self.size} px"
 
 
 LayerSpec = Conv | Pool | BatchNorm | Dropout | Activation | Flatten | Dense | Backbone

@@ -104,7 +104,7 @@ def test_offline_the_option_says_what_it_needs_and_the_rest_of_the_page_works(op
 def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake_weights):
     at = _open_with_pictures(open_page, {**QUERY, "pretrained": "1"})
     summary = _summary(at)
-    assert summary["layer"].iloc[0] == "1. pretrained SqueezeNet 1.1 (frozen, at 128×128)"
+    assert summary["layer"].iloc[0] == "1. pretrained SqueezeNet, frozen, 128 px"
     assert list(summary["output shape"]) == ["7×7×512", "7×7×512", "1×1×512", "512", "2"]
     assert summary["params"].iloc[0] == "722,496 frozen"  # SqueezeNet 1.1's features
     assert metric(at, "Parameters to learn") == f"{512 * 2 + 2:,}"
@@ -127,7 +127,7 @@ def test_with_weights_a_transfer_training_runs_through_the_queue(open_page, fake
     assert list(table["start"]) == ["pretrained backbone + new last layer"]
     assert list(table["numbers learned"]) == ["1,026"]
     assert table["test accuracy"].iloc[0] == f"{trained.history[-1].test_accuracy:.1%}"
-    assert any("**from scratch**" in c.value for c in at.caption)
+    assert any("**from scratch** (off)" in c.value for c in at.caption)
     assert at.button(key="_train.continue").disabled is False
 
 

@@ -117,7 +117,9 @@ def test_transfer_spec_summary_by_hand():
 
 
 def test_backbone_layer_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r"layer 2 \(pretrained SqueezeNet.*must be the first layer"):
+    with pytest.raises(
+        ValueError, match=r"layer 2 \(pretrained SqueezeNet, frozen, 128 px\): a pretrained backbone must be the first"
+    ):
         ArchitectureSpec("x", (3, 32, 32), (Conv(3, 1), Backbone(), Flatten(), Dense(2)), 2)
     with pytest.raises(ValueError, match="Backbone size must be from 32 to 224"):
         Backbone(16)
