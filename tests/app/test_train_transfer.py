@@ -172,3 +172,32 @@ def test_the_inspect_pages_open_the_transfer_network(open_page, transfer_model, 
     ok(at)
     assert not at.error, [e.value for e in at.error]
     assert any("Pretrained SqueezeNet + new last layer" in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_the_code_shown_trains_the_transfer_network(open_page, fake_weights, tmp_path):
+    """The "Show the code" of the option runs (a fresh interpreter, the pictures swapped for generated shapes,
+    the weights in a cache folder of its own) and trains the network the page describes."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    at = _open_with_pictures(open_page, {**QUERY, "pretrained": "1", "epochs": "1"})
+    (code,) = [c.value for block in at.expander if block.label == "Show the code" for c in block.code]
+    assert "transfer.spec(dataset.image_shape, dataset.n_classes)" in code
+    lines = code.splitlines()
+    (loader,) = [i for i, line in enumerate(lines) if line.startswith("dataset = own_images.from_class_files(")]
+    lines[loader] = "dataset = shapes.make_shapes(6, color=True, seed=0)"
+    code = "\n".join(lines) + "\nprint(len(more.history), architecture.count_trainable(spec))\n"
+    code = "from explorer.nets import architecture\n" + code
+    cache = tmp_path / "xdg"
+    target = backbone.weights_path(cache / "vision-explorer")
+    target.parent.mkdir(parents=True)
+    shutil.copy(fake_weights, target)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONPATH": root, "XDG_CACHE_HOME": str(cache), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-2:] == ["6", f"{512 * 8 + 8}"]  # 1 epoch, then 5 more; 8 shape classes
