@@ -13,7 +13,7 @@ import streamlit as st
 
 from explorer.deep import backbone, transfer
 from explorer.nets import architecture
-from ui import backbone_weights, layer_editor
+from ui import backbone_weights, common, layer_editor
 
 if TYPE_CHECKING:
     from ui.cached.train import TrainingRun
@@ -128,10 +128,20 @@ def comparison(split_key: str | None) -> None:
     if missing:  # fixed texts only: no user text in this Markdown
         st.caption("Train a network on these pictures " + " and ".join(missing) + " to fill this table.")
     st.markdown(
-        "What to expect: with a few dozen pictures per class, the pretrained start usually wins clearly, often "
-        "by 20 points or more, and after a single epoch. Its features were learned from a million photos, so "
+        "What to expect: with a few dozen pictures per class, the pretrained start usually wins clearly, and "
+        "from its first epochs. Its features were learned from a million photos, so "
         "your pictures only have to teach it which of its 512 features go with which class; a network from "
         "scratch must learn its filters from your few pictures too, and it memorises them instead. The gap "
         "narrows with thousands of pictures per class, or when your pictures look nothing like photos "
         "(drawings on a white page, the 8×8 digits)."
+    )
+    common.check_yourself(
+        "The pretrained start learns 513 numbers per class (512 weights and a bias); the small CNN from scratch learns tens of "
+        "thousands. Why can the pretrained one get by with ten pictures per class, and when would you rather "
+        "train from scratch (or unfreeze the backbone)?",
+        "Its 512 features already say a lot about any photo (edges, textures, colours, object parts), so ten "
+        "pictures are enough to learn which features go with which class: few numbers, little to memorise. "
+        "Train from scratch (or unfreeze and fine-tune the backbone, with many pictures) when your pictures look "
+        "nothing like ImageNet's photos, such as spectrograms, X-rays or 8×8 digits, where its features don't fit.",
+        key="train.transfer_check",
     )

@@ -279,3 +279,26 @@ def test_compare_trains_both_networks_on_the_same_split(own_set, pretrained):
     assert [row["network"] for row in table] == ["pretrained backbone + new layer", "from scratch"]
     assert all(0.0 <= row["test accuracy"] <= 1.0 for row in table)
     assert all(row["seconds"] > 0 for row in table)
+
+
+def test_two_runs_and_a_resumed_trainer_give_the_numbers_of_one_run(own_set, pretrained):
+    """The Train page's "Continue": a second run (the stored outputs reused) and a trainer resumed from the
+    state in another process (the pass made again) train on exactly as one longer run."""
+    train, test = own_set
+    network = transfer.spec(train.image_shape, train.n_classes, size=48)
+    state = transfer.to_state_dict(transfer.initial_weights(network, pretrained, seed=0))
+    config = training.TrainConfig(epochs=1, batch_size=4)
+    whole = training.Trainer(network, train, test, config, state_dict=state).run(epochs=2).history
+    twice = training.Trainer(network, train, test, config, state_dict=state)
+    twice.run()
+    reports: list[training.Progress] = []
+    second = twice.run(on_progress=reports.append).history
+    assert all(p.batch > 0 for p in reports)  # no second pass through the backbone
+    resumed = training.Trainer(network, train, test, config, resume=twice.state()).state()
+    first_only = training.Trainer(network, train, test, config, state_dict=state)
+    first_only.run()
+    continued = training.Trainer(network, train, test, config, resume=first_only.state()).run().history
+    for history in (second, continued):
+        assert [r.train_loss for r in history] == pytest.approx([r.train_loss for r in whole], rel=1e-6)
+        assert [r.test_accuracy for r in history] == [r.test_accuracy for r in whole]
+    assert len(resumed.history) == 2
