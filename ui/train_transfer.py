@@ -137,8 +137,8 @@ def comparison(split_key: str | None) -> None:
     )
     common.check_yourself(
         "The pretrained start learns 513 numbers per class (512 weights and a bias); the small CNN from "
-        "scratch learns tens of thousands. Why can the pretrained one get by with ten pictures per class, and when would you rather "
-        "train from scratch (or unfreeze the backbone)?",
+        "scratch learns tens of thousands. Why can the pretrained one get by with ten pictures per class, and "
+        "when would you rather train from scratch (or unfreeze the backbone)?",
         "Its 512 features already say a lot about any photo (edges, textures, colours, object parts), so ten "
         "pictures are enough to learn which features go with which class: few numbers, little to memorise. "
         "Train from scratch (or unfreeze and fine-tune the backbone, with many pictures) when your pictures look "
