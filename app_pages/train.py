@@ -1,9 +1,10 @@
 """Train a CNN: pick data and a network, train it in the background while watching the curves, then look at
 its mistakes, try it on a picture of your own; save the model and load it back.
 
-The pieces are in ``ui``: the data chooser (``train_data``), the layer table (``layer_editor``), the settings
-and the link (``train_settings``), the results (``train_results``, figures in ``train_figures``), trying the
-model (``try_model``), saving and loading (``train_checkpoints``); the cached calls and the training job in
+The pieces are in ``ui``: the data chooser (``train_data``), the layer table (``layer_editor``), starting from
+the pretrained backbone for your own pictures (``train_transfer``), the settings and the link
+(``train_settings``), the results (``train_results``, figures in ``train_figures``), trying the model
+(``try_model``), saving and loading (``train_checkpoints``); the cached calls and the training job in
 ``ui.cached.train``.
 """
 
@@ -21,6 +22,7 @@ from ui import (
     train_data,
     train_results,
     train_settings,
+    train_transfer,
     training_jobs,
     try_model,
     urlstate,
@@ -64,40 +66,53 @@ with preview_column:
         train_data.show_preview(dataset_key, dataset)
 
 st.subheader("2. The network")
-st.markdown(
-    "Start from a known network and change it: edit a cell, add a row at the bottom, or select rows and "
-    "delete them. The output layer (one unit per class) is added for you."
-)
-net_column, summary_column = st.columns([1.2, 1.0], gap="large")
-with net_column:
-    st.selectbox(
-        "Start from",
-        layer_table.TABLE_PRESETS,
-        key=layer_editor.PRESET_KEY,
-        on_change=layer_editor.load_preset,
-        format_func=layer_table.TABLE_PRESET_TITLES.get,
+own = st.session_state["train.dataset"] == "own"
+pretrained = train_transfer.option(own)  # your own pictures: start from the pretrained backbone
+if not pretrained:
+    st.markdown(
+        "Start from a known network and change it: edit a cell, add a row at the bottom, or select rows and "
+        "delete them. The output layer (one unit per class) is added for you."
     )
-    rows = layer_editor.edit_layers()
-spec, spec_error = None, None
-if planned is not None:
-    title = layer_table.TABLE_PRESET_TITLES[st.session_state[layer_editor.PRESET_KEY]]
-    try:
-        spec = layer_table.rows_to_spec(
-            rows,
-            name=title[: architecture.MAX_NAME_LENGTH],
-            input_shape=planned.input_shape,
-            num_classes=planned.n_classes,
+# The transfer network's summary has long layer names: its column gets the larger share.
+net_column, summary_column = st.columns([0.9, 1.3] if pretrained else [1.2, 1.0], gap="large")
+spec, spec_error, weights_ready = None, None, True
+if pretrained:
+    with net_column:
+        train_transfer.explain()
+    with summary_column:
+        if planned is not None:
+            spec, weights_ready = train_transfer.network(planned.input_shape, planned.n_classes)
+        else:
+            st.caption("The summary appears once your pictures are in.")
+else:
+    with net_column:
+        st.selectbox(
+            "Start from",
+            layer_table.TABLE_PRESETS,
+            key=layer_editor.PRESET_KEY,
+            on_change=layer_editor.load_preset,
+            format_func=layer_table.TABLE_PRESET_TITLES.get,
         )
-    except ValueError as error:
-        spec_error = str(error)
-with summary_column:
-    if spec_error:
-        _, rows_in, cols_in = planned.input_shape
-        st.error(f"This network can't take {rows_in}×{cols_in} images: {spec_error}.")
-    elif spec is not None:
-        layer_editor.summary_table(spec)
-    else:
-        st.caption("The summary appears once a data set is loaded.")
+        rows = layer_editor.edit_layers()
+    if planned is not None:
+        title = layer_table.TABLE_PRESET_TITLES[st.session_state[layer_editor.PRESET_KEY]]
+        try:
+            spec = layer_table.rows_to_spec(
+                rows,
+                name=title[: architecture.MAX_NAME_LENGTH],
+                input_shape=planned.input_shape,
+                num_classes=planned.n_classes,
+            )
+        except ValueError as error:
+            spec_error = str(error)
+    with summary_column:
+        if spec_error:
+            _, rows_in, cols_in = planned.input_shape
+            st.error(f"This network can't take {rows_in}×{cols_in} images: {spec_error}.")
+        elif spec is not None:
+            layer_editor.summary_table(spec)
+        else:
+            st.caption("The summary appears once a data set is loaded.")
 
 st.subheader("3. How to train")
 aug_column, opt_column = st.columns(2, gap="large")
@@ -111,7 +126,7 @@ if dataset is not None and not augment_config.is_identity:
 config = train_settings.train_config()
 
 st.subheader("4. Train")
-ready = spec is not None and split is not None and not active
+ready = spec is not None and split is not None and not active and weights_ready
 buttons = st.columns([1, 2, 3])
 start = buttons[0].button("Start training", key="_train.start", type="primary", disabled=not ready)
 run = job_view.value if job_view is not None and isinstance(job_view.value, cached.TrainingRun) else None
@@ -127,19 +142,27 @@ more = buttons[1].button(
     help="Keeps the weights and the optimiser's state and trains on the same data.",
 )
 if start and ready:
+    initial = train_transfer.initial_weights(spec, config.seed) if pretrained else None
+    if pretrained and initial is None:
+        st.error("The pretrained weights are no longer in the cache folder: reload the page.")
+        st.stop()
     with common.user_errors():
-        job = cached.start_training(spec, split[0], split[1], config, title=dataset.name)
+        title = f"{dataset.name}, pretrained backbone" if pretrained else dataset.name
+        job = cached.start_training(spec, split[0], split[1], config, title=title, initial=initial)
     st.session_state[JOB_KEY] = job
     st.rerun()  # draw the page again with Start disabled and the live panel ticking
 elif more and can_continue:
     st.session_state[JOB_KEY] = cached.continue_training(run, config.epochs)
     st.rerun()
 if job is None:
-    if planned is not None and planned.waiting:
+    if not weights_ready:
+        st.caption("Start waits for the pretrained weights (see step 2), or switch the option off.")
+    elif planned is not None and planned.waiting:
         st.caption(f"Start waits for your pictures. {common.plain(planned.waiting)}")
     else:
         st.caption("Press Start: the training runs on the server while you keep using the page.")
 
+current_test = None if split is None else (split[1], f"{dataset_key}|{test_pct}|{seed}")
 # A finished job's model becomes the session's model once (the fragment below asks for this full rerun).
 if job is not None:
     job_view = job.view()
@@ -150,8 +173,9 @@ if job is not None:
         ):
             if job_view.value.history:
                 st.session_state[MODEL_KEY] = cached.trained_model(job_view.value, job.id)
+            if current_test is not None and job_view.value.request.test is current_test[0]:  # same split
+                train_transfer.record(current_test[1], job_view.value, job_view.seconds)
 active = job is not None and not job.view().finished
-current_test = None if split is None else (split[1], f"{dataset_key}|{test_pct}|{seed}")
 
 
 # The job's thread never touches the page: two fragments read its state while it trains. The progress and the
@@ -190,6 +214,8 @@ def live_results() -> None:
 
 live_progress()
 live_results()
+if own:
+    train_transfer.comparison(None if current_test is None else current_test[1])
 
 st.subheader("6. Try your model")
 try_model.panel(MODEL_KEY)
@@ -241,20 +267,27 @@ common.check_yourself(
     "rotations, erasing), add a dropout layer or some weight decay, or use a smaller network or more images.",
     key="train.check",
 )
+if pretrained:
+    network_code = """from explorer.deep import backbone, transfer
+spec = transfer.spec(dataset.image_shape, dataset.n_classes)   # frozen SqueezeNet trunk, a new last layer
+start = transfer.to_state_dict(transfer.initial_weights(spec, backbone.build(pretrained=True), seed=config.seed))
+trainer = training.Trainer(spec, train, test, config, state_dict=start)   # the trunk runs once, then the layer trains"""
+else:
+    network_code = f"""rows = {layer_editor.rows()!r}
+spec = layer_table.rows_to_spec(rows, name="my network", input_shape=dataset.image_shape,
+                                       num_classes=dataset.n_classes)
+trainer = training.Trainer(spec, train, test, config)"""
 common.show_code(
     f"""from explorer.data import datasets, own_images, shapes, torchvision_sets
 from explorer.nets import augment, checkpoints, evaluation, layer_table, predict_one, training
 
 dataset = {train_data.dataset_code()}
 train, test = dataset.split({test_pct / 100:g}, seed={seed})
-rows = {layer_editor.rows()!r}
-spec = layer_table.rows_to_spec(rows, name="my network", input_shape=dataset.image_shape,
-                                       num_classes=dataset.n_classes)
 config = training.TrainConfig(optimizer={optimizer!r}, learning_rate={st.session_state["train.lr"]:g},
                               momentum={st.session_state["train.momentum"]:g}, batch_size={st.session_state["train.batch"]},
                               epochs={st.session_state["train.epochs"]}, weight_decay={st.session_state["train.wd"]:g},
                               seed={seed}, augment=augment.{augment_config!r})
-trainer = training.Trainer(spec, train, test, config)
+{network_code}
 result = trainer.run(on_progress=print)          # result.history: one EpochRecord per epoch
 more = trainer.run(epochs=5)                      # continue where it stopped
 

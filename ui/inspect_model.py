@@ -10,12 +10,14 @@ their own model if they have one, else the default digits model and a sentence s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from explorer.data.datasets import Dataset
+from explorer.deep import transfer
 from explorer.nets import predict_one, recipes
 from explorer.nets.evaluation import Evaluation
 from ui import common, torch_runtime, urlstate
@@ -104,7 +106,15 @@ def _snapshot_model(token: str, epoch: int, _trained: TrainedModel) -> nn.Sequen
     torch_runtime.configure()
     snapshot = next(s for s in _trained.snapshots if s.epoch == epoch)
     assert snapshot.weights is not None
-    return checkpoints.model_from_weights(_trained.spec, snapshot.weights)
+    return transfer.flat(checkpoints.model_from_weights(_trained.spec, snapshot.weights))
+
+
+def inspectable(trained: TrainedModel) -> TrainedModel:
+    """``trained`` as the Inspect pages use it: a transfer network (the Train page's "start from the pretrained
+    backbone") with its trunk's layers laid out flat (``explorer.deep.transfer.flat``, the same modules), so
+    its feature maps, conv1 filters and Grad-CAM layers are SqueezeNet's; any other network as it is."""
+    model = transfer.flat(trained.model)
+    return trained if model is trained.model else dataclasses.replace(trained, model=model)
 
 
 @st.cache_resource(show_spinner=False)
@@ -215,6 +225,7 @@ def choose() -> Inspected | None:
     trained, test, dataset_key = _resolve(choice, own)
     if trained is None:
         return None
+    trained = inspectable(trained)
     torch_runtime.configure()
     evaluation = _evaluation(trained, test, dataset_key)
     style = predict_one.style_for(

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from explorer.nets.architecture import ArchitectureSpec
+from explorer.deep import transfer
+from explorer.nets.architecture import ArchitectureSpec, Backbone
 from ui.workers import Channel
 
 # Modules of explorer.interpret a call may name (its public functions only).
@@ -68,8 +69,12 @@ class Call:
 
 
 def model_ref(model, spec: ArchitectureSpec, token: str) -> ModelRef:
-    """A :class:`ModelRef` of a built model (its ``state_dict`` copied to arrays)."""
-    weights = {name: tensor.detach().cpu().numpy().copy() for name, tensor in model.state_dict().items()}
+    """A :class:`ModelRef` of a built model (its ``state_dict`` copied to arrays); a transfer network may come
+    as the Inspect pages hold it (``explorer.deep.transfer.flat``): its weights travel under the spec's names."""
+    state = model.state_dict()
+    if isinstance(spec.layers[0], Backbone) and len(model) != len(spec.layers):
+        state = transfer.nested_state(state)
+    weights = {name: tensor.detach().cpu().numpy().copy() for name, tensor in state.items()}
     return ModelRef(token, spec, weights)
 
 
@@ -80,8 +85,8 @@ def _model(ref: ModelRef):
     from explorer.nets.checkpoints import model_from_weights
 
     model = _models.get(ref.token)
-    if model is None:
-        model = model_from_weights(ref.spec, ref.weights)
+    if model is None:  # a transfer network flat, as the Inspect pages hold it (their functions see its layers)
+        model = transfer.flat(model_from_weights(ref.spec, ref.weights))
         _models[ref.token] = model
         while len(_models) > MODELS_KEPT:
             _models.popitem(last=False)

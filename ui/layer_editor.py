@@ -86,9 +86,9 @@ def summary_table(spec: architecture.ArchitectureSpec) -> None:
             {
                 "layer": [f"{i + 1}. {row.name}" for i, row in enumerate(summary)],
                 "output shape": [architecture.format_shape(row.output_shape) for row in summary],
-                "params": [f"{row.params:,}" for row in summary],
+                "params": [f"{row.params:,}" + (" frozen" if row.frozen else "") for row in summary],
             }
         ),
         hide_index=True,
     )
-    st.metric("Parameters to learn", f"{architecture.count_params(spec):,}")
+    st.metric("Parameters to learn", f"{architecture.count_trainable(spec):,}")

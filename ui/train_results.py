@@ -31,6 +31,11 @@ EXPLAIN_OPEN_KEY = "_train.explain_open"  # the test image a link was clicked fo
 
 
 def progress_text(progress: Progress) -> str:
+    if progress.batch == 0:  # the single pass through a frozen pretrained backbone, before the first batch
+        return (
+            f"Running every picture through the pretrained backbone once · {progress.images_per_second:,.0f} "
+            f"pictures/s · about {progress.eta_seconds:,.0f} s left · then the new last layer trains"
+        )
     return (
         f"Epoch {progress.epoch} of {progress.epochs}, batch {progress.batch} of {progress.batches_per_epoch} · "
         f"{progress.images_per_second:,.0f} images/s · about {progress.eta_seconds:,.0f} s left · "
@@ -78,7 +83,9 @@ def show_job(job: cached.TrainingJob) -> training_jobs.JobView:
         # A waiting training has nothing to stop yet: the same button takes it out of the line.
         label = "Leave the line" if view.status == training_jobs.QUEUED else "Stop"
         st.button(label, key="_train.stop", on_click=job.stop, type="primary")
-    running = None if live is None or view.finished else curves.unfinished_epoch(live.progress, history)
+    running = None
+    if live is not None and not view.finished and live.progress.batch > 0:  # batch 0: no batch trained yet
+        running = curves.unfinished_epoch(live.progress, history)
     if history or running is not None:
         st.plotly_chart(train_figures.curves_figure(curves.learning_curves(history, running)), key="train.curves")
         if running is not None:

@@ -80,6 +80,8 @@ PARAMS = (
         parse=urlstate.int_in(own_images.MIN_CLASSES, MAX_OWN_CLASSES),
     ),
     urlstate.Param("camera", "train.use_camera", False, parse=urlstate.boolean, format=urlstate.format_bool),
+    # Transfer learning (your own pictures only): start from the pretrained backbone (ui.train_transfer).
+    urlstate.Param("pretrained", "train.pretrained", False, parse=urlstate.boolean, format=urlstate.format_bool),
     *(
         urlstate.Param(f"class{index + 1}", f"train.own_name{index}", "", parse=own_images.clean_class_name)
         for index in range(MAX_OWN_CLASSES)

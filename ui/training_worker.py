@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from explorer.data.datasets import Dataset
 from explorer.nets.architecture import ArchitectureSpec
 from explorer.nets.evaluation import Evaluation
@@ -24,7 +26,9 @@ from ui.workers import Channel
 @dataclass(frozen=True, eq=False)
 class TrainingRequest:
     """What a worker needs to train: ``epochs`` more epochs of ``spec`` on ``train``, measured on ``test``,
-    from scratch (``resume`` None) or continuing a :class:`TrainerState`."""
+    from scratch (``resume`` None) or continuing a :class:`TrainerState`. ``initial``: the weights a new
+    training starts from instead of the seed's (a pretrained backbone's, ``explorer.deep.transfer``), as arrays;
+    ignored when continuing."""
 
     spec: ArchitectureSpec
     train: Dataset
@@ -32,6 +36,7 @@ class TrainingRequest:
     config: TrainConfig
     epochs: int
     resume: TrainerState | None = None
+    initial: dict[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +53,14 @@ def train(request: TrainingRequest, channel: Channel) -> TrainerState:
     """Worker job: train as ``request`` says, reporting :class:`Update` s; the trainer's state at the end.
 
     ``ValueError`` for settings that don't fit (raised before the first batch)."""
-    trainer = Trainer(request.spec, request.train, request.test, request.config, resume=request.resume)
+    start = None
+    if request.resume is None and request.initial is not None:
+        import torch
+
+        start = {name: torch.from_numpy(np.array(array)) for name, array in request.initial.items()}
+    trainer = Trainer(
+        request.spec, request.train, request.test, request.config, state_dict=start, resume=request.resume
+    )
     sent_epoch = len(trainer.history)
 
     def on_progress(progress: Progress) -> None:

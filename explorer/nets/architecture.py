@@ -2,7 +2,8 @@
 
 An :class:`ArchitectureSpec` is a frozen dataclass: an input shape ``(C, H, W)``, a tuple of layer specs
 (:class:`Conv`, :class:`Pool`, :class:`BatchNorm`, :class:`Dropout`, :class:`Activation`, :class:`Flatten`,
-:class:`Dense`) and the number of classes. Constructing one checks it completely, so every spec that exists
+:class:`Dense`, and :class:`Backbone`, a pretrained network's frozen trunk for transfer learning) and the number
+of classes. Constructing one checks it completely, so every spec that exists
 can be built: each field is in range (the limits below), the shapes flow (no dense layer before
 :class:`Flatten`, no convolution after it, no feature map shrinking to nothing) and the last layer outputs
 ``num_classes`` values (the logits; softmax belongs to the loss). Errors are ``ValueError`` naming the
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from explorer.core import checks, sizes
+from explorer.deep import trunk
 from explorer.nets.receptive import Window, receptive_field
 
 # An uploaded spec must stay trainable on a CPU shared by a workshop: these bound memory and time.
@@ -160,7 +162,23 @@ class Dense:
         return f"dense {self.units}"
 
 
-LayerSpec = Conv | Pool | BatchNorm | Dropout | Activation | Flatten | Dense
+@dataclass(frozen=True)
+class Backbone:
+    """SqueezeNet 1.1's trunk, conv1 to fire9, frozen (:mod:`explorer.deep.trunk`): pictures are resized to
+    ``size × size`` and ImageNet-normalised, and come out as 512 feature maps. Only as the first layer (it
+    takes the app's pictures, gray or RGB in ``[0, 1]``). Its weights are loaded like any others: pretrained
+    ones from ``explorer.deep.transfer.initial_weights``; nothing in it is trained."""
+
+    size: int = 128
+
+    def __post_init__(self) -> None:
+        checks.integer("Backbone size", self.size, trunk.MIN_SIZE, trunk.MAX_SIZE, wrong_type=ValueError)
+
+    def describe(self) -> str:
+        return f"pretrained SqueezeNet, frozen, {self.size} px"
+
+
+LayerSpec = Conv | Pool | BatchNorm | Dropout | Activation | Flatten | Dense | Backbone
 # Names used in dicts (``{"type": "conv", ...}``, see explorer.nets.spec_json) and in summary rows, and back.
 LAYER_TYPES: dict[str, type] = {
     "conv": Conv,
@@ -170,6 +188,7 @@ LAYER_TYPES: dict[str, type] = {
     "activation": Activation,
     "flatten": Flatten,
     "dense": Dense,
+    "backbone": Backbone,
 }
 TYPE_NAMES = {cls: name for name, cls in LAYER_TYPES.items()}
 
@@ -179,14 +198,16 @@ class LayerRow:
     """One line of :func:`summary`.
 
     ``name``: the layer described (``"conv 32 3×3"``); ``kind``: its type name in dicts (``"conv"``, ``"pool"``,
-    ``"batchnorm"``, ``"dropout"``, ``"activation"``, ``"flatten"``, ``"dense"``); ``output_shape``: ``(C, H, W)``
-    or ``(N,)`` for one image; ``params``: learned numbers.
+    ``"batchnorm"``, ``"dropout"``, ``"activation"``, ``"flatten"``, ``"dense"``, ``"backbone"``);
+    ``output_shape``: ``(C, H, W)`` or ``(N,)`` for one image; ``params``: numbers in the layer (learned, unless
+    ``frozen``: a pretrained backbone's, kept as they are).
     """
 
     name: str
     kind: str
     output_shape: tuple[int, ...]
     params: int
+    frozen: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,7 +268,15 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
     for index, layer in enumerate(spec.layers, start=1):
         where = f"layer {index} ({layer.describe()})"
         params = 0
-        if isinstance(layer, (Conv, Pool)):
+        if isinstance(layer, Backbone):
+            if index != 1:
+                raise ValueError(f"{where}: a pretrained backbone must be the first layer (it takes the pictures)")
+            if shape[0] not in (1, 3):
+                raise ValueError(f"{where}: needs gray or RGB pictures (1 or 3 channels), got {shape[0]} channels")
+            params = trunk.param_count(shape[0])
+            side = trunk.output_side(layer.size)
+            shape = (trunk.CHANNELS, side, side)
+        elif isinstance(layer, (Conv, Pool)):
             if len(shape) != 3:
                 raise ValueError(
                     f"{where}: needs C×H×W feature maps, but comes after flatten (input is {format_shape(shape)})"
@@ -292,7 +321,7 @@ def _trace(spec: ArchitectureSpec) -> list[LayerRow]:
                 f"{where}: outputs {format_shape(shape)} = {values:,} values per image, "
                 f"more than the limit of {MAX_FEATURE_VALUES:,}"
             )
-        rows.append(LayerRow(layer.describe(), TYPE_NAMES[type(layer)], shape, params))
+        rows.append(LayerRow(layer.describe(), TYPE_NAMES[type(layer)], shape, params, isinstance(layer, Backbone)))
     return rows
 
 
@@ -308,25 +337,32 @@ def summary(spec: ArchitectureSpec) -> list[LayerRow]:
 
 
 def count_params(spec: ArchitectureSpec) -> int:
-    """Total learned parameters (the sum of :func:`summary`'s ``params``)."""
+    """Total parameters (the sum of :func:`summary`'s ``params``), a frozen backbone's included."""
     return sum(row.params for row in summary(spec))
 
 
+def count_trainable(spec: ArchitectureSpec) -> int:
+    """The parameters training changes: :func:`count_params` without a frozen backbone's."""
+    return sum(row.params for row in summary(spec) if not row.frozen)
+
+
 def receptive_fields(spec: ArchitectureSpec) -> list[int | None]:
-    """Receptive field side (input pixels) of one unit after each layer; ``None`` from flatten on (all of it)."""
+    """Receptive field side (input pixels) of one unit after each layer; ``None`` from flatten (all of it) or a
+    backbone on."""
     if not isinstance(spec, ArchitectureSpec):
         raise TypeError(f"spec must be an ArchitectureSpec, got {type(spec).__name__}")
     windows: list[Window] = []
     out: list[int | None] = []
     for layer in spec.layers:
+        # A backbone resizes the picture and pools in ceil mode (no single square window to trace): None on.
+        if isinstance(layer, (Flatten, Dense, Backbone)) or (out and out[-1] is None):
+            out.append(None)
+            continue
         if isinstance(layer, Conv):
             padding = (layer.kernel - 1) // 2 if isinstance(layer.padding, str) else layer.padding  # "same"
             windows.append(Window(layer.kernel, stride=layer.stride, padding=padding))
         elif isinstance(layer, Pool):
             windows.append(Window(layer.size, stride=layer.step))
-        elif isinstance(layer, (Flatten, Dense)) or (out and out[-1] is None):
-            out.append(None)
-            continue
         out.append(receptive_field(windows)[-1][0] if windows else 1)
     return out
 
@@ -357,6 +393,8 @@ def build(spec: ArchitectureSpec, *, seed: int | None = 0):
             return {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}[layer.kind]()
         if isinstance(layer, Flatten):
             return nn.Flatten()
+        if isinstance(layer, Backbone):
+            return trunk.build(shape[0], layer.size, seed=0 if seed is None else seed)
         return nn.Linear(shape[0], layer.units)
 
     if seed is None:

@@ -17,6 +17,11 @@ augmentation and dropout from its own generator, seeded by ``(seed, epoch)``, ne
 random state (shared by every session of the app). The same seed gives the same losses and accuracies,
 and training 2 epochs in one call or in two calls gives the same model.
 
+A network that starts with frozen layers (a pretrained backbone, :class:`~explorer.nets.architecture.Backbone`)
+has them computed once per run: every picture goes through the frozen layers a single time (reported as
+progress with ``batch == 0``), and the epochs train the layers after them on what came out. The same numbers as
+running the whole network every batch, many times faster; not with augmentation (each epoch's pictures differ).
+
 Torch is imported inside the functions: the configuration classes import cheaply.
 """
 
@@ -50,6 +55,12 @@ MAX_WEIGHT_DECAY = 0.1  # stronger L2 shrinks every weight towards 0 faster than
 MAX_MOMENTUM = 0.99
 MAX_SEED = 2**31 - 1
 PROGRESS_INTERVAL = 0.2  # seconds between two progress reports: smooth for people, cheap for the app
+# Pictures per step of the pass through frozen layers: a pretrained backbone takes 10-30 ms a picture on one
+# thread, so a step of 16 reports progress about twice a second.
+FROZEN_CHUNK = 16
+# The share of a run's progress bar given to the pass through frozen layers: the epochs after it train a
+# single layer on the stored outputs, which takes a few percent of the pass's time.
+FROZEN_SHARE = 0.9
 # A snapshot keeps the features of up to 500 test images (enough for a readable 2-D map) and at most
 # 100,000 numbers (400 kB), so 100 epochs of snapshots stay under 40 MB.
 SNAPSHOT_IMAGES = 500
@@ -121,7 +132,8 @@ class EpochRecord:
 @dataclass(frozen=True)
 class Progress:
     """A report during :meth:`Trainer.run`. ``epoch`` counts from the trainer's first run (1-based) and
-    ``epochs`` is the epoch this run ends with; ``batch`` is 1-based within the epoch. ``fraction_done``
+    ``epochs`` is the epoch this run ends with; ``batch`` is 1-based within the epoch (0 while the pictures
+    go through frozen leading layers once, before the epoch's first batch; see the module docstring). ``fraction_done``
     and ``eta_seconds`` are for this run; ``history`` holds every finished epoch. ``epoch_loss`` and
     ``epoch_accuracy`` average the training batches of epoch ``epoch`` so far (what its record will say
     when it ends), so a curve can move within a long epoch."""
@@ -225,6 +237,23 @@ def _divergence_message(loss: float, epoch: int, batch: int, learning_rate: floa
     return f"the loss became {word} at epoch {epoch}, batch {batch} — try a lower learning rate, e.g. {suggestion:g}"
 
 
+def frozen_prefix(model) -> int:
+    """How many leading modules of ``model`` training can compute once: every parameter in them frozen
+    (``requires_grad=False``), and nothing that acts differently in training (dropout, batch norm). 0 when
+    those modules hold no parameters at all (a leading flatten is not worth storing outputs for)."""
+    from torch import nn
+
+    count = 0
+    for module in list(model)[:-1]:  # the last layer always trains
+        parts = list(module.modules())
+        if any(p.requires_grad for p in module.parameters()) or any(
+            isinstance(part, (nn.Dropout, nn.BatchNorm1d, nn.BatchNorm2d)) for part in parts
+        ):
+            break
+        count += 1
+    return count if any(True for module in list(model)[:count] for _ in module.parameters()) else 0
+
+
 def check_fit(spec: ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig) -> None:
     """``TypeError``/``ValueError`` (naming what doesn't fit) unless a :class:`Trainer` can train ``spec`` on
     ``train`` and ``test`` with ``config``: image shapes, class counts and names, batch norm's batch size.
@@ -311,6 +340,9 @@ class Trainer:
         self.history: list[EpochRecord] = []
         self.snapshots: list[Snapshot] = []
         self.diverged_message: str | None = None
+        # Frozen leading layers (a pretrained backbone) run once; _start: the first module the epochs run.
+        self._frozen = frozen_prefix(self.model) if config.augment.is_identity else 0
+        self._start = 0
         self.steps = 0  # batches trained, over every run
         self.evaluation: Evaluation | None = None  # the test set's results after the last epoch
         if resume is not None:
@@ -352,7 +384,7 @@ class Trainer:
         import torch
         from torch import nn
 
-        for module in self.model:
+        for module in list(self.model)[self._start :]:
             if isinstance(module, nn.Dropout):
                 if module.p > 0:
                     keep = torch.rand(x.shape, generator=generator) >= module.p
@@ -393,6 +425,9 @@ class Trainer:
         last_epoch = first_epoch + epochs - 1
         total_batches, done_batches, done_images = epochs * batches, 0, 0
         clock = self._clock
+        share = FROZEN_SHARE if self._frozen and not self._start else 0.0  # of the bar, for the frozen pass
+        if share and not self._through_frozen(first_epoch, last_epoch, share, on_progress, should_stop):
+            return self._result(stopped=True)
         start = last_report = clock()
         stopped = False
         loss_sum, correct, seen = 0.0, 0, 0  # this epoch's batches so far (report() reads them)
@@ -406,7 +441,7 @@ class Trainer:
                     last_epoch,
                     batch,
                     batches,
-                    done_batches / total_batches,
+                    share + (1.0 - share) * done_batches / total_batches,
                     done_images / elapsed,
                     remaining,
                     loss,
@@ -425,7 +460,9 @@ class Trainer:
                 self.model.train()
                 for batch in range(1, batches + 1):
                     index = order[(batch - 1) * config.batch_size : batch * config.batch_size]
-                    x, y = self._x[index].contiguous(memory_format=torch.channels_last), self._y[index]
+                    x, y = self._x[index], self._y[index]
+                    if x.ndim == 4:
+                        x = x.contiguous(memory_format=torch.channels_last)
                     if not config.augment.is_identity:
                         x = augment_batch(x, config.augment, generator=generator)
                     logits = self._forward(x, generator)
@@ -463,13 +500,51 @@ class Trainer:
             self.model.eval()
         return self._result(stopped=stopped)
 
+    def _through_frozen(self, epoch: int, last_epoch: int, share: float, on_progress, should_stop) -> bool:
+        """Run the training and test pictures through the frozen leading layers once, :data:`FROZEN_CHUNK` at a
+        time, reporting progress (``batch`` 0, up to ``share`` of the bar); keep what comes out as the inputs of
+        the layers after them. False (nothing changed) when ``should_stop()`` says so before the end."""
+        import torch
+
+        body = self.model[: self._frozen].eval()
+        total, done = len(self._x) + len(self._test_x), 0
+        start = last_report = self._clock()
+        outputs: list[list] = [[], []]
+        # no_grad, not inference_mode: the stored outputs are the input of layers that train (autograd keeps them).
+        with torch.no_grad():
+            for which, images in enumerate((self._x, self._test_x)):
+                for first in range(0, len(images), FROZEN_CHUNK):
+                    outputs[which].append(body(images[first : first + FROZEN_CHUNK]))
+                    done += len(outputs[which][-1])
+                    if should_stop is not None and should_stop():
+                        return False
+                    now = self._clock()
+                    if on_progress is not None and (now - last_report >= PROGRESS_INTERVAL or done == total):
+                        last_report, elapsed = now, max(now - start, 1e-9)
+                        on_progress(
+                            Progress(
+                                epoch,
+                                last_epoch,
+                                0,
+                                self.batches_per_epoch,
+                                share * done / total,
+                                done / elapsed,
+                                (total - done) * elapsed / done,
+                                math.nan,
+                                tuple(self.history),
+                            )
+                        )
+        self._x, self._test_x = torch.cat(outputs[0]), torch.cat(outputs[1])
+        self._start = self._frozen
+        return True
+
     def _end_epoch(self, epoch: int, train_loss: float, train_accuracy: float, seconds: float, *, fraction: float):
         """Measure the test set, append the epoch's record and snapshot."""
         import torch
         import torch.nn.functional as F
         from torch import nn
 
-        features, logits = forward_chunks(self.model, self._test_x, features=True)
+        features, logits = forward_chunks(self.model[self._start :], self._test_x, features=True)
         test_loss = float(F.cross_entropy(logits, self._test_y))
         test_accuracy = float((logits.argmax(1) == self._test_y).double().mean())
         probabilities = torch.softmax(logits, dim=1).numpy()

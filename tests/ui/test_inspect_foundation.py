@@ -253,3 +253,34 @@ def test_an_unreadable_file_is_refused_with_a_message_and_nothing_else_is_lost()
     assert len(at.error) == 1 and "could not be used" in at.error[0].value
     at.radio(key=inspect_input.SOURCE_KEY).set_value("test").run()  # the test image is still there
     assert _texts(at)["input"].startswith("test image 0 ")
+
+
+def test_a_transfer_network_travels_to_a_worker_and_is_inspected_flat():
+    """A network trained from the pretrained backbone (random weights here): the Inspect pages hold it flat
+    (the trunk's layers laid out, explorer.deep.transfer.flat), its weights travel under the spec's names, and a
+    worker computes on it what this process computes on the network as the Train page built it."""
+    import torch
+
+    from explorer.deep import backbone, transfer
+    from explorer.interpret import activations
+    from explorer.nets import architecture
+
+    spec = transfer.spec((3, 32, 32), 2, size=64)
+    nested = checkpoints.model_from_weights(
+        spec, transfer.initial_weights(spec, backbone.build(pretrained=False, seed=4), seed=1)
+    )
+    flat = transfer.flat(nested)
+    assert len(flat) == 14 + 4 and isinstance(flat[1], torch.nn.Conv2d)  # resize, conv1, ... fire9, then the rest
+    picture = np.random.default_rng(0).random((3, 32, 32), dtype=np.float32)
+    torch.testing.assert_close(flat(torch.from_numpy(picture)[None]), nested(torch.from_numpy(picture)[None]))
+    ref = inspect_worker.model_ref(flat, spec, "test transfer")
+    assert list(ref.weights) == list(architecture.build(spec).state_dict())
+    assert activations.conv1_filters(flat).shape == (64, 3, 3, 3)  # ImageNet's conv1, not a resize or a pool
+    inspect_jobs.clear()
+    call = inspect_worker.Call("activations.feature_maps", ("test transfer maps",), ref, (picture,))
+    inspect_jobs.result(call, label="Feature maps")
+    value = _wait(call)
+    expected = activations.feature_maps(flat, picture)
+    assert list(value) == list(expected) and "15. relu" in value  # fire9's 512 maps, through the last relu
+    for name in expected:
+        np.testing.assert_allclose(value[name], expected[name], rtol=1e-5, atol=1e-5)

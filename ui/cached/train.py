@@ -235,9 +235,16 @@ def _work(
 
 
 def start_training(
-    spec: architecture.ArchitectureSpec, train: Dataset, test: Dataset, config: TrainConfig, *, title: str
+    spec: architecture.ArchitectureSpec,
+    train: Dataset,
+    test: Dataset,
+    config: TrainConfig,
+    *,
+    title: str,
+    initial: dict[str, np.ndarray] | None = None,
 ) -> TrainingJob:
     """A new training of ``spec`` on ``train``/``test``, queued on the server's scheduler; it runs in a worker.
+    ``initial``: the weights to start from (a transfer network's, ``ui.train_transfer.initial_weights``).
 
     The settings are checked here, on the script thread (``explorer.nets.training.check_fit``), so one that
     doesn't fit is reported right away (``ValueError``) rather than from the worker.
@@ -245,7 +252,7 @@ def start_training(
     from explorer.nets import training
 
     training.check_fit(spec, train, test, config)
-    request = training_worker.TrainingRequest(spec, train, test, config, config.epochs)
+    request = training_worker.TrainingRequest(spec, train, test, config, config.epochs, initial=initial)
     return _submit(request, title)
 
 
