@@ -479,9 +479,16 @@ def kernel_layer(model: nn.Module, kernel: np.ndarray) -> KernelConv:
 
     conv1 must pad nothing (``"valid"``) or ``kh // 2`` rows and ``kw // 2`` columns each side (``"same"`` with an
     odd kernel): the Kernels page's borders put the kernel's anchor at ``(kh // 2, kw // 2)``, while torch's
-    ``"same"`` for an even kernel pads one row less before than after. Other paddings raise ``ValueError``.
+    ``"same"`` for an even kernel pads one row less before than after. Other paddings raise ``ValueError``, as
+    does a conv1 that is not the model's first layer (it would not see the picture itself).
     """
-    _, conv = _first_conv(_check_model(model))
+    position, conv = _first_conv(_check_model(model))
+    if position != 0:
+        before = ", ".join(type(module).__name__ for module in list(model)[:position])
+        raise ValueError(
+            f"its conv1 does not see the picture itself but what {before} made of it (e.g. a resized copy), so "
+            "the Kernels page's convolution of the picture can't be set beside it"
+        )
     array = convolution.check_kernel(kernel)
     kh, kw = conv.kernel_size
     padding = conv.padding

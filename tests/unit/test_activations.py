@@ -421,5 +421,8 @@ def test_replace_filter_and_kernel_layer_refuse_bad_input(digits_model):
         activations.kernel_layer(nn.Sequential(nn.Conv2d(1, 2, 5, padding=1)), np.ones((5, 5)))
     with pytest.raises(ValueError, match="matches only no padding or kernel // 2"):
         activations.kernel_layer(nn.Sequential(nn.Conv2d(1, 2, 4, padding="same")), np.ones((4, 4)))
+    resized_first = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(1, 2, 3))
+    with pytest.raises(ValueError, match="does not see the picture itself but what Upsample made of it"):
+        activations.kernel_layer(resized_first, np.ones((3, 3)))
     with pytest.raises(ValueError, match="padding must be one of"):
         activations.KernelConv(np.ones((3, 3)), padding="same")
