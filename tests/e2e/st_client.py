@@ -47,6 +47,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 RUN_TIMEOUT_S = 120.0
 # Media URLs in a serialized element: /media/<content hash>.<extension>.
 MEDIA_URL = re.compile(rb"/media/[0-9A-Za-z_-]+\.[0-9A-Za-z]+")
+# deploy/nginx.conf's affinity cookie: the name of the replica a browser's session lives on.
+AFFINITY_COOKIE = "vx_replica"
 # Streamlit's XSRF cookie (double-submit: its value goes back as a header / websocket subprotocol).
 XSRF_COOKIE = "_streamlit_xsrf"
 # Widget kinds an attendee knows how to move (Element oneof names).
@@ -108,6 +110,7 @@ class Run:
     error: str = ""
     alerts: list[str] = field(default_factory=list)  # the text of st.success/info/warning/error elements drawn
     texts: list[str] = field(default_factory=list)  # the text of markdown and caption elements drawn
+    replica: str = ""  # behind deploy/nginx.conf: the replica that served it (its affinity cookie)
 
 
 @dataclass
@@ -408,6 +411,7 @@ class Session:
             self.media_urls.extend(new)
         run.media = len(new)
         run.total_s = time.monotonic() - run.start
+        run.replica = self.cookies.get(AFFINITY_COOKIE, "")
 
     async def _read_until_finished(self, run: Run) -> list[str]:
         widgets: list[Widget] = []

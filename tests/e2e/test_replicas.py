@@ -33,7 +33,7 @@ from tests.e2e import harness, proxy, st_client
 from tests.e2e.conftest import RUN_TIMEOUT_MS, VIEWPORT, App
 
 T = TypeVar("T")
-AFFINITY_COOKIE = "vx_replica"
+AFFINITY_COOKIE = st_client.AFFINITY_COOKIE
 REPLICAS = ("replica-1", "replica-2")
 SERVER_START_TIMEOUT_S = 120  # two servers starting at once on a shared 2-core machine
 UPLOADER = "_shared.upload"  # the sidebar picker's file uploader (ui/images.py)
