@@ -52,11 +52,12 @@ def _swap(text: str, pattern: str, replacement: str, *, count: int | None = None
 def render(text: str, *, listen_port: int, replica_ports: Sequence[int], folder: str) -> str:
     """``deploy/nginx.conf`` for loopback: ``listen`` on ``127.0.0.1:listen_port``, ``replica-<i>:8501`` at
     ``127.0.0.1:replica_ports[i-1]``, pid/logs/temporary files under ``folder``."""
-    names = re.findall(r"^\s*server\s+(replica-\d+):8501;", text, flags=re.MULTILINE)
-    if sorted(names) != [f"replica-{i + 1}" for i in range(len(replica_ports))]:
+    names = sorted(set(re.findall(r"\b(replica-\d+):8501\b", text)))
+    if names != [f"replica-{i + 1}" for i in range(len(replica_ports))]:
         raise ValueError(f"deploy/nginx.conf names replicas {names}, the test runs {len(replica_ports)}")
     for i, port in enumerate(replica_ports, start=1):
-        text = _swap(text, rf"^(\s*server\s+)replica-{i}:8501;", rf"\g<1>127.0.0.1:{port};", count=1)
+        # Each replica's address is in two maps (where a request goes, and where it fails over to).
+        text = _swap(text, rf"\breplica-{i}:8501\b", f"127.0.0.1:{port}", count=2)
     text = _swap(text, r"^(\s*)listen\s+8080;", rf"\g<1>listen 127.0.0.1:{listen_port};", count=1)
     text = _swap(text, r"^pid\s+[^;]+;", f"pid {folder}/nginx.pid;", count=1)
     text = _swap(text, r"^error_log\s+[^;]+;", f"error_log {folder}/error.log warn;", count=1)

@@ -251,5 +251,8 @@ def test_chromium_through_the_proxy_paints_a_page_and_uploads_a_picture(cluster,
         expect(sidebar).to_contain_text("Current image: your upload · 40 × 60 px")
         expect(sidebar.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
         app.screenshot("replicas-proxy-upload")
+        app.page.set_viewport_size({"width": 1280, "height": 800})
+        app.page.wait_for_timeout(300)  # the layout settles at the new width
+        app.page.screenshot(path=f"{harness.SCREENSHOTS}/replicas-proxy-upload-1280x800.png")
     finally:
         context.close()
