@@ -186,12 +186,14 @@ def measure(
     if replicas > 1:
         window_s = max(summary["window_s"], 1e-9)
         summary["proxy_cpu_pct"] = round(100 * (nginx_cpu[1] - nginx_cpu[0]) / window_s, 1)
-        first_loads = [run for run in runs if run.kind == "first load"]
+        # The replica of each finished run (a failed run has none): an attendee's runs all on one, one on each.
+        served = [run for run in runs if run.replica]
+        first_loads = [run for run in served if run.kind == "first load"]
         summary["attendees_per_replica"] = {
-            name: sum(1 for run in first_loads if run.replica == name) for name in sorted({r.replica for r in runs})
+            name: sum(1 for run in first_loads if run.replica == name) for name in sorted({r.replica for r in served})
         }
         summary["moved_between_replicas"] = sum(
-            1 for a in range(plan.attendees) if len({run.replica for run in runs if run.attendee == a}) > 1
+            1 for a in range(plan.attendees) if len({run.replica for run in served if run.attendee == a}) > 1
         )
     return summary
 
