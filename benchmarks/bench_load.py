@@ -12,13 +12,20 @@ Reported: p50 / p95 / max per kind of interaction (first load, page switch, widg
 errors, throughput (runs/s), the server's CPU (``/proc/<pid>/stat``, in % of one core over the load) and
 its RSS (sampled every ``--sample`` seconds: at the start of the load, the highest, at the end).
 
+``--replicas N`` (N ≥ 2): N servers behind nginx running ``deploy/nginx.conf`` on loopback
+(``tests/e2e/proxy.py``), each warmed up directly, the attendees through the proxy (its affinity cookie kept,
+like a browser's). Server CPU and RSS are then summed over the replicas; nginx's own CPU is reported apart,
+and how many attendees each replica got.
+
 Targets (one server process, 2 cores): thinking 10 s, p95 of interactions ≤ 300 ms; thinking 3 s, p95
 ≤ 600 ms; every first load ≤ 3 s even when 30 arrive within 2 s; no errors. A shorter think time has no target.
+Through the proxy, one replica per core (2 on this machine): 60 attendees thinking 10 s, the same p95 ≤ 300 ms.
 
     python benchmarks/bench_load.py                                  # 30 attendees thinking 10 s for 60 s
     python benchmarks/bench_load.py --think 3 --duration 90
     python benchmarks/bench_load.py --arrival 2 --duration 20        # a room arriving at once
     python benchmarks/bench_load.py --gc on                          # Streamlit's default: gc after each run
+    python benchmarks/bench_load.py --replicas 2 --attendees 60      # through nginx, one replica per core
     python benchmarks/run.py --only load                             # the default scenario, as rows
 
 Run it on a machine nobody else is loading: the attendees share the CPU with the server (their own CPU time
@@ -41,7 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tests.e2e import harness, st_client  # noqa: E402  (the project root is on the path only from here)
+from tests.e2e import harness, proxy, st_client  # noqa: E402  (the project root is on the path only from here)
 
 KINDS = ("first load", "page switch", "widget change")
 # Interactions a person doesn't wait for: p95 targets by think time (a busier room gets a looser one).
@@ -72,17 +79,29 @@ def process_rss_mb(pid: int) -> float:
         return int(file.read().split()[1]) * PAGE_SIZE / 1e6
 
 
-class Monitor:
-    """Samples a process's CPU and RSS every ``every_s`` seconds in a thread, between start() and stop()."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its children (nginx's master and workers), from ``/proc/<pid>/task/*/children``."""
+    children: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as file:
+            children += [int(child) for child in file.read().split()]
+    return [pid, *children]
 
-    def __init__(self, pid: int, every_s: float) -> None:
-        self.pid, self.every_s = pid, every_s
+
+class Monitor:
+    """Samples the summed CPU and RSS of processes (the replicas) every ``every_s`` seconds in a thread,
+    between start() and stop()."""
+
+    def __init__(self, pids: int | list[int], every_s: float) -> None:
+        self.pids, self.every_s = ([pids] if isinstance(pids, int) else list(pids)), every_s
         self.samples: list[tuple[float, float, float]] = []  # (seconds since start, CPU s, RSS MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _sample(self) -> None:
-        self.samples.append((time.monotonic() - self._t0, process_cpu_s(self.pid), process_rss_mb(self.pid)))
+        cpu = sum(process_cpu_s(pid) for pid in self.pids)
+        rss = sum(process_rss_mb(pid) for pid in self.pids)
+        self.samples.append((time.monotonic() - self._t0, cpu, rss))
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -119,29 +138,64 @@ def stats(runs: list[st_client.Run]) -> dict:
     }
 
 
-def measure(plan: st_client.Plan, *, gc: str = "config", warm_up: bool = True, sample_s: float = 2.0) -> dict:
-    """Start a server, warm it up, run ``plan`` against it while sampling it, stop it; the summary as a dict.
+def measure(
+    plan: st_client.Plan, *, gc: str = "config", warm_up: bool = True, sample_s: float = 2.0, replicas: int = 1
+) -> dict:
+    """Start the server (or ``replicas`` servers behind nginx), warm it up, run ``plan`` against it while
+    sampling it, stop it; the summary as a dict.
 
     ``gc``: "config" leaves ``runner.postScriptGC`` to ``.streamlit/config.toml``; "on" / "off" override it.
     """
     if gc not in ("config", "on", "off"):
         raise ValueError(f"gc must be 'config', 'on' or 'off', got {gc!r}")
+    if replicas < 1:
+        raise ValueError(f"replicas must be at least 1, got {replicas}")
     extra = () if gc == "config" else ("--runner.postScriptGC", "true" if gc == "on" else "false")
-    port = harness.free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    process = harness.start_server(port, extra_args=extra)
+    ports = [harness.free_port() for _ in range(replicas)]
+    processes = [harness.start_server(port, extra_args=extra) for port in ports]
+    nginx = None
+    nginx_cpu: list[float] = []
     try:
-        harness.wait_healthy(process, base_url, SERVER_START_TIMEOUT_S)
-        warm = asyncio.run(st_client.tour(base_url)) if warm_up else []
-        monitor = Monitor(process.pid, sample_s)
+        for process, port in zip(processes, ports, strict=True):
+            harness.wait_healthy(process, f"http://127.0.0.1:{port}", SERVER_START_TIMEOUT_S)
+        warm = []
+        if warm_up:  # each replica directly: every process pays its own imports and first cache fills
+            for port in ports:
+                warm += asyncio.run(st_client.tour(f"http://127.0.0.1:{port}"))
+        if replicas > 1:
+            nginx = proxy.start(ports)
+            base_url = nginx.base_url
+        else:
+            base_url = f"http://127.0.0.1:{ports[0]}"
+        monitor = Monitor([process.pid for process in processes], sample_s)
+        nginx_pids = process_tree(nginx.process.pid) if nginx is not None else []
+        nginx_cpu.append(sum(process_cpu_s(pid) for pid in nginx_pids))
         client_cpu0 = time.process_time()
         monitor.start()
         runs = asyncio.run(st_client.run_plan(base_url, plan))
         monitor.stop()
+        nginx_cpu.append(sum(process_cpu_s(pid) for pid in nginx_pids))
         client_cpu = time.process_time() - client_cpu0
     finally:
-        harness.stop_server(process)
-    return summarize(plan, gc, warm, runs, monitor, client_cpu)
+        if nginx is not None:
+            proxy.stop(nginx)
+        for process in processes:
+            harness.stop_server(process)
+    summary = summarize(plan, gc, warm, runs, monitor, client_cpu)
+    summary["replicas"] = replicas
+    if replicas > 1:
+        window_s = max(summary["window_s"], 1e-9)
+        summary["proxy_cpu_pct"] = round(100 * (nginx_cpu[1] - nginx_cpu[0]) / window_s, 1)
+        # The replica of each finished run (a failed run has none): an attendee's runs all on one, one on each.
+        served = [run for run in runs if run.replica]
+        first_loads = [run for run in served if run.kind == "first load"]
+        summary["attendees_per_replica"] = {
+            name: sum(1 for run in first_loads if run.replica == name) for name in sorted({r.replica for r in served})
+        }
+        summary["moved_between_replicas"] = sum(
+            1 for a in range(plan.attendees) if len({run.replica for run in served if run.attendee == a}) > 1
+        )
+    return summary
 
 
 def summarize(plan, gc, warm, runs, monitor: Monitor, client_cpu_s: float) -> dict:
@@ -204,6 +258,12 @@ def table(summary: dict) -> str:
     lines.append(line("all but first loads", summary["interactions"]))
     lines += [line(f"  {page}", row) for page, row in summary["by_page"].items()]
     plan = summary["plan"]
+    if summary.get("replicas", 1) > 1:
+        lines.append(
+            f"{summary['replicas']} replicas behind nginx (server CPU and RSS summed over them; nginx CPU "
+            f"{summary['proxy_cpu_pct']} % of a core); attendees per replica {summary['attendees_per_replica']}, "
+            f"{summary['moved_between_replicas']} moved between replicas"
+        )
     lines.append(
         f"{plan['attendees']} attendees, think {plan['think_s']} s, {plan['duration_s']} s, arrival within "
         f"{plan['arrival_s']} s, postScriptGC {summary['post_script_gc']}: {summary['runs']} runs, "
@@ -220,6 +280,9 @@ def rows(summary: dict) -> list[dict]:
     """``benchmarks/run.py`` rows: the targets, then the other figures as "reported"."""
     plan = summary["plan"]
     label = f"{plan['attendees']} attendees, think {plan['think_s']:g} s"
+    replicas = summary.get("replicas", 1)
+    if replicas > 1:
+        label += f", through the proxy to {replicas} replicas"
     target = p95_target(plan["think_s"])
     inter, first = summary["interactions"], summary["by_kind"]["first load"]
 
@@ -260,14 +323,28 @@ def rows(summary: dict) -> list[dict]:
             throughput_runs_per_s=summary["throughput_runs_per_s"],
             rss_mb=summary["rss_mb"],
             post_script_gc=summary["post_script_gc"],
+            **(
+                {
+                    "proxy_cpu_pct": summary["proxy_cpu_pct"],
+                    "attendees_per_replica": summary["attendees_per_replica"],
+                }
+                if replicas > 1
+                else {}
+            ),
         )
     )
     return out
 
 
+# Through the proxy: one replica per core of the 2-core machine, twice the one-process scenario's room.
+PROXY_REPLICAS = 2
+PROXY_PLAN = st_client.Plan(attendees=60)
+
+
 def run() -> list[dict]:
-    """The default scenario (30 attendees thinking 10 s, 60 s, arriving within 10 s, the app's own config)."""
-    return rows(measure(st_client.Plan()))
+    """The default scenario (30 attendees thinking 10 s, 60 s, arriving within 10 s, the app's own config),
+    then the same through the proxy: 60 attendees on 2 replicas behind nginx."""
+    return rows(measure(st_client.Plan())) + rows(measure(PROXY_PLAN, replicas=PROXY_REPLICAS))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,12 +359,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gc", choices=("config", "on", "off"), default="config", help="runner.postScriptGC")
     parser.add_argument("--sample", type=float, default=2.0, help="seconds between CPU/RSS samples")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the one-visitor tour of every page")
+    parser.add_argument("--replicas", type=int, default=1, help="servers behind nginx (deploy/nginx.conf); 1: no proxy")
     args = parser.parse_args(argv)
     # Bounded: the load goes to a loopback server this script starts, and stops.
     if not 1 <= args.attendees <= 200:
         parser.error(f"--attendees must be from 1 to 200, got {args.attendees}")
     if not 0 < args.duration <= 1800:
         parser.error(f"--duration must be more than 0 and at most 1800 s, got {args.duration}")
+    if not 1 <= args.replicas <= os.cpu_count():
+        parser.error(f"--replicas must be from 1 to the number of cores ({os.cpu_count()}), got {args.replicas}")
     if args.think < 0 or args.arrival < 0 or args.sample <= 0:
         parser.error("--think and --arrival must be >= 0, --sample > 0")
     plan = st_client.Plan(
@@ -298,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         changes_per_page=args.changes_per_page,
         seed=args.seed,
     )
-    summary = measure(plan, gc=args.gc, warm_up=not args.no_warm_up, sample_s=args.sample)
+    summary = measure(plan, gc=args.gc, warm_up=not args.no_warm_up, sample_s=args.sample, replicas=args.replicas)
     print(table(summary))
     print(json.dumps(summary))
     return 0

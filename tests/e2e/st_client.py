@@ -13,6 +13,11 @@ What a browser tab does, reduced to what loads the server:
    query string, ``ref_hash`` an element the client said it already had (``cached_message_hashes``, as the
    browser's message cache does).
 4. ``GET`` of every ``/media/...`` file the run's elements refer to (once per session, like a browser cache).
+5. Like a browser, a session keeps the cookies its server (or a proxy in front of it) sets and sends them with
+   every request and the websocket handshake: a proxy's affinity cookie, Streamlit's ``_streamlit_xsrf``
+   (sent back as the websocket's second subprotocol and as the ``X-Xsrftoken`` header of uploads).
+   ``Session.upload`` does what the browser's file picker does: asks for upload URLs on the websocket,
+   ``PUT`` s the file there, then reruns with the uploader's new state.
 
 Simplifications, each making the load a little lighter than a browser's: widget states are sent only for the
 widgets the attendee set (a browser also sends the defaults of every widget it drew), no heartbeats, and
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
@@ -41,6 +47,10 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 RUN_TIMEOUT_S = 120.0
 # Media URLs in a serialized element: /media/<content hash>.<extension>.
 MEDIA_URL = re.compile(rb"/media/[0-9A-Za-z_-]+\.[0-9A-Za-z]+")
+# deploy/nginx.conf's affinity cookie: the name of the replica a browser's session lives on.
+AFFINITY_COOKIE = "vx_replica"
+# Streamlit's XSRF cookie (double-submit: its value goes back as a header / websocket subprotocol).
+XSRF_COOKIE = "_streamlit_xsrf"
 # Widget kinds an attendee knows how to move (Element oneof names).
 SETTABLE = ("slider", "selectbox", "radio", "number_input", "checkbox")
 # The widget an attendee moves on each page (its session key), as in bench_pages.py; a page missing from here,
@@ -99,6 +109,8 @@ class Run:
     widget: str = ""
     error: str = ""
     alerts: list[str] = field(default_factory=list)  # the text of st.success/info/warning/error elements drawn
+    texts: list[str] = field(default_factory=list)  # the text of markdown and caption elements drawn
+    replica: str = ""  # behind deploy/nginx.conf: the replica that served it (its affinity cookie)
 
 
 @dataclass
@@ -107,23 +119,90 @@ class _Cached:
     media: list[str] = field(default_factory=list)
     buttons: dict[str, str] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    uploaders: dict[str, str] = field(default_factory=dict)
 
 
-async def http_get(base_url: str, path: str, *, timeout_s: float = RUN_TIMEOUT_S) -> bytes:
-    """``GET path`` over one HTTP/1.1 connection (``Connection: close``); the body, or LoadError on a non-200."""
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]  # (lower-case name, value), in order
+    body: bytes
+
+
+async def http_request(
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
+    timeout_s: float = RUN_TIMEOUT_S,
+) -> Response:
+    """One HTTP/1.1 request on a connection of its own (``Connection: close``). ``cookies`` (a browser's jar
+    for this server) are sent, and updated from the answer's ``Set-Cookie`` headers."""
     url = urllib.parse.urlsplit(base_url)
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {url.netloc}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if cookies:
+        lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items()))
+    if body or method in ("PUT", "POST"):
+        lines.append(f"Content-Length: {len(body)}")
     reader, writer = await asyncio.wait_for(asyncio.open_connection(url.hostname, url.port), timeout_s)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n\r\n".encode())
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await writer.drain()
         response = await asyncio.wait_for(reader.read(), timeout_s)
     finally:
         writer.close()
-    head, _, body = response.partition(b"\r\n\r\n")
-    status = head.split(b" ", 2)[1:2]
-    if status != [b"200"]:
-        raise LoadError(f"GET {path} answered {head.splitlines()[0].decode(errors='replace') if head else 'nothing'}")
-    return body
+    head, _, payload = response.partition(b"\r\n\r\n")
+    head_lines = head.decode("latin-1").split("\r\n")
+    status_line = head_lines[0].split(" ", 2)
+    if len(status_line) < 2 or not status_line[1].isdigit():
+        raise LoadError(f"{method} {path}: no HTTP answer ({head_lines[0][:80]!r})")
+    parsed = [(name.strip().lower(), value.strip()) for name, _, value in (h.partition(":") for h in head_lines[1:])]
+    if cookies is not None:
+        for name, value in parsed:
+            if name == "set-cookie":
+                cookie_name, _, cookie_value = value.split(";", 1)[0].partition("=")
+                cookies[cookie_name.strip()] = cookie_value.strip()
+    return Response(int(status_line[1]), parsed, payload)
+
+
+async def http_get(
+    base_url: str, path: str, *, timeout_s: float = RUN_TIMEOUT_S, cookies: dict[str, str] | None = None
+) -> bytes:
+    """``GET path``; the body, or LoadError on a non-200. ``cookies`` as in :func:`http_request`."""
+    response = await http_request(base_url, "GET", path, cookies=cookies, timeout_s=timeout_s)
+    if response.status != 200:
+        raise LoadError(f"GET {path} answered {response.status}")
+    return response.body
+
+
+def multipart(name: str, data: bytes, mime: str) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body with one file field ``file`` (what the browser's uploader sends) and
+    its Content-Type header value."""
+    boundary = f"----vx{random.getrandbits(64):016x}"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {mime}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+async def put_file(
+    base_url: str, upload_url: str, name: str, data: bytes, mime: str, *, cookies: dict[str, str]
+) -> Response:
+    """``PUT`` a file to a Streamlit upload URL as the browser does: the XSRF cookie's value as the
+    ``X-Xsrftoken`` header, the cookies, a multipart body."""
+    body, content_type = multipart(name, data, mime)
+    headers = {"Content-Type": content_type, "X-Xsrftoken": cookies.get(XSRF_COOKIE, "")}
+    return await http_request(base_url, "PUT", upload_url, body=body, headers=headers, cookies=cookies)
 
 
 class Session:
@@ -143,18 +222,18 @@ class Session:
         self.fragments: dict[str, float] = {}  # fragment id -> seconds between its automatic reruns
         self._cache: dict[str, _Cached] = {}  # message hash -> what it held (for ref_hash messages)
         self._fetched: set[str] = set()  # media already downloaded (a browser's cache)
+        self.cookies: dict[str, str] = {}  # a browser's cookie jar for this server (and its proxy)
+        self.session_id = ""  # the server's id of this session (from new_session; uploads name it)
+        self.uploaders: dict[str, str] = {}  # user key -> widget id, of the file uploaders the last run drew
+        self.media_urls: list[str] = []  # every media URL fetched, in order
 
     async def open(self, page: str = "", query_string: str = "") -> Run:
         """Connect and run ``page`` (URL path, "" for Home) as a new visitor does."""
         run = Run("first load", page, self.attendee, time.monotonic())
         try:
-            await http_get(self.base_url, "/_stcore/health")
-            await http_get(self.base_url, "/_stcore/host-config")
-            ws_url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
-            self.websocket = await asyncio.wait_for(
-                websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None),
-                RUN_TIMEOUT_S,
-            )
+            await http_get(self.base_url, "/_stcore/health", cookies=self.cookies)
+            await http_get(self.base_url, "/_stcore/host-config", cookies=self.cookies)
+            await self.connect()
             self.page, self.query_string = page, query_string
             await self._rerun(run, page_name=page)
         except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
@@ -173,6 +252,89 @@ class Session:
         except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
             run.error = f"{type(error).__name__}: {error}"
         self.widget_states = {}
+        return run
+
+    async def connect(self) -> None:
+        """Open the websocket as the browser does: its cookies, its origin, and the XSRF token as the second
+        subprotocol."""
+        ws_url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        protocols = ["streamlit"] + ([self.cookies[XSRF_COOKIE]] if XSRF_COOKIE in self.cookies else [])
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
+        self.websocket = await asyncio.wait_for(
+            websockets.connect(
+                ws_url,
+                subprotocols=protocols,
+                additional_headers=headers,
+                origin=self.base_url,
+                max_size=None,
+                compression=None,
+                proxy=None,
+            ),
+            RUN_TIMEOUT_S,
+        )
+
+    async def rerun(self) -> Run:
+        """Run the current page again with the same widget states (a browser's "Rerun")."""
+        run = Run("rerun", self.page, self.attendee, time.monotonic())
+        try:
+            await self._rerun(run)
+        except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
+            run.error = f"{type(error).__name__}: {error}"
+        return run
+
+    async def choose(self, key: str, option: str) -> Run:
+        """Pick ``option`` (its text) in the radio or selectbox with user key ``key`` drawn by the last run."""
+        run = Run("widget change", self.page, self.attendee, time.monotonic(), widget=key)
+        found = [w for w in self.widgets if w.key == key and w.kind in ("radio", "selectbox")]
+        if not found:
+            run.error = f"LoadError: no radio or selectbox {key!r} on the page"
+            return run
+        self.widget_states[found[0].id] = WidgetState(id=found[0].id, string_value=option)
+        try:
+            await self._rerun(run)
+        except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
+            run.error = f"{type(error).__name__}: {error}"
+        return run
+
+    async def upload_urls(self, name: str) -> FileURLs:
+        """Ask the server for one file's upload URL on the websocket, as the browser's uploader does."""
+        message = BackMsg()
+        message.file_urls_request.request_id = f"vx-{random.getrandbits(32):08x}"
+        message.file_urls_request.file_names.append(name)
+        message.file_urls_request.session_id = self.session_id
+        await self.websocket.send(message.SerializeToString())
+
+        async def answer() -> FileURLs:
+            while True:
+                msg = ForwardMsg()
+                msg.ParseFromString(await self.websocket.recv())
+                if msg.WhichOneof("type") == "file_urls_response":
+                    if msg.file_urls_response.error_msg:
+                        raise LoadError(f"upload URLs refused: {msg.file_urls_response.error_msg}")
+                    return msg.file_urls_response.file_urls[0]
+
+        return await asyncio.wait_for(answer(), RUN_TIMEOUT_S)
+
+    async def upload(self, key: str, name: str, data: bytes, mime: str) -> Run:
+        """Upload a file through the uploader with user key ``key`` (drawn by the last run) and rerun, as
+        the browser does: upload URL, ``PUT`` (XSRF header, cookies), then the uploader's new state."""
+        run = Run("upload", self.page, self.attendee, time.monotonic(), widget=key)
+        if key not in self.uploaders:
+            run.error = f"LoadError: no file uploader {key!r} on the page"
+            return run
+        try:
+            urls = await self.upload_urls(name)
+            put = await put_file(self.base_url, urls.upload_url, name, data, mime, cookies=self.cookies)
+            if put.status != 204:
+                raise LoadError(f"PUT {urls.upload_url} answered {put.status}: {put.body[:200]!r}")
+            info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id, file_urls=urls)
+            widget_id = self.uploaders[key]
+            self.widget_states[widget_id] = WidgetState(
+                id=widget_id, file_uploader_state_value=FileUploaderState(uploaded_file_info=[info])
+            )
+            await self._rerun(run)
+        except (LoadError, OSError, TimeoutError, websockets.WebSocketException) as error:
+            run.error = f"{type(error).__name__}: {error}"
         return run
 
     def pick_widget(self, rng: random.Random) -> Widget | None:
@@ -242,15 +404,20 @@ class Session:
         new = [url for url in dict.fromkeys(media) if url not in self._fetched]
         if new:
             deadline = RUN_TIMEOUT_S - run.script_s
-            await asyncio.gather(*(http_get(self.base_url, url, timeout_s=deadline) for url in new))
+            await asyncio.gather(
+                *(http_get(self.base_url, url, timeout_s=deadline, cookies=self.cookies) for url in new)
+            )
             self._fetched.update(new)
+            self.media_urls.extend(new)
         run.media = len(new)
         run.total_s = time.monotonic() - run.start
+        run.replica = self.cookies.get(AFFINITY_COOKIE, "")
 
     async def _read_until_finished(self, run: Run) -> list[str]:
         widgets: list[Widget] = []
         media: list[str] = []
         buttons: dict[str, str] = {}
+        uploaders: dict[str, str] = {}
         while True:
             data = await self.websocket.recv()
             run.received_bytes += len(data)
@@ -258,9 +425,10 @@ class Session:
             msg.ParseFromString(data)
             kind = msg.WhichOneof("type")
             if kind == "delta":
-                self._on_delta(msg, widgets, media, buttons, run.alerts)
+                self._on_delta(msg, widgets, media, buttons, run, uploaders)
             elif kind == "new_session":  # a run starts (a fragment's st.rerun() starts a second one)
-                widgets, buttons = [], {}
+                widgets, buttons, uploaders = [], {}, {}
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
             elif kind == "auto_rerun":
                 self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "ref_hash":
@@ -270,7 +438,9 @@ class Session:
                 widgets.extend(cached.widgets)
                 media.extend(cached.media)
                 buttons.update(cached.buttons)
+                uploaders.update(cached.uploaders)
                 run.alerts.extend(cached.alerts)
+                run.texts.extend(cached.texts)
             elif kind == "navigation":
                 self.pages = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
                 self.page_hash = msg.navigation.page_script_hash
@@ -287,11 +457,17 @@ class Session:
                     raise LoadError("script finished with a compile error")
                 if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:  # not a fragment's run alone
-                        self.widgets, self.buttons = widgets, buttons
+                        self.widgets, self.buttons, self.uploaders = widgets, buttons, uploaders
                     return media
 
     def _on_delta(
-        self, msg: ForwardMsg, widgets: list[Widget], media: list[str], buttons: dict[str, str], alerts: list[str]
+        self,
+        msg: ForwardMsg,
+        widgets: list[Widget],
+        media: list[str],
+        buttons: dict[str, str],
+        run: Run,
+        uploaders: dict[str, str],
     ) -> None:
         delta = msg.delta
         if delta.WhichOneof("type") != "new_element":
@@ -308,6 +484,12 @@ class Session:
                 found.buttons[parts[2]] = widget_id
         elif kind == "alert":
             found.alerts.append(element.alert.body)
+        elif kind == "markdown":
+            found.texts.append(element.markdown.body)
+        elif kind == "file_uploader":
+            parts = element.file_uploader.id.split("-", 2)
+            if len(parts) == 3:
+                found.uploaders[parts[2]] = element.file_uploader.id
         if kind in SETTABLE:
             proto = getattr(element, kind)
             path = msg.metadata.delta_path
@@ -316,7 +498,9 @@ class Session:
         widgets.extend(found.widgets)
         media.extend(found.media)
         buttons.update(found.buttons)
-        alerts.extend(found.alerts)
+        uploaders.update(found.uploaders)
+        run.alerts.extend(found.alerts)
+        run.texts.extend(found.texts)
         if msg.metadata.cacheable and msg.hash:
             self._cache[msg.hash] = found
 
