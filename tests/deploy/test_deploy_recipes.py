@@ -545,7 +545,8 @@ def test_compose_mounts_deploy_nginx_conf_which_names_the_replicas_and_the_publi
     assert conf == DEPLOY / "nginx.conf"
     assert conf.is_file(), "deploy/nginx.conf (the proxy's configuration) is missing"
     text = conf.read_text(encoding="utf-8")
-    upstream_servers = set(re.findall(r"^\s*server\s+([\w.-]+):(\d+)\b[^;]*;", text, flags=re.MULTILINE))
+    # the replicas' addresses, as host:port values (map entries looked up per request, or upstream servers)
+    upstream_servers = set(re.findall(r"\s([A-Za-z][\w.-]*):(\d+)\b[^;\n]*;", text))
     assert upstream_servers == {(name, str(APP_PORT)) for name in _replicas()}
     (published,) = nginx["ports"]
     host_port, _, container_port = published.rpartition(":")
