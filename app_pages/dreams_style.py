@@ -7,6 +7,8 @@ job's state once a second while it runs. One job per session at a time.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from explorer.deep import backbone, dream, style
@@ -30,10 +32,23 @@ STYLE_SIZES = [128, 160, 192]
 STYLE_STRENGTHS = [0.1, 0.3, 1.0, 3.0, 10.0]
 GRAM_LAYER = "conv1"
 MODES = {"dream": "DeepDream", "style": "Style transfer"}
+# A small network's layers are named as the Inspect pages name them ("3. relu", "4. conv 16 3×3").
+SMALL_LAYER = re.compile(r"\d{1,2}\. [\w ×.-]{1,40}")
+
+
+def _layer_name(text: str) -> str:
+    """A layer from a link: one of SqueezeNet's (conv1, fire2..fire9) or a small network's numbered name."""
+    if text in backbone.LAYERS or SMALL_LAYER.fullmatch(text):
+        return text
+    raise ValueError(
+        f"expected one of {', '.join(backbone.LAYERS)} or a numbered layer such as '3. relu'; got {text!r}"
+    )
+
+
 PARAMS = (
     urlstate.Param("mode", "dreams.mode", "dream", parse=urlstate.one_of(tuple(MODES))),
     urlstate.Param("net", "dreams.network", "pretrained", parse=urlstate.one_of(("pretrained", "shapes", "digits"))),
-    urlstate.Param("layer", "dreams.layer", "fire5", parse=str),
+    urlstate.Param("layer", "dreams.layer", "fire5", parse=_layer_name),
     urlstate.Param("octaves", "dreams.octaves", dream.DEFAULT.octaves, parse=urlstate.int_in(1, dream.MAX_OCTAVES)),
     urlstate.Param("steps", "dreams.steps", dream.DEFAULT.steps, parse=urlstate.int_in(1, 50)),
     urlstate.Param("step", "dreams.step", dream.DEFAULT.step_size, parse=urlstate.number_from(STEP_SIZES)),
@@ -127,7 +142,7 @@ def _show_job(kind: str) -> None:
         st.markdown(
             f"**Gram matrices of {GRAM_LAYER}** ({len(next(iter(grams.values())))} channels): the entry in row c, "
             "column d is how strongly channels c and d fire *together*, averaged over the whole picture "
-            "(white: the largest entry). Where things are is gone; which textures go together stays. The style "
+            "(white: the largest entry; square-root scale). Where things are is gone; which textures go together stays. The style "
             "loss pulls the result's matrices towards the style picture's."
         )
         titles = {"content": "Content picture", "style": "Style picture", "result": "Result"}

@@ -163,9 +163,10 @@ def fit(picture: np.ndarray, size: int) -> np.ndarray:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def gram_picture(key: str, _matrix: np.ndarray) -> np.ndarray:
-    """A Gram matrix as a gray ``uint8`` picture (0 black, its largest entry white), each entry a square of
+    """A Gram matrix as a gray ``uint8`` picture on a square-root scale (0 black, its largest entry white; a
+    few channel pairs dominate, and on a linear scale the rest would all look black), each entry a square of
     whole screen pixels about :data:`GRAM_SIDE` wide."""
-    matrix = np.asarray(_matrix, dtype=np.float32)
+    matrix = np.sqrt(np.clip(np.asarray(_matrix, dtype=np.float32), 0.0, None))
     top = float(matrix.max()) if matrix.size and matrix.max() > 0 else 1.0
     picture = dtype.to_uint8(np.clip(matrix / top, 0.0, 1.0))
     return resize.enlarge(picture, factor=max(1, GRAM_SIDE // max(matrix.shape)))
