@@ -198,7 +198,7 @@ if mode == "dream":
                 st.error("This network has no convolution layers to dream with: choose another.")
                 st.stop()
         if st.session_state.get("dreams.layer") not in layers:
-            st.session_state["dreams.layer"] = "fire5" if "fire5" in layers else list(layers)[-1]
+            st.session_state["dreams.layer"] = "fire5" if "fire5" in layers else cached.default_layer(layers)
         layer = st.selectbox(
             "Layer to amplify",
             list(layers),

@@ -191,6 +191,12 @@ def dream_layers(model: nn.Sequential) -> dict[str, int]:
     return out
 
 
+def default_layer(layers: dict[str, int]) -> str:
+    """A small network's deepest convolution or activation (its last poolings only shrink the maps)."""
+    names = [name for name in layers if "conv" in name or "relu" in name] or list(layers)
+    return names[-1]
+
+
 def settings_code(settings: Any) -> str:
     """``Settings(a=1, b=2)`` with only the values that differ from the defaults (for "Show the code")."""
     default = type(settings)()
