@@ -36,6 +36,16 @@ MODES = {"dream": "DeepDream", "style": "Style transfer"}
 SMALL_LAYER = re.compile(r"\d{1,2}\. [\w ×.-]{1,40}")
 
 
+def _network(text: str) -> str:
+    """A network from a link: a session's own model can't travel in one, so the link says ``own`` and whoever
+    opens it gets their own model if they have one (else the first network available)."""
+    return "session" if text == "own" else urlstate.one_of(("pretrained", "shapes", "digits"))(text)
+
+
+def _network_in_link(value: str) -> str:
+    return "own" if value == "session" else value
+
+
 def _layer_name(text: str) -> str:
     """A layer from a link: one of SqueezeNet's (conv1, fire2..fire9) or a small network's numbered name."""
     if text in backbone.LAYERS or SMALL_LAYER.fullmatch(text):
@@ -47,7 +57,7 @@ def _layer_name(text: str) -> str:
 
 PARAMS = (
     urlstate.Param("mode", "dreams.mode", "dream", parse=urlstate.one_of(tuple(MODES))),
-    urlstate.Param("net", "dreams.network", "pretrained", parse=urlstate.one_of(("pretrained", "shapes", "digits"))),
+    urlstate.Param("net", "dreams.network", "pretrained", parse=_network, format=_network_in_link),
     urlstate.Param("layer", "dreams.layer", "fire5", parse=_layer_name),
     urlstate.Param("octaves", "dreams.octaves", dream.DEFAULT.octaves, parse=urlstate.int_in(1, dream.MAX_OCTAVES)),
     urlstate.Param("steps", "dreams.steps", dream.DEFAULT.steps, parse=urlstate.int_in(1, 50)),

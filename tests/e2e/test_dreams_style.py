@@ -5,10 +5,13 @@ curve, the Gram matrices, and Stop."""
 
 from __future__ import annotations
 
+import io
 import time
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 from playwright.sync_api import expect
 from torchvision import models
 
@@ -114,3 +117,23 @@ def test_stop_ends_a_style_transfer(weights_app):
     expect(app.page.get_by_text("Stopped because Stop was pressed.")).to_be_visible(timeout=30_000)
     app.wait_idle()
     assert app.page.get_by_role("button", name="Start the style transfer").is_enabled()
+
+
+def _upload_style(app: App, name: str, mime: str, data: bytes) -> None:
+    uploader = app.page.locator('[data-testid="stMain"] [data-testid="stFileUploader"]')
+    uploader.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+    app.wait_idle()
+
+
+def test_an_uploaded_style_picture_or_a_clear_error(offline_app):
+    app = offline_app
+    app.open("dreams", "mode=style")
+    app.page.get_by_text("Upload", exact=True).last.click()  # the style picture's source (not the sidebar's)
+    app.wait_idle()
+    _upload_style(app, "notes.png", "image/png", b"these are my notes, not a picture")
+    expect(app.page.get_by_text("This file can't be used as a style picture")).to_be_visible()
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (60, 90, 3), dtype=np.uint8)).save(buffer, "PNG")
+    _upload_style(app, "texture.png", "image/png", buffer.getvalue())
+    expect(app.page.get_by_text("This file can't be used as a style picture")).to_have_count(0)
+    expect(app.page.get_by_text("Style", exact=True)).to_be_visible()  # the caption under the uploaded picture
