@@ -4,6 +4,8 @@ and a style transfer running to the end through the server's queue in a real wor
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -11,7 +13,7 @@ from torchvision import models
 
 from explorer.data import downloads
 from explorer.deep import backbone
-from ui import backbone_weights
+from ui import backbone_weights, dream_worker
 from ui import training_jobs as tj
 from ui.cached import dreams_style as cached
 
@@ -132,3 +134,57 @@ def test_stop_ends_a_running_style_transfer(open_page, fake_weights):
     view = finish(at, timeout=60)
     assert view.status == tj.STOPPED
     assert 0 < view.value.finished.steps < 400 and view.value.finished.stopped
+
+
+def test_a_running_dream_shows_its_picture_progress_and_stop(open_page, offline):
+    at = open_page(PAGE)
+    release = threading.Event()
+    live = cached.LiveState("dream", 3, 40, np.full((64, 64, 3), 128, np.uint8), {"activation": (1.0, 1.5, 2.0)})
+
+    def work(control):
+        control.report(live)
+        while not release.wait(0.01):
+            if control.should_stop():
+                break
+        return cached.Outcome(
+            "dream", dream_worker.Finished(live.picture, {"activation": np.ones(3)}, 3, True), live.picture, ""
+        )
+
+    job = tj.Scheduler(1).submit(work)
+    try:
+        at.session_state["dreams.job"] = job
+        at.run()
+        assert not at.exception
+        assert any(p.proto.text.startswith("Step 3 of 40") for p in at.get("progress"))
+        assert at.button(key="_dreams.start_dream").disabled
+        at.button(key="_dreams.stop_dream").click().run()
+        assert job.join(5) and job.view().status == tj.STOPPED
+        at.run()
+        assert not at.exception and not at.button(key="_dreams.start_dream").disabled
+    finally:
+        release.set()
+        job.join(5)
+
+
+def test_a_job_waiting_for_a_free_slot_shows_its_place_in_line(open_page, offline):
+    at = open_page(PAGE)
+    release = threading.Event()
+
+    def block(control):
+        while not release.wait(0.01) and not control.should_stop():
+            pass
+
+    blockers = [tj.SCHEDULER.submit(block) for _ in range(tj.SCHEDULER.max_running)]
+    try:
+        at.slider(key="dreams.steps").set_value(1)
+        at.run()
+        at.button(key="_dreams.start_dream").click().run()
+        assert not at.exception
+        assert "1st in line" in texts(at)
+        assert at.button(key="_dreams.stop_dream").label == "Leave the line"
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.join(5)
+    view = finish(at)
+    assert view.status == tj.DONE, view.message

@@ -24,7 +24,7 @@ import streamlit as st
 from explorer.core import dtype, resize
 from explorer.deep import dream, style
 from explorer.images import imageio, samples
-from ui import dream_worker, inspect_worker, training_jobs
+from ui import dream_worker, inspect_worker, training_jobs, workers
 
 if TYPE_CHECKING:
     from torch import nn
@@ -88,10 +88,32 @@ def _work(
                 )
             )
 
-        finished = training_jobs.WORKERS.run(function, request, on_report=on_report, should_stop=control.should_stop)
+        try:
+            finished = training_jobs.WORKERS.run(
+                function, request, on_report=on_report, should_stop=control.should_stop
+            )
+        except Exception as error:  # noqa: BLE001 - the page gets a message in plain words, never a traceback
+            raise training_jobs.JobFailed(friendly_error(kind, error)) from error
         return Outcome(kind, finished, source, title)
 
     return work
+
+
+def friendly_error(kind: str, error: BaseException) -> str:
+    """Why a dream or a style transfer failed, for the page (``training_jobs.friendly_error`` speaks of
+    trainings)."""
+    what = "The dream" if kind == "dream" else "The style transfer"
+    if isinstance(error, workers.RemoteError) and error.type_name == "WeightsUnavailableError":
+        return error.text  # the weights went missing after the page looked: the notice's own words
+    if isinstance(error, ValueError):
+        return f"{what} could not run: {error}"
+    if isinstance(error, MemoryError):
+        return f"{what} ran out of memory. Try a smaller picture."
+    if isinstance(error, workers.WorkerCrashed):
+        return f"{what} stopped: {error}. The server has started a fresh worker; press Start to try again."
+    if isinstance(error, workers.RemoteError):
+        return f"{what} stopped because of an unexpected error ({error.type_name}: {error.text}). Try again."
+    return f"{what} stopped because of an unexpected error ({type(error).__name__}: {error}). Try again."
 
 
 def _submit(work: Callable[[DreamsControl], Outcome], kind: str, label: str) -> DreamsJob:
