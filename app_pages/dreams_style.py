@@ -136,8 +136,9 @@ def _show_job(kind: str) -> None:
         if len(curves.get("activation", ())):
             st.plotly_chart(cached.curves_figure(curves, log=False), key=f"dreams.curve_{kind}")
             st.caption(
-                "The layer's response (mean squared activation) before each step. It rises within an octave and "
-                "drops when the picture is enlarged for the next octave (new pixels, not yet dreamed)."
+                "The layer's response (mean squared activation) before each step. It rises within an octave, "
+                "wobbles with each step's random shift, and drops when the picture is enlarged for the next "
+                "octave (new pixels, not yet dreamed)."
             )
         return
     left, right = st.columns([1.0, 1.2])
