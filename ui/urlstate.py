@@ -46,6 +46,7 @@ PAGE_KEY_PREFIXES = (
     "occl.",
     "emb.",
     "draw.",
+    "pretrained.",
 )
 SHARED_PARAMS_KEY = "shared.url_params"
 # A plain copy of every page key's value (outside PAGE_KEY_PREFIXES, so it is not a page key itself): plain

@@ -79,6 +79,20 @@ def bank(model: nn.Module, pictures: Mapping[str, np.ndarray], *, size: int = SI
     return Bank(names, deep, pixels)
 
 
+def ranked(query: np.ndarray, vectors: np.ndarray, names: tuple[str, ...], *, k: int, exclude: str | None = None):
+    """The ``k`` rows of ``vectors (N, D)`` (named ``names``) most similar to ``query (D,)`` by cosine
+    similarity (:func:`embeddings.nearest`), best first, leaving out the row named ``exclude``: ``[Match]``."""
+    if len(names) != len(vectors):
+        raise ValueError(f"names must name each of the {len(vectors)} vectors, got {len(names)} names")
+    keep = [i for i, name in enumerate(names) if name != exclude]
+    if not keep:
+        raise ValueError("the bank holds no picture but the one excluded")
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(keep):
+        raise ValueError(f"k must be an integer from 1 to {len(keep)} (the pictures to compare with), got {k!r}")
+    order, similarity = embeddings.nearest(query, np.asarray(vectors)[keep], k=k)
+    return [Match(names[keep[i]], float(s)) for i, s in zip(order, similarity)]
+
+
 def nearest(
     query_deep: np.ndarray, query_pixels: np.ndarray, found: Bank, *, k: int = 3, exclude: str | None = None
 ) -> tuple[list[Match], list[Match]]:
@@ -88,13 +102,5 @@ def nearest(
     exclude : a bank name left out (the query itself, when it is one of the bank's pictures).
     Returns ``(by deep features, by pixels)``.
     """
-    keep = [i for i, name in enumerate(found.names) if name != exclude]
-    if not keep:
-        raise ValueError("the bank holds no picture but the one excluded")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(keep):
-        raise ValueError(f"k must be an integer from 1 to {len(keep)} (the pictures to compare with), got {k!r}")
-    results = []
-    for query, vectors in ((query_deep, found.deep), (query_pixels, found.pixels)):
-        order, similarity = embeddings.nearest(query, vectors[keep], k=k)
-        results.append([Match(found.names[keep[i]], float(s)) for i, s in zip(order, similarity)])
-    return results[0], results[1]
+    by_deep = ranked(query_deep, found.deep, found.names, k=k, exclude=exclude)
+    return by_deep, ranked(query_pixels, found.pixels, found.names, k=k, exclude=exclude)
