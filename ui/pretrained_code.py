@@ -50,7 +50,7 @@ def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequenc
         "    print(layer, by_index[backbone.LAYERS[layer]].shape)  # (channels, rows, cols)",
         "",
         "# Nearest sample pictures by deep features (fire9, averaged) and by pixels (32 × 32)",
-        'bank = neighbours.bank(model, {n: samples.load_builtin(f"sample:{n}") for n in samples.SAMPLES})',
+        'bank = neighbours.bank(model, neighbours.sample_pictures())  # the built-in samples',
         "by_deep, by_pixels = neighbours.nearest(",
         "    neighbours.deep_vector(model, picture), neighbours.pixel_vector(picture), bank, "
         f"k=3, exclude={name!r}",

@@ -23,6 +23,7 @@ from torch import nn
 
 from explorer.core import dtype, resize
 from explorer.deep import backbone, predict
+from explorer.images import samples
 from explorer.interpret import embeddings
 
 # Pixels are compared at 32 × 32: enough to keep the layout of light and colour (what pixel similarity can see),
@@ -67,6 +68,11 @@ def deep_vector(model: nn.Module, picture: np.ndarray, *, size: int = SIZE) -> n
     """The network's deep features of ``picture`` seen at ``size`` px (longer side): ``(512,) float32``."""
     image = backbone.to_input(_rgb(picture), size)[0].numpy()  # (3, h, w) normalised
     return predict.deep_features(model, image)[0]
+
+
+def sample_pictures() -> dict[str, np.ndarray]:
+    """The app's built-in sample pictures (``explorer.images.samples.SAMPLES``): ``{name: (H, W, 3) uint8}``."""
+    return {name: samples.load_builtin(f"sample:{name}") for name in samples.SAMPLES}
 
 
 def bank(model: nn.Module, pictures: Mapping[str, np.ndarray], *, size: int = SIZE) -> Bank:

@@ -117,7 +117,7 @@ def layer_grid_png(weights: str, image_id: str, layer: str, _maps: np.ndarray) -
 def sample_bank(weights: str, _model: nn.Module) -> neighbours.Bank:
     """``neighbours.bank`` of the built-in sample pictures, once per weights file, shared read-only."""
     torch_runtime.configure()
-    return neighbours.bank(_model, {name: samples.load_builtin(f"sample:{name}") for name in samples.SAMPLES})
+    return neighbours.bank(_model, neighbours.sample_pictures())
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
@@ -146,7 +146,7 @@ def nearest(
 @st.cache_resource(show_spinner=False)
 def _pixel_bank() -> np.ndarray:
     """The sample pictures' pixel vectors ``(N, 3072)`` (no network needed)."""
-    return np.stack([neighbours.pixel_vector(samples.load_builtin(f"sample:{n}")) for n in samples.SAMPLES])
+    return np.stack([neighbours.pixel_vector(picture) for picture in neighbours.sample_pictures().values()])
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
