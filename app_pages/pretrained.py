@@ -73,7 +73,8 @@ else:
         probabilities = cached.probabilities(weights, image_id, model, image)
     names = backbone.categories()
     top5 = [int(i) for i in (-probabilities).argsort(kind="stable")[:5]]
-    query = st.text_input(
+    search_column, class_column = st.columns(2, gap="medium")
+    query = search_column.text_input(
         "Find any ImageNet class by name",
         key=SEARCH_KEY,
         placeholder="e.g. tabby, sports car, espresso",
@@ -81,10 +82,10 @@ else:
     )
     found = cached.search(query) if query else []
     if query and not found:
-        st.caption(f"No ImageNet class name contains “{common.plain(query.strip())}”.")
+        search_column.caption(f"No ImageNet class name contains “{common.plain(query.strip())}”.")
     current = st.session_state[TARGET_KEY]
     options = list(dict.fromkeys([TOP, *top5, *found, *([current] if current != TOP else [])]))
-    st.selectbox(
+    class_column.selectbox(
         "Explain the class",
         options,
         key=TARGET_KEY,
@@ -142,10 +143,12 @@ elif chosen_layers:
         st.image(
             cached.layer_grid_png(weights, image_id, layer, values),
             caption=f"{layer}: the first {min(channels, cached.SHOWN_MAPS)} of {channels} maps, {rows}×{cols} each",
+            width=cached.GRID_WIDTH_PX,
         )
     st.caption(
-        "White is 0, red positive (every map here has passed a ReLU, so none is negative); one scale per layer, "
-        "so a pale map is a channel that found little."
+        "White is 0, red positive, blue negative; one scale per layer, so a pale map is a channel that found "
+        "little. conv1's maps are shown before its ReLU (so they have negative values); a fire module ends in "
+        "ReLUs, so its maps never do."
     )
 else:
     st.info("Choose at least one layer above.")
