@@ -103,9 +103,7 @@ else:
     )
     with table_column:
         st.dataframe(
-            pd.DataFrame(
-                {"class": [names[i] for i in top5], "probability": [float(probabilities[i]) for i in top5]}
-            ),
+            pd.DataFrame({"class": [names[i] for i in top5], "probability": [float(probabilities[i]) for i in top5]}),
             hide_index=True,
             column_config={
                 "probability": st.column_config.ProgressColumn("probability", format="percent", min_value=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from explorer.deep import backbone
 from ui import snippets
 
 
@@ -17,11 +18,11 @@ def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequenc
     else:
         build = (
             "# The ImageNet weights are not on this server yet: random weights, so the classes mean nothing.\n"
-            f"# After `python scripts/prefetch_weights.py`, use pretrained=True.\n"
+            f"# After `{backbone.PREFETCH_COMMAND}`, use pretrained=True.\n"
             "model = backbone.build(pretrained=False)"
         )
     name = image_id.partition(":")[2] if image_id.startswith("sample:") else None
-    explained = "top5[0].index" if target is None else str(int(target))
+    explained = "top5[0].class_index" if target is None else str(int(target))
     lines = [
         "import torch",
         "",
@@ -35,7 +36,7 @@ def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequenc
         f"image = backbone.to_input(picture, {int(size)})[0].numpy()  # (3, h, w) float32, ImageNet-normalised",
         "",
         "probs = predict.probabilities(model, image)  # (1000,) softmax of the logits",
-        "top5 = predict.top_k(probs, k=5)  # [Prediction(index, name, probability), ...]",
+        "top5 = predict.top_k(probs, k=5)  # [Prediction(class_index, name, probability), ...]",
         "for p in top5:",
         '    print(f"{p.probability:6.1%}  {p.name}")',
         "",
@@ -50,13 +51,11 @@ def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequenc
         "    print(layer, by_index[backbone.LAYERS[layer]].shape)  # (channels, rows, cols)",
         "",
         "# Nearest sample pictures by deep features (fire9, averaged) and by pixels (32 × 32)",
-        'bank = neighbours.bank(model, neighbours.sample_pictures())  # the built-in samples',
+        "bank = neighbours.bank(model, neighbours.sample_pictures())  # the built-in samples",
         "by_deep, by_pixels = neighbours.nearest(",
-        "    neighbours.deep_vector(model, picture), neighbours.pixel_vector(picture), bank, "
-        f"k=3, exclude={name!r}",
+        f"    neighbours.deep_vector(model, picture), neighbours.pixel_vector(picture), bank, k=3, exclude={name!r}",
         ")",
         'print("deep:", by_deep)',
         'print("pixels:", by_pixels)',
     ]
     return "\n".join(lines) + "\n"
-

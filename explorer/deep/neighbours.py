@@ -48,7 +48,7 @@ class Bank:
     pixels: np.ndarray  # (N, 3 * PIXEL_SIDE**2) float32
 
 
-def _rgb(picture: object) -> np.ndarray:
+def _rgb(picture: np.ndarray) -> np.ndarray:
     rgb = dtype.to_float(np.asarray(picture))
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)

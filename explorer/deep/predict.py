@@ -30,7 +30,7 @@ MAX_MATCHES = 50  # a search for "a" would list hundreds of classes: the first 5
 
 
 class Prediction(NamedTuple):
-    index: int  # the class's index in the network's output (0..999 for ImageNet)
+    class_index: int  # the class's index in the network's output (0..999 for ImageNet)
     name: str
     probability: float
 
