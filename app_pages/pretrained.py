@@ -61,7 +61,7 @@ if model is None:
             {
                 "layer": list(backbone.LAYERS),
                 "index in the network": list(backbone.LAYERS.values()),
-                "channels": [64, 128, 128, 256, 256, 384, 384, 512, 512],
+                "channels": list(cached.layer_channels().values()),
             }
         ),
         hide_index=True,

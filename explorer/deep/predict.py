@@ -133,3 +133,20 @@ def deep_features(model: nn.Module, images: np.ndarray, *, layer: str = backbone
     if maps.ndim != 4:
         raise ValueError(f"layer {layer} must give feature maps (N, C, h, w), got shape {tuple(maps.shape)}")
     return np.ascontiguousarray(maps.mean(dim=(2, 3)).numpy(), dtype=np.float32)
+
+
+def layer_channels(model: nn.Module) -> dict[str, int]:
+    """How many feature maps each named layer (:data:`explorer.deep.backbone.LAYERS`) gives: a convolution's
+    output channels, a Fire module's two expand convolutions' together (they are concatenated)."""
+    model = _check_model(model)
+    channels = {}
+    for name, index in backbone.LAYERS.items():
+        module = model[index]
+        if isinstance(module, nn.Conv2d):
+            channels[name] = int(module.out_channels)
+        else:
+            expands = [getattr(module, part) for part in ("expand1x1", "expand3x3") if hasattr(module, part)]
+            if len(expands) != 2:
+                raise ValueError(f"model's layer {name} (index {index}) is neither a conv nor a Fire module")
+            channels[name] = int(sum(conv.out_channels for conv in expands))
+    return channels

@@ -51,6 +51,9 @@ def test_offline_the_page_says_what_it_needs_and_keeps_the_pixel_neighbours(open
     notices = " ".join(info.value for info in at.info)
     assert "one-time download" in notices and backbone.PREFETCH_COMMAND in notices
     assert not at.button  # nothing to press: the server is offline
+    (layers,) = at.dataframe  # what the network is, without its weights (channels as in the SqueezeNet paper)
+    assert list(layers.value["layer"]) == list(backbone.LAYERS)
+    assert list(layers.value["channels"]) == [64, 128, 128, 256, 256, 384, 384, 512, 512]
     # the pixel neighbours of the astronaut among the other samples, best first, without the astronaut
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
     assert len(captions) == 3 and not any(c.startswith("astronaut") for c in captions)

@@ -101,6 +101,14 @@ def test_feature_maps_include_the_fire_modules(model, reference):
     np.testing.assert_allclose(maps[fire9], expected, rtol=1e-5, atol=1e-6)
 
 
+def test_layer_channels_are_the_squeezenet_papers(model):
+    # SqueezeNet 1.1: conv1 64; fire2-3 128, fire4-5 256, fire6-7 384, fire8-9 512 (expand 1×1 + expand 3×3)
+    expected = [64, 128, 128, 256, 256, 384, 384, 512, 512]
+    assert predict.layer_channels(model) == dict(zip(backbone.LAYERS, expected))
+    with pytest.raises(ValueError, match="neither a conv nor a Fire"):
+        predict.layer_channels(torch.nn.Sequential(*[torch.nn.ReLU()] * 13))
+
+
 def _pictures():
     rng = np.random.default_rng(5)
     left = np.zeros((64, 96, 3), np.uint8)

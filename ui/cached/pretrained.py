@@ -74,6 +74,13 @@ def probabilities(weights: str, image_id: str, _model: nn.Module, _image: np.nda
     return predict.probabilities(_model, _image)
 
 
+@st.cache_data(show_spinner=False)
+def layer_channels() -> dict[str, int]:
+    """``predict.layer_channels`` of the architecture (random weights: only the shapes are read)."""
+    torch_runtime.configure()
+    return predict.layer_channels(backbone.build(pretrained=False))
+
+
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
 def search(query: str) -> list[int]:
     """``predict.search(query)``: indices of the ImageNet classes whose name holds ``query``."""
