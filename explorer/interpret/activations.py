@@ -9,7 +9,8 @@ Layers are named as the "Train a CNN" and "CNN anatomy" tables number them: ``"1
 ``"3. relu"``, ``"7. maxpool 2"`` -- module ``i`` (0-based) of the Sequential is table row ``i + 1`` and its
 description is the layer spec's ``describe()``, rebuilt from the module alone. A module no layer spec describes
 (a non-square kernel, a pooling with padding, a custom layer) is named by its index and class name instead,
-``"4. Conv2d"``.
+``"4. Conv2d"``. A block of layers holding a convolution (a pretrained network's module, e.g. SqueezeNet's
+``Fire``) gives one map too, its output, named by its class: ``"4. Fire"``.
 
 The model is never changed: the layers are called one after another, exactly as ``nn.Sequential.forward``
 does, so the maps are the very tensors ``model(image)`` computes and no hook is ever registered. A model left in

@@ -101,6 +101,31 @@ def test_feature_maps_include_the_fire_modules(model, reference):
     np.testing.assert_allclose(maps[fire9], expected, rtol=1e-5, atol=1e-6)
 
 
+class _Block(torch.nn.Module):
+    """A block of layers holding a conv, as pretrained networks have (SqueezeNet's Fire, ResNet's blocks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x) * 2
+
+
+def test_feature_maps_of_any_block_holding_a_conv_by_hand():
+    block = _Block()
+    with torch.no_grad():
+        block.conv.weight.zero_()
+        block.conv.weight[1, 0, 1, 1] = 1.0  # channel 1: the pixel itself, doubled by the block
+        block.conv.bias.zero_()
+    model = torch.nn.Sequential(block, torch.nn.Flatten()).eval()
+    image = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    maps = activations.feature_maps(model, image)
+    assert list(maps) == ["1. _Block"] == activations.layer_names(model)
+    np.testing.assert_array_equal(maps["1. _Block"][0], np.zeros((4, 4)))
+    np.testing.assert_array_equal(maps["1. _Block"][1], 2 * image[0])
+
+
 def test_layer_channels_are_the_squeezenet_papers(model):
     # SqueezeNet 1.1: conv1 64; fire2-3 128, fire4-5 256, fire6-7 384, fire8-9 512 (expand 1×1 + expand 3×3)
     expected = [64, 128, 128, 256, 256, 384, 384, 512, 512]
