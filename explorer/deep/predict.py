@@ -69,7 +69,10 @@ def _run(model: nn.Sequential, batch: np.ndarray, stop: int | None = None) -> to
                 x = layer(x)
             except RuntimeError as error:
                 detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise ValueError(f"image of shape {tuple(batch.shape[1:])} does not fit the model: {detail}") from None
+                raise ValueError(
+                    f"image of shape {tuple(batch.shape[1:])} does not fit the model (a picture too small or too "
+                    f"thin leaves nothing after its poolings): {detail}"
+                ) from None
     return x
 
 

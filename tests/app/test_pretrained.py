@@ -128,3 +128,10 @@ def test_the_train_page_link_opens_own_pictures(open_page, offline):
     at = open_page(PAGE)
     links = [link for link in at.get("page_link")]
     assert links and "pretrained backbone" in links[0].proto.label and links[0].proto.page == "train"
+
+
+def test_a_picture_too_thin_for_the_network_is_refused_with_a_message(open_page, fake_weights):
+    at = open_page(PAGE)
+    thin = np.full((6, 400, 3), 200, np.uint8)  # 3 × 192 px at the network's size: its pools leave nothing
+    at = use_own_image(at, thin, "pretrained-thin")
+    assert at.error and "does not fit the model" in at.error[0].value
