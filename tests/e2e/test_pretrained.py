@@ -74,10 +74,12 @@ def test_offline_the_page_says_what_it_needs_within_seconds(offline_app):
     app = offline_app
     app.page.set_viewport_size(LAPTOP)
     app.open("feature-maps")  # torch and the Inspect modules imported: what is timed next is this page's own work
+    # the notice is drawn before the rest of the page: timed from the request to the notice on screen
     started = time.monotonic()
-    app.open("pretrained")
-    expect(app.page.get_by_text("one-time download").first).to_be_visible()
+    app.page.goto(f"{app.base_url}/pretrained", wait_until="domcontentloaded")
+    expect(app.page.get_by_text("one-time download").first).to_be_visible(timeout=NOTICE_WITHIN_S * 1000)
     assert time.monotonic() - started < NOTICE_WITHIN_S
+    app.wait_idle()
     assert app.title() == "A pretrained network"
     expect(app.page.get_by_text(backbone.PREFETCH_COMMAND).first).to_be_visible()
     expect(app.page.get_by_text("By pixels", exact=True)).to_be_visible()
