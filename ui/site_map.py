@@ -42,6 +42,7 @@ SITE_MAP: tuple[PageEntry, ...] = (
     PageEntry("Inspect a CNN", "app_pages/occlusion.py", "Occlusion", "occlusion", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/embeddings.py", "Embeddings", "embeddings", image_picker=True),
     PageEntry("Inspect a CNN", "app_pages/draw_predict.py", "Draw & predict", "draw"),
+    PageEntry("Deep features", "app_pages/pretrained.py", "A pretrained network", "pretrained", image_picker=True),
     PageEntry("Deep features", "app_pages/dreams_style.py", "Dreams and style", "dreams", image_picker=True),
 )
 

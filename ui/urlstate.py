@@ -47,6 +47,7 @@ PAGE_KEY_PREFIXES = (
     "emb.",
     "draw.",
     "dreams.",
+    "pretrained.",
 )
 SHARED_PARAMS_KEY = "shared.url_params"
 # A plain copy of every page key's value (outside PAGE_KEY_PREFIXES, so it is not a page key itself): plain

@@ -9,7 +9,8 @@ Layers are named as the "Train a CNN" and "CNN anatomy" tables number them: ``"1
 ``"3. relu"``, ``"7. maxpool 2"`` -- module ``i`` (0-based) of the Sequential is table row ``i + 1`` and its
 description is the layer spec's ``describe()``, rebuilt from the module alone. A module no layer spec describes
 (a non-square kernel, a pooling with padding, a custom layer) is named by its index and class name instead,
-``"4. Conv2d"``.
+``"4. Conv2d"``. A block of layers holding a convolution (a pretrained network's module, e.g. SqueezeNet's
+``Fire``) gives one map too, its output, named by its class: ``"4. Fire"``.
 
 The model is never changed: the layers are called one after another, exactly as ``nn.Sequential.forward``
 does, so the maps are the very tensors ``model(image)`` computes and no hook is ever registered. A model left in
@@ -139,6 +140,14 @@ def _layer_spec(module: nn.Module) -> architecture.LayerSpec | None:
     return None
 
 
+def _mapped(module: nn.Module) -> bool:
+    """Whether ``module``'s output is a feature map worth showing: a :data:`MAPPED` layer, or a block of layers
+    holding a convolution (a pretrained network's module, e.g. SqueezeNet's ``Fire``: named by its class)."""
+    return isinstance(module, MAPPED) or (
+        not isinstance(module, nn.Sequential) and any(isinstance(part, nn.Conv2d) for part in module.modules())
+    )
+
+
 def _name(index: int, module: nn.Module) -> str:
     spec = _layer_spec(module)
     return f"{index + 1}. {spec.describe() if spec is not None else type(module).__name__}"
@@ -147,7 +156,7 @@ def _name(index: int, module: nn.Module) -> str:
 def layer_names(model: nn.Module) -> list[str]:
     """The names :func:`feature_maps` uses, in order, without running the model: ``["1. conv 32 3×3", ...]``."""
     model = _check_model(model)
-    return [_name(index, module) for index, module in enumerate(model) if isinstance(module, MAPPED)]
+    return [_name(index, module) for index, module in enumerate(model) if _mapped(module)]
 
 
 def conv_layer_names(model: nn.Module) -> list[str]:
@@ -189,7 +198,7 @@ def feature_maps(model: nn.Module, image: np.ndarray) -> dict[str, np.ndarray]:
     with torch.inference_mode():
         for index, module in enumerate(model):
             x = _call(module, x, names[index], what)
-            if isinstance(module, MAPPED) and x.ndim == 4:
+            if _mapped(module) and x.ndim == 4:
                 maps[names[index]] = np.array(x[0], dtype=np.float32)  # (C_l, H_l, W_l), a copy
     return maps
 
@@ -241,13 +250,13 @@ def spectra(filters: np.ndarray, *, size: int = 64) -> np.ndarray:
 
 def _resolve_layer(model: nn.Sequential, layer: object) -> int:
     """Module index of ``layer``: a name from :func:`layer_names` or the 1-based layer number."""
-    names = {_name(index, module): index for index, module in enumerate(model) if isinstance(module, MAPPED)}
+    names = {_name(index, module): index for index, module in enumerate(model) if _mapped(module)}
     if isinstance(layer, str):
         if layer in names:
             return names[layer]
     elif isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
         number = int(layer)
-        if 1 <= number <= len(model) and isinstance(model[number - 1], MAPPED):
+        if 1 <= number <= len(model) and _mapped(model[number - 1]):
             return number - 1
     choices = ", ".join(repr(name) for name in names) or "none"
     raise ValueError(f"layer must be one of the model's map layers ({choices}) or its number, got {layer!r}")

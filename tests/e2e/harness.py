@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # One folder for every browser test's screenshots (git-ignored).
@@ -39,7 +39,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, *, watch_files: bool = False, extra_args: Sequence[str] = ()) -> subprocess.Popen:
+def start_server(
+    port: int,
+    *,
+    watch_files: bool = False,
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen:
     """``streamlit run streamlit_app.py`` on ``port`` in its own process group (so it can be stopped whole).
 
     ``watch_files=False`` (tests): the server serves the files as they were at its start, so edits made
@@ -47,6 +53,8 @@ def start_server(port: int, *, watch_files: bool = False, extra_args: Sequence[s
     ``True`` (the start-up benchmark): Streamlit's default, as the README's command runs it.
     ``extra_args`` go last on the command line, e.g. ``("--runner.postScriptGC", "true")`` (the load benchmark
     compares the app's configuration with Streamlit's default).
+    ``env`` adds to (or overrides) the server's environment, e.g. ``{"XDG_CACHE_HOME": folder}``: a cache folder
+    of the test's own, empty (the offline notice) or holding weights (the pretrained pages).
     """
     command = [
         sys.executable,
@@ -67,7 +75,14 @@ def start_server(port: int, *, watch_files: bool = False, extra_args: Sequence[s
     # Output goes to a file, not a pipe: nobody reads a pipe while the server runs, and a full one would
     # block it. The file is read back if the server dies.
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=None if env is None else {**os.environ, **env},
+    )
     process.log = log
     return process
 
