@@ -491,9 +491,10 @@ def kernel_layer(model: nn.Module, kernel: np.ndarray) -> KernelConv:
     ``"same"`` for an even kernel pads one row less before than after. Other paddings raise ``ValueError``, as
     does a conv1 that is not the model's first layer (it would not see the picture itself).
     """
-    position, conv = _first_conv(_check_model(model))
+    sequential = _check_model(model)
+    position, conv = _first_conv(sequential)
     if position != 0:
-        before = ", ".join(type(module).__name__ for module in list(model)[:position])
+        before = ", ".join(type(module).__name__ for module in list(sequential)[:position])
         raise ValueError(
             f"its conv1 does not see the picture itself but what {before} made of it (e.g. a resized copy), so "
             "the Kernels page's convolution of the picture can't be set beside it"
