@@ -140,12 +140,19 @@ def _layer_spec(module: nn.Module) -> architecture.LayerSpec | None:
     return None
 
 
-def _mapped(module: nn.Module) -> bool:
-    """Whether ``module``'s output is a feature map worth showing: a :data:`MAPPED` layer, or a block of layers
-    holding a convolution (a pretrained network's module, e.g. SqueezeNet's ``Fire``: named by its class)."""
-    return isinstance(module, MAPPED) or (
-        not isinstance(module, nn.Sequential) and any(isinstance(part, nn.Conv2d) for part in module.modules())
+def is_conv_block(module: nn.Module) -> bool:
+    """Whether ``module`` is a block of layers holding a convolution (a pretrained network's module, e.g.
+    SqueezeNet's ``Fire``), not a plain ``Conv2d`` nor a nested ``Sequential``: its output is a feature map."""
+    return (
+        not isinstance(module, (nn.Conv2d, nn.Sequential))
+        and any(isinstance(part, nn.Conv2d) for part in module.modules())
     )
+
+
+def _mapped(module: nn.Module) -> bool:
+    """Whether ``module``'s output is a feature map worth showing: a :data:`MAPPED` layer, or a block holding a
+    convolution (:func:`is_conv_block`, named by its class)."""
+    return isinstance(module, MAPPED) or is_conv_block(module)
 
 
 def _name(index: int, module: nn.Module) -> str:

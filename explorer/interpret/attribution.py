@@ -50,6 +50,7 @@ from scipy import stats
 from torch import nn
 
 from explorer.core import checks, display
+from explorer.interpret import activations
 
 METHODS = ("saliency", "integrated_gradients", "input_x_gradient", "guided_backprop", "grad_cam", "smoothgrad")
 # The keyword options of each method and their defaults.
@@ -149,10 +150,15 @@ def _options(method: object, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def conv_layers(model: nn.Module) -> list[int]:
-    """Indices (in the ``nn.Sequential``, as in its printout and ``state_dict`` keys) of the conv layers."""
+    """Indices (in the ``nn.Sequential``, as in its printout and ``state_dict`` keys) of the conv layers, and of
+    blocks holding convolutions (SqueezeNet's ``Fire`` modules: :func:`activations.is_conv_block`)."""
     if not isinstance(model, nn.Sequential):
         return []
-    return [index for index, module in enumerate(model) if isinstance(module, nn.Conv2d)]
+    return [
+        index
+        for index, module in enumerate(model)
+        if isinstance(module, nn.Conv2d) or activations.is_conv_block(module)
+    ]
 
 
 def conv_layer_names(model: nn.Module) -> dict[int, str]:

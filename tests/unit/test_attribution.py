@@ -386,3 +386,16 @@ def test_clear_errors(digits_model, digit):
         deletion_curve(digits_model, digit, np.ones((8, 8), np.float32), step=0)
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         attribute("model", digit, method="saliency")
+
+
+def test_grad_cam_on_a_block_holding_convolutions_matches_the_formula_by_hand():
+    # SqueezeNet's Fire modules are blocks of convolutions: Grad-CAM may target them, as any conv layer.
+    from explorer.deep import backbone
+
+    model = backbone.build(pretrained=False, seed=1)
+    fires = [index for name, index in backbone.LAYERS.items() if name != "conv1"]
+    assert conv_layers(model) == [0, *fires, 14]  # conv1, fire2..fire9, the 1×1 classifier conv
+    image = np.random.default_rng(2).normal(size=(3, 80, 96)).astype(np.float32)
+    fire5 = backbone.LAYERS["fire5"]
+    heat = attribute(model, image, method="grad_cam", target=7, layer=fire5)
+    np.testing.assert_allclose(heat, grad_cam_by_hand(model, image, 7, fire5), rtol=1e-4, atol=1e-6)
