@@ -35,8 +35,8 @@ if ROOT not in sys.path:
 CHANGES = 15
 # A rerun under about 100 ms feels immediate to a person moving a control.
 TARGET_MS = 100.0
-# The Inspect pages draw more (a network's maps, several charts): the issue allows them 150 ms once their
-# heavy results are cached.
+# The Inspect and Deep features pages draw more (a network's maps, several charts): the issues allow them
+# 150 ms once their heavy results are cached.
 INSPECT_TARGET_MS = 150.0
 # The warm-up run decodes the sample and imports the page's modules; allow it plenty of time.
 RUN_TIMEOUT_S = 120
@@ -60,8 +60,14 @@ PAGES = {
     "occlusion": ("app_pages/occlusion.py", "slider", "occl.window", (2, 3)),
     "embeddings": ("app_pages/embeddings.py", "slider", "emb.k", (6, 9)),
     "draw_predict": ("app_pages/draw_predict.py", "number_input", "draw.seed", (0, 1)),
+    # Offline (no pretrained weights, as on a fresh server): the notice, the layer table and the pixel neighbours;
+    # its "Check yourself" answer is the control that exists in that state.
+    "pretrained": ("app_pages/pretrained.py", "toggle", "pretrained.check", (True, False)),
+    "dreams_style": ("app_pages/dreams_style.py", "slider", "dreams.octaves", (4, 3)),
 }
-INSPECT_PAGES = frozenset(("feature_maps", "attribution", "occlusion", "embeddings", "draw_predict"))
+INSPECT_PAGES = frozenset(
+    ("feature_maps", "attribution", "occlusion", "embeddings", "draw_predict", "pretrained", "dreams_style")
+)
 
 
 def time_page(page: str, kind: str, key: str, values: tuple, *, changes: int = CHANGES) -> list[float]:

@@ -71,6 +71,8 @@ KEY_WIDGETS = {
     "occlusion": "occl.opacity",
     "embeddings": "emb.k",
     "draw": "draw.seed",
+    "pretrained": "pretrained.check",
+    "dreams": "dreams.octaves",
 }
 
 
