@@ -156,7 +156,7 @@ def classify(url: str, resource_type: str) -> str | None:
         return None
     if parts.path.startswith("/media/"):
         return "media"
-    if parts.path.startswith("/_stcore/"):
+    if "/_stcore/" in parts.path:  # also /<page>/_stcore/... when a tab opens on a page's URL
         return "stcore"
     return "static"  # /static/, /component/, the HTML shell (resource type Document), fonts, favicon
 
@@ -169,6 +169,7 @@ class Visit:
     mode: str  # "switch", "fresh tab" or "session start"
     paint_ms: float | None = None
     error: str | None = None
+    load: float = 0.0  # the machine's 1-minute load average when the visit ended (a shared machine's paint times)
     ws_in: int = 0
     ws_out: int = 0
     media: int = 0
@@ -291,6 +292,7 @@ def _finish(visit: Visit, tab, traffic: Traffic, start: float) -> Visit:
     except Exception as error:  # a page that never paints is a result to report, not a crash
         visit.error = str(error)[:500]
     traffic.visit = None
+    visit.load = os.getloadavg()[0]
     return visit
 
 
@@ -380,6 +382,40 @@ def measure(*, runs: int = RUNS, pages: list[str] | None = None) -> dict:
     return {"warm_up_s": warm, "runs": all_runs}
 
 
+def gzipped_size(path: str) -> int | None:
+    """What Streamlit's frontend file ``/static/...`` would weigh gzipped (level 6, as nginx's ``gzip on`` at
+    its default level 1 sends a little more); None for a file that is not one of Streamlit's own.
+
+    Streamlit 1.67 serves its frontend bundles uncompressed on purpose (its ``starlette_gzip_middleware``: "a
+    reverse proxy / CDN compresses and caches these"), so on a server reached without such a proxy every attendee
+    pulls them at full size."""
+    import gzip
+
+    import streamlit
+
+    if not path.startswith("/static/"):
+        return None
+    file = os.path.join(os.path.dirname(streamlit.__file__), path.lstrip("/"))
+    if not os.path.isfile(file):
+        return None
+    with open(file, "rb") as handle:
+        return len(gzip.compress(handle.read(), compresslevel=6))
+
+
+def frontend_bytes(visits: list[Visit]) -> tuple[int, int]:
+    """The frontend's files one attendee's browser fetched in a run (its first visit and every page switch,
+    not the fresh tabs, whose files were cached): bytes as moved, and as they would move gzipped."""
+    moved = gzipped = 0
+    for visit in visits:
+        if visit.mode == "fresh tab":
+            continue
+        for path, size in visit.static_files.items():
+            moved += size
+            packed = gzipped_size(path)
+            gzipped += size if packed is None else min(size, packed)
+    return moved, gzipped
+
+
 def _spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)} if values else {}
 
@@ -421,8 +457,12 @@ def per_page(result: dict) -> list[dict]:
                 "slowest_trace": max(visits, key=lambda v: v.paint_ms or GIVE_UP_S * 1e3).trace,
                 "biggest_media": [
                     {"src": src, "bytes": size, **{k: shown[src][k] for k in ("natural", "shown") if src in shown}}
-                    for src, size in sorted(heaviest.media_files.items(), key=lambda item: -item[1])[:3]
+                    for src, size in sorted(heaviest.media_files.items(), key=lambda item: -item[1])[:5]
                 ],
+                "biggest_static": sorted(
+                    max(visits, key=lambda v: v.static).static_files.items(), key=lambda item: -item[1]
+                )[:3],
+                "load": _spread([v.load for v in visits]),
             }
         )
     return entries
@@ -520,8 +560,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{e['title']} ({e['mode']}) missed: errors {e['errors'][:1]}")
         print(f"  biggest messages (bytes): {e['biggest_messages']}")
         print(f"  biggest media: {e['biggest_media']}")
+        print(f"  biggest static files: {e['biggest_static']}")
         print(f"  slowest visit, pending (ms, what): {e['slowest_trace']}")
-    print(json.dumps({"page_weight": entries, "warm_up_s": result["warm_up_s"], "runs": args.runs}))
+    frontend = [frontend_bytes(visits) for visits in result["runs"]]
+    loads = [v.load for visits in result["runs"] for v in visits]
+    print(
+        f"\nThe frontend's files (static, once per attendee: a first visit and every page by its link), kB per run: "
+        f"{', '.join(_kb(moved) for moved, _ in frontend)} "
+        f"(gzipped: {', '.join(_kb(packed) for _, packed in frontend)}); "
+        f"the machine's load average during the visits: "
+        f"{min(loads):.1f}-{max(loads):.1f} (2 cores)"
+    )
+    print(
+        json.dumps(
+            {
+                "page_weight": entries,
+                "warm_up_s": result["warm_up_s"],
+                "runs": args.runs,
+                "frontend_bytes_per_run": [moved for moved, _ in frontend],
+                "frontend_gzipped_bytes_per_run": [packed for _, packed in frontend],
+                "load_average": _spread(loads),
+            }
+        )
+    )
     return 0
 
 
