@@ -52,6 +52,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from benchmarks.bench_load import process_cpu_s  # noqa: E402
 from tests.e2e import harness  # noqa: E402  (the project root is on the path only from here)
 from ui.site_map import SITE_MAP  # noqa: E402
 
@@ -170,6 +171,11 @@ class Visit:
     paint_ms: float | None = None
     error: str | None = None
     load: float = 0.0  # the machine's 1-minute load average when the visit ended (a shared machine's paint times)
+    # CPU time the visit cost (also until the quiet was confirmed): the tab's renderer process (CDP
+    # Performance.getMetrics ProcessTime) and the server's process (/proc); unlike the paint time, they hardly
+    # change when other work shares the cores.
+    browser_cpu_ms: float | None = None
+    server_cpu_ms: float | None = None
     ws_in: int = 0
     ws_out: int = 0
     media: int = 0
@@ -198,6 +204,8 @@ class Visit:
             "media_count": len(self.media_files),
             "stcore": self.stcore,
             "static": self.static,
+            "browser_cpu_ms": self.browser_cpu_ms,
+            "server_cpu_ms": self.server_cpu_ms,
             "error": self.error,
         }
 
@@ -205,8 +213,10 @@ class Visit:
 class Traffic:
     """Listens to one tab's CDP ``Network`` events and adds them to the current :class:`Visit`."""
 
-    def __init__(self, context, tab) -> None:
+    def __init__(self, context, tab, server_pid: int | None = None) -> None:
         self.cdp = context.new_cdp_session(tab)
+        self.server_pid = server_pid
+        self._cpu_start: tuple[float, float | None] = (0.0, None)
         self.visit: Visit | None = None
         self.finished = False  # a script_finished message arrived during the current visit
         self._requests: dict[str, tuple[str, str]] = {}  # requestId -> (url, resource type)
@@ -215,9 +225,25 @@ class Traffic:
         self.cdp.on("Network.webSocketFrameReceived", self._received)
         self.cdp.on("Network.webSocketFrameSent", self._sent)
         self.cdp.send("Network.enable")
+        self.cdp.send("Performance.enable")
 
     def start(self, visit: Visit) -> None:
         self.visit, self.finished = visit, False
+        self._cpu_start = self._cpu()
+
+    def _cpu(self) -> tuple[float, float | None]:
+        """CPU seconds so far of the tab's renderer process and of the server's process (None: no server pid)."""
+        metrics = {metric["name"]: metric["value"] for metric in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return metrics.get("ProcessTime", 0.0), None if self.server_pid is None else process_cpu_s(self.server_pid)
+
+    def stop(self) -> None:
+        """End the current visit: its CPU times; later events are not counted."""
+        if self.visit is not None:
+            browser, server = self._cpu()
+            self.visit.browser_cpu_ms = round(max(0.0, browser - self._cpu_start[0]) * 1e3, 1)
+            if server is not None and self._cpu_start[1] is not None:
+                self.visit.server_cpu_ms = round((server - self._cpu_start[1]) * 1e3, 1)
+        self.visit = None
 
     def _request(self, params: dict) -> None:
         self._requests[params["requestId"]] = (params["request"]["url"], params.get("type", ""))
@@ -291,16 +317,16 @@ def _finish(visit: Visit, tab, traffic: Traffic, start: float) -> Visit:
         visit.error = _exception_text(tab)
     except Exception as error:  # a page that never paints is a result to report, not a crash
         visit.error = str(error)[:500]
-    traffic.visit = None
+    traffic.stop()
     visit.load = os.getloadavg()[0]
     return visit
 
 
-def open_tab(context, base_url: str, page: str, mode: str = "fresh tab"):
+def open_tab(context, base_url: str, page: str, mode: str = "fresh tab", server_pid: int | None = None):
     """A new tab of ``context`` opened on ``/<page>``: the tab, its :class:`Traffic` and the measured
-    :class:`Visit`."""
+    :class:`Visit` (with the server's CPU if ``server_pid`` is given)."""
     tab = context.new_page()
-    traffic = Traffic(context, tab)
+    traffic = Traffic(context, tab, server_pid)
     visit = Visit(page, mode)
     traffic.start(visit)
     start = time.perf_counter()
@@ -320,18 +346,18 @@ def switch_to(tab, traffic: Traffic, page: str) -> Visit:
     return _finish(visit, tab, traffic, start)
 
 
-def one_run(browser, base_url: str, pages: list[str]) -> list[Visit]:
+def one_run(browser, base_url: str, pages: list[str], server_pid: int | None = None) -> list[Visit]:
     """A new browser context (an empty cache): Home, then every page by its sidebar link and Home again
     (switches), then every page in a fresh tab of that context."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
-        tab, traffic, start = open_tab(context, base_url, "", mode="session start")
+        tab, traffic, start = open_tab(context, base_url, "", mode="session start", server_pid=server_pid)
         visits = [start]
         for page in [p for p in pages if p] + ([""] if "" in pages else []):
             visits.append(switch_to(tab, traffic, page))
         tab.close()
         for page in pages:
-            fresh_tab, _, visit = open_tab(context, base_url, page)
+            fresh_tab, _, visit = open_tab(context, base_url, page, server_pid=server_pid)
             visits.append(visit)
             fresh_tab.close()
         return visits
@@ -374,7 +400,7 @@ def measure(*, runs: int = RUNS, pages: list[str] | None = None) -> dict:
             browser = harness.launch_chromium(playwright.chromium)
             try:
                 warm = warm_up(browser, base_url, pages)
-                all_runs = [one_run(browser, base_url, pages) for _ in range(runs)]
+                all_runs = [one_run(browser, base_url, pages, process.pid) for _ in range(runs)]
             finally:
                 browser.close()
     finally:
@@ -449,6 +475,8 @@ def per_page(result: dict) -> list[dict]:
                 "media": _spread([v.media for v in visits]),
                 "media_count": _spread([len(v.media_files) for v in visits]),
                 "static": _spread([v.static for v in visits]),
+                "browser_cpu_ms": _spread([v.browser_cpu_ms for v in visits if v.browser_cpu_ms is not None]),
+                "server_cpu_ms": _spread([v.server_cpu_ms for v in visits if v.server_cpu_ms is not None]),
                 "bytes_ok": bytes_ok,
                 "paint_ok": paint_ok,
                 "ok": bytes_ok and paint_ok and not errors,
@@ -480,8 +508,20 @@ def _range(spread: dict, fmt) -> str:
 
 
 def table(entries: list[dict]) -> str:
-    """Per page and way of arriving: kB (websocket in / out, media), paint ms, static kB; medians (ranges)."""
-    headers = ("page", "arrival", "kB", "ws in kB", "ws out kB", "media kB (files)", "paint ms", "static kB", "ok")
+    """Per page and way of arriving: kB (websocket in, media), paint ms, CPU ms of the tab and of the server,
+    static kB; medians (ranges over the runs). The websocket's outgoing kB (a fraction of one) are in the JSON."""
+    headers = (
+        "page",
+        "arrival",
+        "kB",
+        "ws in kB",
+        "media kB (files)",
+        "paint ms",
+        "tab CPU ms",
+        "server CPU ms",
+        "static kB",
+        "ok",
+    )
     lines = []
     for e in entries:
         files = f"{_range(e['media'], _kb)} ({e['media_count']['median']:.0f})" if e["media"] else "-"
@@ -501,9 +541,10 @@ def table(entries: list[dict]) -> str:
                 e["mode"],
                 _range(e["bytes"], _kb),
                 _range(e["ws_in"], _kb),
-                _range(e["ws_out"], _kb),
                 files,
                 _range(e["paint_ms"], lambda v: f"{v:,.0f}"),
+                _range(e["browser_cpu_ms"], lambda v: f"{v:,.0f}"),
+                _range(e["server_cpu_ms"], lambda v: f"{v:,.0f}"),
                 _range(e["static"], _kb),
                 ok,
             )
