@@ -421,7 +421,7 @@ def gzipped_size(path: str) -> int | None:
 
     if not path.startswith("/static/"):
         return None
-    file = os.path.join(os.path.dirname(streamlit.__file__), path.lstrip("/"))
+    file = os.path.join(os.path.dirname(streamlit.__file__), "static", path.lstrip("/"))  # its static/static/
     if not os.path.isfile(file):
         return None
     with open(file, "rb") as handle:
