@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # all of them
     python benchmarks/run.py --only pages    # just bench_pages.py ("bench_pages" works too)
+    python benchmarks/run.py --only page_weight   # bytes and paint time of every page's first visit in Chromium
 
 Each module has ``run() -> list[dict]`` with rows ``{name, ours_ms, baseline_ms, ratio, target, ok}``
 (extra keys are kept in the JSON). A missed target is reported, not fatal: the exit status is 0 unless
@@ -71,7 +72,9 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", metavar="NAME", help="run one benchmark: pages, startup, convolution, ...")
+    parser.add_argument(
+        "--only", metavar="NAME", help="run one benchmark: pages, page_weight, startup, convolution, ..."
+    )
     args = parser.parse_args(argv)
 
     names = available()
