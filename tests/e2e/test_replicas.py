@@ -256,3 +256,22 @@ def test_chromium_through_the_proxy_paints_a_page_and_uploads_a_picture(cluster,
         app.page.screenshot(path=f"{harness.SCREENSHOTS}/replicas-proxy-upload-1280x800.png")
     finally:
         context.close()
+
+
+def test_the_proxy_gzips_the_frontend_and_passes_it_unchanged(cluster):
+    # Streamlit sends its JavaScript uncompressed and leaves compression to the proxy (deploy/nginx.conf).
+    import gzip
+    import re
+    import urllib.request
+
+    direct = cluster.direct(REPLICAS[0])
+    html = urllib.request.urlopen(f"{direct}/", timeout=30).read().decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
+    assert script, "the page names no script bundle"
+    original = urllib.request.urlopen(f"{direct}/{script.group(1)}", timeout=30).read()
+    request = urllib.request.Request(f"{cluster.nginx.base_url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers.get("Content-Encoding") == "gzip"
+        compressed = response.read()
+    assert gzip.decompress(compressed) == original
+    assert len(compressed) < 0.5 * len(original), (len(compressed), len(original))
