@@ -7,42 +7,14 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pytest
-import torch
-from torchvision import models
 
-from explorer.data import downloads
 from explorer.deep import backbone
-from ui import backbone_weights, dream_worker
+from ui import dream_worker
 from ui import training_jobs as tj
 from ui.cached import dreams_style as cached
 
 PAGE = "app_pages/dreams_style.py"
 JOB_S = 180  # a cold worker imports torch and builds the network first
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch):
-    monkeypatch.setattr(downloads, "DEFAULT_ROOT", tmp_path)
-    monkeypatch.setattr(downloads, "is_reachable", lambda *args, **kwargs: False)
-    backbone_weights._reachable.clear()
-    backbone_weights._shared.clear()
-    yield tmp_path
-    backbone_weights._reachable.clear()
-
-
-@pytest.fixture
-def fake_weights(tmp_path, monkeypatch):
-    path = backbone.weights_path(tmp_path)
-    path.parent.mkdir(parents=True)
-    torch.manual_seed(0)
-    torch.save(models.squeezenet1_1(weights=None).state_dict(), path)
-    monkeypatch.setattr(downloads, "DEFAULT_ROOT", tmp_path)
-    monkeypatch.setattr(downloads, "is_reachable", lambda *args, **kwargs: False)
-    backbone_weights._shared.clear()
-    backbone_weights._reachable.clear()
-    yield tmp_path
-    backbone_weights._shared.clear()
 
 
 def finish(at, timeout=JOB_S):

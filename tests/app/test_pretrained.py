@@ -5,45 +5,13 @@ Grad-CAM, feature maps, neighbours, a link to transfer learning, URL state and c
 from __future__ import annotations
 
 import numpy as np
-import pytest
-import torch
-from torchvision import models
 
-from explorer.data import downloads
 from explorer.deep import backbone, predict
 from explorer.images import samples
 from tests.app.helpers import ok, use_own_image
 from tests.app.test_show_the_code import run_snippet, snippets
-from ui import backbone_weights
 
 PAGE = "app_pages/pretrained.py"
-
-
-def _fresh_caches() -> None:
-    backbone_weights._shared.clear()
-    backbone_weights._reachable.clear()
-
-
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    """An empty cache folder and no network (never the machine's real one)."""
-    root = tmp_path / "vision-explorer"  # as $XDG_CACHE_HOME/vision-explorer
-    monkeypatch.setattr(downloads, "DEFAULT_ROOT", root)
-    monkeypatch.setattr(downloads, "is_reachable", lambda *args, **kwargs: False)
-    _fresh_caches()
-    yield root
-    _fresh_caches()
-
-
-@pytest.fixture
-def fake_weights(offline):
-    """Weights of torchvision's SqueezeNet 1.1 with random (seeded) values where the real ones would be."""
-    torch.manual_seed(7)
-    path = backbone.weights_path(offline)
-    path.parent.mkdir(parents=True)
-    torch.save(models.squeezenet1_1(weights=None).state_dict(), path)
-    _fresh_caches()
-    return path
 
 
 def test_offline_the_page_says_what_it_needs_and_keeps_the_pixel_neighbours(open_page, offline):

@@ -14,12 +14,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from torchvision import models
 
-from explorer.data import downloads
 from explorer.deep import backbone
 from tests.app.helpers import metric, ok
-from ui import backbone_weights, train_data, train_transfer
+from ui import train_data, train_transfer
 
 PAGE = "app_pages/train.py"
 QUERY = {
@@ -47,28 +45,6 @@ PICTURES = {
 }
 
 
-@pytest.fixture
-def cache_folder(tmp_path, monkeypatch):
-    """An empty cache folder, and no network: the weights can't be fetched."""
-    monkeypatch.setattr(downloads, "DEFAULT_ROOT", tmp_path)
-    monkeypatch.setattr(downloads, "is_reachable", lambda *args, **kwargs: False)
-    backbone_weights._shared.clear()
-    backbone_weights._reachable.clear()
-    yield tmp_path
-    backbone_weights._shared.clear()
-    backbone_weights._reachable.clear()
-
-
-@pytest.fixture
-def fake_weights(cache_folder):
-    """Random SqueezeNet 1.1 weights where the pretrained ones would be."""
-    path = backbone.weights_path(cache_folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(11)
-    torch.save(models.squeezenet1_1(weights=None).state_dict(), path)
-    return path
-
-
 def _open_with_pictures(open_page, query=QUERY):
     at = open_page(PAGE, query=query)
     at.session_state[train_data.CAPTURES_KEY] = {index: list(pictures) for index, pictures in PICTURES.items()}
@@ -79,7 +55,7 @@ def _summary(at):
     return next(frame.value for frame in at.dataframe if "output shape" in frame.value.columns)
 
 
-def test_the_option_is_only_offered_for_your_own_pictures(open_page, cache_folder):
+def test_the_option_is_only_offered_for_your_own_pictures(open_page, offline):
     at = ok(open_page(PAGE))
     assert not [t for t in at.toggle if t.key == train_transfer.OPTION_KEY]
     at = _open_with_pictures(open_page)
@@ -87,7 +63,7 @@ def test_the_option_is_only_offered_for_your_own_pictures(open_page, cache_folde
     assert metric(at, "Parameters to learn") != "1,026"  # the layer table's network
 
 
-def test_offline_the_option_says_what_it_needs_and_the_rest_of_the_page_works(open_page, cache_folder):
+def test_offline_the_option_says_what_it_needs_and_the_rest_of_the_page_works(open_page, offline):
     at = _open_with_pictures(open_page, {**QUERY, "pretrained": "1"})
     notices = " ".join(i.value for i in at.info)
     assert "one-time download of its weights" in notices and backbone.PREFETCH_COMMAND in notices
