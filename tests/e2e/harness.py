@@ -106,17 +106,22 @@ def wait_healthy(process: subprocess.Popen, base_url: str, timeout_s: float, *, 
     raise RuntimeError(f"streamlit did not answer {base_url}/_stcore/health within {timeout_s} s")
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    """Terminate the server's whole process group, then kill it if it lingers."""
+def stop_group(process: subprocess.Popen, *, first: signal.Signals = signal.SIGTERM, timeout_s: float = 10) -> None:
+    """Send ``first`` to the process's whole group, then SIGKILL if it lingers past ``timeout_s``."""
     if process.poll() is None:
         try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
+            os.killpg(process.pid, first)
+            process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            process.wait(timeout=timeout_s)
         except ProcessLookupError:
             pass
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Terminate the server's whole process group, then kill it if it lingers."""
+    stop_group(process)
     process.log.close()
 
 

@@ -130,14 +130,6 @@ def start(replica_ports: Sequence[int], *, port: int | None = None) -> Proxy:
 def stop(proxy: Proxy) -> None:
     """Stop nginx (SIGQUIT: graceful, then SIGKILL if it lingers) and remove its folder."""
     process = proxy.process
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGQUIT)
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
+    harness.stop_group(process, first=signal.SIGQUIT, timeout_s=5)
     process.log.close()
     shutil.rmtree(proxy.folder, ignore_errors=True)

@@ -3,7 +3,6 @@ differences on a float64 CNN, Grad-CAM and Guided Backprop written out by hand, 
 curve computed by hand; and the rules every inspection function keeps (model unchanged, no hooks left, even
 after an error, thread safety)."""
 
-import hashlib
 import math
 
 import numpy as np
@@ -23,18 +22,11 @@ from explorer.interpret.attribution import (
     spearman,
 )
 from explorer.nets import checkpoints
+from tests.unit.model_digest import weights_hash
 from tests.unit.two_threads import in_two_threads
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def weights_hash(model: nn.Module) -> str:
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
 def no_hooks(model: nn.Module) -> bool:
     hooks = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
     local = all(not getattr(module, name) for module in model.modules() for name in hooks)

@@ -1,8 +1,6 @@
 """DeepDream: a step raises the chosen layer's response, octaves and stops behave, on the SqueezeNet with random
 weights and on the shipped digits model (what the page uses offline)."""
 
-import hashlib
-
 import numpy as np
 import pytest
 import torch
@@ -10,18 +8,12 @@ import torch
 from explorer.deep import backbone, dream
 from explorer.images import samples
 from explorer.nets import checkpoints
+from tests.unit.model_digest import weights_hash
 
 
 @pytest.fixture(scope="module")
 def model():
     return backbone.build(pretrained=False, seed=0)
-
-
-def _weights_hash(model) -> str:
-    hasher = hashlib.sha256()
-    for tensor in model.state_dict().values():
-        hasher.update(tensor.numpy().tobytes())
-    return hasher.hexdigest()
 
 
 def _norm(values):
@@ -54,7 +46,7 @@ def test_octave_shapes_hand_computed():
 
 
 def test_dream_keeps_the_size_reports_every_step_and_leaves_the_model_alone(model):
-    before = _weights_hash(model)
+    before = weights_hash(model)
     picture = samples.load_sample("astronaut")[::8, ::8]  # 64 × 64
     seen = []
     result = dream.dream(
@@ -72,7 +64,7 @@ def test_dream_keeps_the_size_reports_every_step_and_leaves_the_model_alone(mode
     assert [s[1] for s in seen] == [(32, 32, 3)] * 3 + [(64, 64, 3)] * 3
     assert result.objective[2] > result.objective[0]  # the dream strengthens the layer within an octave
     assert not np.allclose(result.picture, picture / 255.0, atol=0.01)
-    assert _weights_hash(model) == before
+    assert weights_hash(model) == before
     again = dream.dream(
         model,
         picture,

@@ -1,8 +1,6 @@
 """Neural style transfer: Gram matrices and losses against hand-computed values, the layers against torchvision's
 own SqueezeNet, and the loop on a small picture with random weights (weights=None: no download)."""
 
-import hashlib
-
 import numpy as np
 import pytest
 import torch
@@ -10,18 +8,12 @@ from torchvision import models
 
 from explorer.deep import backbone, style
 from explorer.images import samples
+from tests.unit.model_digest import weights_hash
 
 
 @pytest.fixture(scope="module")
 def model():
     return backbone.build(pretrained=False, seed=0)
-
-
-def _weights_hash(model) -> str:
-    hasher = hashlib.sha256()
-    for tensor in model.state_dict().values():
-        hasher.update(tensor.numpy().tobytes())
-    return hasher.hexdigest()
 
 
 def test_gram_of_a_hand_computed_case():
@@ -85,7 +77,7 @@ def test_gram_matrices_for_display_are_symmetric_and_positive_semidefinite(model
 
 
 def test_style_loss_falls_over_20_steps_and_the_model_is_unchanged(model):
-    before = _weights_hash(model)
+    before = weights_hash(model)
     content = samples.load_sample("astronaut")
     style_picture = samples.load_sample("coffee")
     seen = []
@@ -105,7 +97,7 @@ def test_style_loss_falls_over_20_steps_and_the_model_is_unchanged(model):
         result.losses["total"], result.losses["content"] + curve + result.losses["variation"], rtol=1e-5
     )
     assert result.picture.shape == (64, 64, 3) and 0 <= result.picture.min() and result.picture.max() <= 1
-    assert _weights_hash(model) == before
+    assert weights_hash(model) == before
     assert not any(p.grad is not None for p in model.parameters())
 
 
