@@ -72,7 +72,7 @@ else:
         image = cached.network_input(image_id, picture)
         probabilities = cached.probabilities(weights, image_id, model, image)
     names = backbone.categories()
-    top5 = [int(i) for i in (-probabilities).argsort(kind="stable")[:5]]
+    top5 = cached.top_classes(probabilities)
     search_column, class_column = st.columns(2, gap="medium")
     query = search_column.text_input(
         "Find any ImageNet class by name",
@@ -188,8 +188,7 @@ st.markdown(
 st.page_link(
     "app_pages/train.py",
     label="Train a CNN on your own pictures, starting from the pretrained backbone",
-    icon=":material/school:",
-    query_params={"data": "own"},
+    query_params={"data": "own", "pretrained": "1"},
 )
 
 # ------------------------------------------------------------------------------------------------ explanation

@@ -92,10 +92,17 @@ def test_the_code_runs_with_the_weights_and_prints_the_pages_top5(open_page, fak
     assert set(shown) >= set(backbone.LAYERS.values())
 
 
-def test_the_train_page_link_opens_own_pictures(open_page, offline):
+def test_the_train_page_link_opens_own_pictures_with_the_pretrained_start_on(open_page, offline):
+    import urllib.parse
+
     at = open_page(PAGE)
     links = [link for link in at.get("page_link")]
     assert links and "pretrained backbone" in links[0].proto.label and links[0].proto.page == "train"
+    assert links[0].proto.icon == ""  # no :material/ icon: those are fetched from the internet
+    query = dict(urllib.parse.parse_qsl(links[0].proto.query_string))
+    assert query == {"data": "own", "pretrained": "1"}
+    train = open_page("app_pages/train.py", query=query)
+    assert train.session_state["train.dataset"] == "own" and train.session_state["train.pretrained"] is True
 
 
 def test_a_picture_too_thin_for_the_network_is_refused_with_a_message(open_page, fake_weights):

@@ -74,6 +74,11 @@ def probabilities(weights: str, image_id: str, _model: nn.Module, _image: np.nda
     return predict.probabilities(_model, _image)
 
 
+def top_classes(probabilities: np.ndarray, k: int = 5) -> list[int]:
+    """The ``k`` most probable classes' indices, most probable first (``predict.top_k``; cheap, not cached)."""
+    return [prediction.class_index for prediction in predict.top_k(probabilities, k=k)]
+
+
 @st.cache_data(show_spinner=False)
 def layer_channels() -> dict[str, int]:
     """``predict.layer_channels`` of the architecture (random weights: only the shapes are read)."""
