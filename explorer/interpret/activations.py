@@ -143,9 +143,8 @@ def _layer_spec(module: nn.Module) -> architecture.LayerSpec | None:
 def is_conv_block(module: nn.Module) -> bool:
     """Whether ``module`` is a block of layers holding a convolution (a pretrained network's module, e.g.
     SqueezeNet's ``Fire``), not a plain ``Conv2d`` nor a nested ``Sequential``: its output is a feature map."""
-    return (
-        not isinstance(module, (nn.Conv2d, nn.Sequential))
-        and any(isinstance(part, nn.Conv2d) for part in module.modules())
+    return not isinstance(module, (nn.Conv2d, nn.Sequential)) and any(
+        isinstance(part, nn.Conv2d) for part in module.modules()
     )
 
 
