@@ -88,7 +88,7 @@ def test_offline_the_page_says_what_it_needs_and_dreams_roughly(offline_app):
 
 def test_with_weights_a_dream_and_a_style_transfer_form_live(weights_app):
     app = weights_app
-    app.open("dreams", "octaves=3&steps=20&size=256")
+    app.open("dreams", "octaves=4&steps=50&size=256")  # about 8 s on a quiet machine: frames to see
     app.page.get_by_role("button", name="Start dreaming").click()
     assert changes(app, "Dreaming…"), "the dream's picture did not change while it formed"
     expect(app.page.get_by_text("Dreamed", exact=True)).to_be_visible(timeout=JOB_MS)
