@@ -1,7 +1,7 @@
 """The pretrained backbone: SqueezeNet 1.1 trained on ImageNet, its weights fetched once into the cache folder.
 
 Why SqueezeNet 1.1 (``benchmarks/bench_backbone.py`` measures both candidates, one thread, 192 px): one forward
-and backward pass takes about 35 ms against MobileNetV3-small's 22 ms, both far inside what a page needs, and
+and backward pass takes about 28 ms against MobileNetV3-small's 14 ms, both far inside what a page needs, and
 its top-1 accuracy is lower (58 % against 68 %); but its weights are half the size (4.7 MB against 9.8 MB), and
 it is plain convolutions and ReLUs, without batch normalisation, squeeze-and-excitation or hard-swish. That
 keeps its feature maps readable, and Gram-matrix style transfer and DeepDream work on its activations as on the
