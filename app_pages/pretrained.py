@@ -20,6 +20,12 @@ DEFAULT_LAYERS = ["conv1", "fire3", "fire6", "fire9"]
 TARGET_KEY = "pretrained.target"
 SEARCH_KEY = "pretrained.search"
 LAYERS_KEY = "pretrained.layers"
+CAM_KEY = "pretrained.cam"
+# Grad-CAM's layers: the class maps (what the scores are averages of), or a fire module (finer, less direct).
+CAM_LAYERS = {
+    "class maps": backbone.CLASS_MAPS_LAYER,
+    **{name: backbone.LAYERS[name] for name in ("fire9", "fire7", "fire5")},
+}
 NEIGHBOURS = 3
 
 
@@ -33,6 +39,7 @@ def _layers(text: str) -> list[str]:
 PARAMS = (
     urlstate.Param("class", TARGET_KEY, TOP, parse=urlstate.int_in(TOP, 999)),
     urlstate.Param("layers", LAYERS_KEY, DEFAULT_LAYERS, parse=_layers, format=",".join),
+    urlstate.Param("cam", CAM_KEY, "class maps", parse=urlstate.one_of(tuple(CAM_LAYERS))),
 )
 
 st.title("A pretrained network")
@@ -110,8 +117,15 @@ else:
             },
         )
         st.caption(f"The top five of 1,000 classes; together {sum(probabilities[i] for i in top5):.0%}.")
+    cam_layer = cam_column.selectbox(
+        "Grad-CAM on",
+        list(CAM_LAYERS),
+        key=CAM_KEY,
+        help="The class maps are what the scores are averages of: coarse, but exactly the score's make-up. A fire "
+        "module's maps are finer (fire5's are twice as big), but say less directly what made the score.",
+    )
     with common.user_errors():
-        cam = cached.grad_cam_png(weights, image_id, target, model, image)
+        cam = cached.grad_cam_png(weights, image_id, target, CAM_LAYERS[cam_layer], model, image)
     cam_column.image(
         cam, width=cached.PICTURE_PX, caption=f"Grad-CAM: where it sees “{names[target]}” ({probabilities[target]:.1%})"
     )
@@ -221,6 +235,7 @@ common.show_code(
         image_id=image_id,
         pretrained=model is not None,
         target=None if st.session_state[TARGET_KEY] == TOP else int(st.session_state[TARGET_KEY]),
+        cam_layer=CAM_LAYERS[str(st.session_state.get(CAM_KEY, "class maps"))],
         layers=chosen_layers,
         size=cached.SIZE,
     )

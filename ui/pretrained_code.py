@@ -9,10 +9,13 @@ from explorer.deep import backbone
 from ui import snippets
 
 
-def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequence[str], size: int) -> str:
+def code(
+    *, image_id: str, pretrained: bool, target: int | None, cam_layer: int, layers: Sequence[str], size: int
+) -> str:
     """Python that loads the picture (``snippets.load_lines``), builds the network (with the ImageNet weights
     when ``pretrained``, else random ones, as an offline page shows), and computes the top-5, the Grad-CAM of
-    ``target`` (``None``: the top class), the chosen ``layers``' feature maps and the nearest sample pictures."""
+    ``target`` (``None``: the top class) on the module at index ``cam_layer``, the chosen ``layers``' feature
+    maps and the nearest sample pictures."""
     if pretrained:
         build = "model = backbone.build(pretrained=True)  # ImageNet weights, fetched once: backbone.download_weights()"
     else:
@@ -40,8 +43,8 @@ def code(*, image_id: str, pretrained: bool, target: int | None, layers: Sequenc
         "for p in top5:",
         '    print(f"{p.probability:6.1%}  {p.name}")',
         "",
-        "# Grad-CAM on the last conv layer (1000 class maps, averaged into the scores): where the class is seen",
-        f"heat = attribution.attribute(model, image, method='grad_cam', target={explained})  # (h, w)",
+        "# Grad-CAM: where the class is seen, by the maps of one layer (14: the 1000 class maps; 12: fire9...)",
+        f"heat = attribution.attribute(model, image, method='grad_cam', target={explained}, layer={int(cam_layer)})",
         "rgb = dtype.to_float(backbone.to_picture(torch.from_numpy(image))).transpose(2, 0, 1)  # (3, h, w) in [0, 1]",
         "overlay = attribution.overlay(rgb, heat, opacity=0.6)  # (h, w, 3) uint8",
         "",

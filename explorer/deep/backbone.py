@@ -59,6 +59,8 @@ LAYERS: dict[str, int] = {
 }
 # The last convolutional layer, whose 512 averaged channels are the network's "deep features".
 FEATURE_LAYER = "fire9"
+# The 1×1 convolution that turns fire9's 512 maps into one map per class (the scores are those maps' averages).
+CLASS_MAPS_LAYER = 14
 _HASH_PREFIX = re.compile(r"-([a-f0-9]+)\.")
 _LOCK = threading.Lock()  # several sessions may ask for the weights at once: one downloads, the others wait
 

@@ -55,6 +55,18 @@ def test_with_weights_the_page_shows_top5_gradcam_maps_and_neighbours(open_page,
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
     assert any(c.startswith("Grad-CAM: where it sees “goldfish”") for c in captions)
     assert at.query_params["class"] == "1"
+
+    # Grad-CAM on fire9 instead of the class maps: another picture (bigger maps), the URL and the code say so
+    def cam_picture(at):
+        return next(
+            img.url for element in at.get("image") for img in element.proto.imgs if img.caption.startswith("Grad-CAM")
+        )
+
+    class_maps = cam_picture(at)
+    at.selectbox(key="pretrained.cam").set_value("fire9")
+    ok(at.run())
+    assert cam_picture(at) != class_maps and at.query_params["cam"] == "fire9"
+    assert f"layer={backbone.LAYERS['fire9']})" in snippets(at)[0]
     at.multiselect(key="pretrained.layers").set_value(["fire5"])
     ok(at.run())
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
@@ -67,6 +79,8 @@ def test_a_link_opens_the_page_on_a_class_and_layers_and_bad_values_fall_back(op
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
     assert any(c.startswith("Grad-CAM: where it sees “goldfish”") for c in captions)
     assert [c.split(":")[0] for c in captions if ": the first" in c] == ["fire2", "fire9"]
+    at = open_page(PAGE, query={"cam": "fire5"})
+    assert at.selectbox(key="pretrained.cam").value == "fire5"
     at = open_page(PAGE, query={"class": "5000", "layers": "fc7"})
     assert "could not be used" in at.warning[0].value
     assert at.session_state["pretrained.layers"] == ["conv1", "fire3", "fire6", "fire9"]

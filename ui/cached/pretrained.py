@@ -93,11 +93,13 @@ def search(query: str) -> list[int]:
 
 
 @st.cache_data(max_entries=MAX_RESULTS, show_spinner=False)
-def grad_cam_png(weights: str, image_id: str, target: int, _model: nn.Module, _image: np.ndarray) -> bytes:
-    """Grad-CAM of class ``target`` on the last conv layer (``attribution.attribute``, on a private copy of the
-    network) over the picture (``attribution.overlay``, opacity 0.6), as PNG."""
+def grad_cam_png(weights: str, image_id: str, target: int, layer: int, _model: nn.Module, _image: np.ndarray) -> bytes:
+    """Grad-CAM of class ``target`` on the module at index ``layer`` (``attribution.attribute``, on a private copy
+    of the network) over the picture (``attribution.overlay``, opacity 0.6), as PNG."""
     torch_runtime.configure()
-    heat = attribution.attribute(backbone_weights.private_copy(_model), _image, method="grad_cam", target=target)
+    heat = attribution.attribute(
+        backbone_weights.private_copy(_model), _image, method="grad_cam", target=target, layer=layer
+    )
     import torch
 
     rgb = dtype.to_float(backbone.to_picture(torch.from_numpy(_image))).transpose(2, 0, 1)  # (3, h, w) in [0, 1]
