@@ -8,7 +8,8 @@ Images are ``(H, W)`` or ``(H, W, C)`` arrays of any dtype (``fit_within``: any 
 - :func:`fit_within` shrinks with area averaging (``cv2.INTER_AREA``, which does not alias) so the longest side
   is at most ``max_side``, keeping the aspect ratio; an image that fits is returned as it is;
   :func:`fitted_shape` is the shape it gives, without the pixels;
-- :func:`to_shape` resizes to an exact shape (area averaging when shrinking, bilinear when enlarging).
+- :func:`to_shape` resizes to an exact shape (area averaging when shrinking, bilinear when enlarging);
+  :func:`to_longer_side` to a given longer side, keeping the aspect ratio.
 """
 
 from __future__ import annotations
@@ -103,3 +104,13 @@ def to_shape(image: np.ndarray, *, rows: int, cols: int) -> np.ndarray:
     method = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
     resized = cv2.resize(np.ascontiguousarray(image), (cols, rows), interpolation=method)
     return resized.reshape(rows, cols, *image.shape[2:])
+
+
+def to_longer_side(image: np.ndarray, *, side: int) -> np.ndarray:
+    """The image resized (:func:`to_shape`'s rule) so its longer side is ``side`` pixels, keeping the aspect ratio;
+    each side ``max(1, round(side · its length / longer side))``. Dtype and channels are kept."""
+    image = _check_image(image)
+    side = checks.integer("side", side, 1)
+    rows, cols = image.shape[:2]
+    scale = side / max(rows, cols)
+    return to_shape(image, rows=max(1, round(rows * scale)), cols=max(1, round(cols * scale)))

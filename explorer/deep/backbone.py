@@ -194,10 +194,7 @@ def to_input(picture: np.ndarray, size: int) -> torch.Tensor:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"picture must be (H, W, 3) RGB or (H, W) gray, got shape {np.shape(picture)}")
-    height, width = rgb.shape[:2]
-    scale = size / max(height, width)
-    shape = (max(1, round(height * scale)), max(1, round(width * scale)))
-    resized = resize.to_shape(rgb, rows=shape[0], cols=shape[1])
+    resized = resize.to_longer_side(rgb, side=size)
     normalised = (resized - MEAN) / STD
     return torch.from_numpy(np.ascontiguousarray(normalised.transpose(2, 0, 1)[None], dtype=np.float32))
 

@@ -176,6 +176,18 @@ def features(model: nn.Sequential, x: torch.Tensor, layers: Sequence[str]) -> li
     return [kept[index] for index in wanted]
 
 
+def gram_display(matrix: np.ndarray) -> np.ndarray:
+    """A Gram matrix ``(C, C)`` as display values ``float32`` in ``[0, 1]`` on a square-root scale (0 black, its
+    largest entry 1): a few channel pairs dominate, and on a linear scale the rest would all look black.
+    Negative entries (none in a Gram matrix of ReLU maps) count as 0."""
+    values = np.asarray(matrix, dtype=np.float32)
+    if values.ndim != 2 or values.shape[0] != values.shape[1]:
+        raise ValueError(f"matrix must be square (C, C), got shape {values.shape}")
+    root = np.sqrt(np.clip(values, 0.0, None))
+    top = float(root.max()) if root.size and root.max() > 0 else 1.0
+    return np.clip(root / top, 0.0, 1.0).astype(np.float32)
+
+
 def gram_matrices(model: nn.Module, picture: np.ndarray, *, layers: Sequence[str], size: int) -> dict[str, np.ndarray]:
     """``{layer: (C, C) float32}``: the Gram matrix of each named layer for ``picture`` brought to ``size``
     pixels on its longer side (:func:`explorer.deep.backbone.to_input`)."""

@@ -110,3 +110,14 @@ def test_screen_factor_hand_cases():
 def test_screen_factor_names_a_bad_side():
     with pytest.raises(ValueError, match="side must be"):
         resize.screen_factor(0, target=64)
+
+
+def test_to_longer_side_keeps_the_aspect_and_matches_opencv():
+    image = np.arange(60 * 90 * 3, dtype=np.float32).reshape(60, 90, 3) / (60 * 90 * 3)
+    small = resize.to_longer_side(image, side=45)  # shrink: area averaging, 30 × 45
+    np.testing.assert_array_equal(small, cv2.resize(image, (45, 30), interpolation=cv2.INTER_AREA))
+    big = resize.to_longer_side(image, side=135)  # enlarge: bilinear, 90 × 135
+    np.testing.assert_array_equal(big, cv2.resize(image, (135, 90), interpolation=cv2.INTER_LINEAR))
+    assert resize.to_longer_side(np.zeros((1, 500), np.uint8), side=50).shape == (1, 50)  # never 0 rows
+    with pytest.raises(ValueError, match="side must be >= 1, got 0"):
+        resize.to_longer_side(image, side=0)

@@ -137,3 +137,11 @@ def test_a_wide_content_picture_keeps_its_aspect(model):
 def test_bad_settings_name_the_setting(model, settings, match):
     with pytest.raises(ValueError, match=match):
         style.transfer(model, np.zeros((64, 64, 3)), np.zeros((64, 64, 3)), settings=settings)
+
+
+def test_gram_display_is_a_square_root_scale_to_the_largest_entry():
+    shown = style.gram_display(np.array([[16.0, 4.0], [4.0, 0.0]]))
+    np.testing.assert_allclose(shown, [[1.0, 0.5], [0.5, 0.0]])  # sqrt: 4, 2, 2, 0; divided by 4
+    np.testing.assert_array_equal(style.gram_display(np.zeros((3, 3))), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"matrix must be square \(C, C\)"):
+        style.gram_display(np.zeros((2, 3)))

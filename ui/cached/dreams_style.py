@@ -177,10 +177,7 @@ def uploaded_style(key: str, _data: bytes) -> np.ndarray:
 
 def fit(picture: np.ndarray, size: int) -> np.ndarray:
     """``picture`` resized so its longer side is ``size`` pixels (aspect kept), ``uint8``."""
-    rows, cols = picture.shape[:2]
-    scale = size / max(rows, cols)
-    shape = (max(1, round(rows * scale)), max(1, round(cols * scale)))
-    return dtype.to_uint8(resize.to_shape(dtype.to_float(picture), rows=shape[0], cols=shape[1]))
+    return dtype.to_uint8(resize.to_longer_side(dtype.to_float(picture), side=size))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -188,10 +185,8 @@ def gram_picture(key: str, _matrix: np.ndarray) -> np.ndarray:
     """A Gram matrix as a gray ``uint8`` picture on a square-root scale (0 black, its largest entry white; a
     few channel pairs dominate, and on a linear scale the rest would all look black), each entry a square of
     whole screen pixels about :data:`GRAM_SIDE` wide."""
-    matrix = np.sqrt(np.clip(np.asarray(_matrix, dtype=np.float32), 0.0, None))
-    top = float(matrix.max()) if matrix.size and matrix.max() > 0 else 1.0
-    picture = dtype.to_uint8(np.clip(matrix / top, 0.0, 1.0))
-    return resize.enlarge(picture, factor=max(1, GRAM_SIDE // max(matrix.shape)))
+    picture = dtype.to_uint8(style.gram_display(_matrix))
+    return resize.enlarge(picture, factor=max(1, GRAM_SIDE // max(picture.shape)))
 
 
 def dream_layers(model: nn.Sequential) -> dict[str, int]:
