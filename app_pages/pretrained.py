@@ -113,7 +113,9 @@ else:
             pd.DataFrame({"class": [names[i] for i in top5], "probability": [float(probabilities[i]) for i in top5]}),
             hide_index=True,
             column_config={
-                "probability": st.column_config.ProgressColumn("probability", format="percent", min_value=0.0)
+                # a long class name ("black and gold garden spider") must not push the probability out of sight
+                "class": st.column_config.TextColumn("class", width="small"),
+                "probability": st.column_config.ProgressColumn("probability", format="percent", min_value=0.0),
             },
         )
         st.caption(f"The top five of 1,000 classes; together {sum(probabilities[i] for i in top5):.0%}.")
