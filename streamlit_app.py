@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import capacity, images, urlstate, warmup
+from ui import capacity, frontend_preload, images, urlstate, warmup
 from ui.site_map import PICKER_URL_PATHS, SITE_MAP
 
 st.set_page_config(page_title="Vision Explorer", layout="wide")
@@ -22,3 +22,4 @@ if page.url_path in PICKER_URL_PATHS:
 else:
     images.leave_out_picker()
 page.run()
+frontend_preload.preload_once()  # the heavy element code loads while the first page is read
