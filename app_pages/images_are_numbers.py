@@ -14,10 +14,11 @@ from ui.cached import images_are_numbers as cached
 MAX_LINK_COORD = 4096
 # How many look-alikes (and opposites) of a digit are shown: one row of small pictures each.
 NEIGHBOURS = 5
-# Up to 12×12 the numbered heatmap sits beside the table, in a column about 280 px wide on a 1280 px laptop;
-# a bigger one gets a row of its own so its digits stay legible.
+# Up to 12×12 the numbered heatmap sits beside the table, in a column about 260 px wide on a 1280 px laptop
+# (the table's column is wider, so an 8×8 region's table shows all its columns); a bigger one gets a row of its
+# own so its digits stay legible.
 WIDE_HEATMAP_FROM = 13
-NARROW_HEATMAP_PX = 280
+NARROW_HEATMAP_PX = 256
 # Screen pixels per heatmap cell: room for "255" in 13 px type; at most this in the narrow column.
 CELL_PX = 32
 # Streamlit draws table rows (and the header) 35 px tall; a table this many rows tall plus 3 px of border has
@@ -100,7 +101,7 @@ st.subheader(
     f"rows {top}–{top + size - 1}, columns {left}–{left + size - 1}"
 )
 if size < WIDE_HEATMAP_FROM:
-    table_column, heatmap_column, zoom_column = st.columns([5, 4, 2])
+    table_column, heatmap_column, zoom_column = st.columns([6, 4, 2])
     cell = min(CELL_PX, (NARROW_HEATMAP_PX - cached.HEATMAP_MARGIN_LEFT) // size)
 else:
     table_column, zoom_column = st.columns([4, 1])
