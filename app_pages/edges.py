@@ -25,9 +25,9 @@ MAX_VOTES = 200  # a full circle of radius 30 at the working size has ~190 edge 
 # section alone stays under 1 MB on the default 512 x 512 image. The gradient's pictures alone (gx, gy,
 # magnitude: ~0.89 MB) leave no room for the direction and the threshold (~0.21 MB), hence two sections.
 SECTIONS = {
-    "gradient": "Gradient (Sobel)",
+    "gradient": "Sobel gradient",
     "direction": "Direction & threshold",
-    "smoothing": "Smoothing, Scharr, Laplacian",
+    "smoothing": "Smoothing & Laplacian",
     "canny": "Canny",
     "harris": "Harris corners",
     "hough": "Hough lines & circles",

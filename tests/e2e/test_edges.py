@@ -24,9 +24,9 @@ def _press(app, slider_label: str, key: str, *, thumb: int = 0) -> None:
 
 # The section chooser's buttons, each with its section's heading and one of its pictures' captions.
 SECTIONS = [
-    ("Gradient (Sobel)", "gradient", "The gradient, with Sobel kernels", "gx: change to the right"),
+    ("Sobel gradient", "gradient", "The gradient, with Sobel kernels", "gx: change to the right"),
     ("Direction & threshold", "direction", "The gradient's direction, and a threshold", "Direction atan2"),
-    ("Smoothing, Scharr, Laplacian", "smoothing", "Why smooth first", "Laplacian after"),
+    ("Smoothing & Laplacian", "smoothing", "Why smooth first", "Laplacian after"),
     ("Canny", "canny", "Canny, step by step", "5. Hysteresis"),
     ("Harris corners", "harris", "Harris corners", "Harris score"),
     ("Hough lines & circles", "hough", "Hough transform: lines and circles", "Accumulator"),
@@ -79,7 +79,7 @@ def test_sobel_size_and_canny_threshold_change_their_pictures(app):
     sobel_before = app.image_src("gx: change to the right")
     _choose(app, "Canny")
     canny_before = app.image_src("5. Hysteresis")
-    _choose(app, "Gradient (Sobel)")
+    _choose(app, "Sobel gradient")
 
     _press(app, "Sobel kernel size", "ArrowRight")  # 3 -> 5
     expect(app.page.locator('[data-testid="stSlider"]').filter(has_text="Sobel kernel size")).to_contain_text("5")
