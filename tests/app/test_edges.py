@@ -1,4 +1,5 @@
-"""AppTests of the Edges & gradients page: every key widget changes its picture, links, bad links, images.
+"""AppTests of the Edges & gradients page: every key widget changes its picture, links, bad links, images;
+one section drawn at a time, the settings shared between sections.
 
 Numbers shown on the page are checked against OpenCV run directly on the same gray image, or against
 counts worked out by hand (an 8 x 8 checkerboard has 7 x 7 inner corners).
@@ -12,9 +13,25 @@ import pytest
 
 from explorer.classical import hough
 from explorer.core import dtype
-from tests.app.helpers import image_caption, image_url, ok, use_own_image
+from tests.app.helpers import image_caption, image_captions, image_url, ok, use_own_image
 
 PAGE = "app_pages/edges.py"
+# Each section and how every picture caption it draws starts (regular expressions, in page order), written out
+# here rather than read from the page, so a section that draws another's pictures, or loses one, fails.
+SECTION_PICTURES = {
+    "gradient": ["gx:", "gy:", "Magnitude √"],
+    "direction": ["Direction atan2", "Colour = direction", "Magnitude ≥"],
+    "smoothing": ["Sobel 3 × 3 magnitude, no", "Sobel 3 × 3 magnitude after", "Scharr", "Laplacian"],
+    "canny": ["1. Smoothed", "2. Gradient", "3. Non-maximum", "4. Double", "5. Hysteresis"],
+    "harris": [r"\d+ corners", "Harris score"],
+    "hough": ["Canny edges at the working size", "Accumulator", r"\d+ lines drawn back", "Hough circles"],
+}
+
+
+def show(at, section: str):
+    """Choose ``section`` in the page's section chooser (its session key, as the browser's click sets it) and rerun."""
+    at.session_state["edges.section"] = section
+    return ok(at.run())
 
 
 def _number(text: str, pattern: str) -> float:
@@ -32,12 +49,13 @@ def test_renders_and_the_threshold_matches_opencv(open_page, astronaut_gray):
     gx = cv2.Sobel(smoothed, cv2.CV_32F, 1, 0, ksize=3) / 4
     gy = cv2.Sobel(smoothed, cv2.CV_32F, 0, 1, ksize=3) / 4
     expected = float((np.hypot(gx, gy) >= 0.15).mean())
-    assert f"{expected:.1%}" in image_caption(at, "Magnitude ≥ 0.15")
     assert r"\frac{1}{4}" in at.get("latex")[0].value
+    show(at, "direction")
+    assert f"{expected:.1%}" in image_caption(at, "Magnitude ≥ 0.15")
 
 
 def test_canny_result_is_close_to_cv2_canny(open_page, astronaut_gray):
-    at = open_page(PAGE)
+    at = show(open_page(PAGE), "canny")
     shown = _number(image_caption(at, "5. Hysteresis"), r"\(([\d,]+) px\)")
     smoothed = dtype.to_uint8(cv2.GaussianBlur(astronaut_gray, (0, 0), 1.0))
     reference = int((cv2.Canny(smoothed, 0.05 * 1020, 0.15 * 1020, L2gradient=True) > 0).sum())
@@ -47,25 +65,32 @@ def test_canny_result_is_close_to_cv2_canny(open_page, astronaut_gray):
 
 
 @pytest.mark.parametrize(
-    "kind, key, value, picture",
+    "section, kind, key, value, picture",
     [
-        ("select_slider", "edges.ksize", 7, "gx:"),
-        ("slider", "edges.sigma", 3.0, "gx:"),
-        ("slider", "edges.mask", 0.3, "Direction"),
-        ("slider", "edges.level", 0.4, "Magnitude ≥"),
-        ("slider", "edges.canny", (0.2, 0.4), "5. Hysteresis"),
-        ("toggle", "edges.auto", True, "5. Hysteresis"),
-        ("slider", "edges.block", 8, "Harris score"),
-        ("slider", "edges.k", 0.15, "Harris score"),
-        ("slider", "edges.corner", 0.3, "Harris score"),
-        ("slider", "edges.line_votes", 0.9, "Accumulator"),
-        ("slider", "edges.max_lines", 2, "Accumulator"),
-        ("slider", "edges.radii", (20, 80), "Hough circles"),
-        ("slider", "edges.circle_votes", 100, "Hough circles"),
+        ("gradient", "select_slider", "edges.ksize", 7, "gx:"),
+        ("gradient", "slider", "edges.sigma", 3.0, "gx:"),
+        ("direction", "select_slider", "edges.ksize", 7, "Direction"),
+        ("direction", "slider", "edges.sigma", 3.0, "Magnitude ≥"),
+        ("direction", "slider", "edges.mask", 0.3, "Direction"),
+        ("direction", "slider", "edges.level", 0.4, "Magnitude ≥"),
+        ("smoothing", "slider", "edges.sigma", 3.0, "Laplacian"),
+        ("canny", "slider", "edges.sigma", 3.0, "5. Hysteresis"),
+        ("canny", "slider", "edges.canny", (0.2, 0.4), "5. Hysteresis"),
+        ("canny", "toggle", "edges.auto", True, "5. Hysteresis"),
+        ("harris", "slider", "edges.block", 8, "Harris score"),
+        ("harris", "slider", "edges.k", 0.15, "Harris score"),
+        ("harris", "slider", "edges.corner", 0.3, "Harris score"),
+        ("hough", "slider", "edges.sigma", 3.0, "Canny edges at the working size"),
+        ("hough", "slider", "edges.canny", (0.2, 0.4), "Accumulator"),
+        ("hough", "toggle", "edges.auto", True, "Canny edges at the working size"),
+        ("hough", "slider", "edges.line_votes", 0.9, "Accumulator"),
+        ("hough", "slider", "edges.max_lines", 2, "Accumulator"),
+        ("hough", "slider", "edges.radii", (20, 80), "Hough circles"),
+        ("hough", "slider", "edges.circle_votes", 100, "Hough circles"),
     ],
 )
-def test_each_key_widget_changes_its_output(open_page, kind, key, value, picture):
-    at = open_page(PAGE)
+def test_each_key_widget_changes_its_output(open_page, section, kind, key, value, picture):
+    at = show(open_page(PAGE), section)
     before = image_url(at, picture)
     getattr(at, kind)(key=key).set_value(value).run()
     ok(at)
@@ -86,10 +111,12 @@ def test_deep_link_sets_the_widgets(open_page):
     assert not at.warning
     assert at.select_slider(key="edges.ksize").value == 7
     assert at.slider(key="edges.sigma").value == pytest.approx(2.4)
+    assert r"\frac{1}{640}" in at.get("latex")[0].value
+    assert "low, high = 0.1, 0.3" in at.get("code")[0].value  # the code has every section's settings
+    show(at, "hough")
+    assert at.slider(key="edges.sigma").value == pytest.approx(2.4)
     assert at.slider(key="edges.canny").value == pytest.approx((0.1, 0.3))
     assert at.slider(key="edges.radii").value == (5, 25)
-    assert r"\frac{1}{640}" in at.get("latex")[0].value
-    assert "low, high = 0.1, 0.3" in at.get("code")[0].value
 
 
 def test_garbage_link_warns_and_falls_back(open_page):
@@ -98,16 +125,25 @@ def test_garbage_link_warns_and_falls_back(open_page):
     for name in ("`ksize`", "`sigma`", "`canny`", "`k`", "`radii`"):
         assert name in warning
     assert at.select_slider(key="edges.ksize").value == 3
+    show(at, "hough")
     assert at.slider(key="edges.canny").value == pytest.approx((0.05, 0.15))
     assert at.slider(key="edges.radii").value == (10, 40)
 
 
+def _pictures_of_every_section(at) -> list[str]:
+    """The media URLs of gx, Canny's result and the Hough accumulator, each read in its section."""
+    return [image_url(show(at, section), caption) for section, caption in CHANGING]
+
+
+CHANGING = [("gradient", "gx:"), ("canny", "5. Hysteresis"), ("hough", "Accumulator")]
+
+
 def test_changing_the_sample_changes_the_output(open_page):
     at = open_page(PAGE)
-    before = [image_url(at, "gx:"), image_url(at, "5. Hysteresis"), image_url(at, "Accumulator")]
+    before = _pictures_of_every_section(at)
     at.selectbox(key="shared.sample").set_value("coins").run()
     ok(at)
-    after = [image_url(at, "gx:"), image_url(at, "5. Hysteresis"), image_url(at, "Accumulator")]
+    after = _pictures_of_every_section(at)
     assert all(a != b for a, b in zip(before, after))
     assert "303 × 384" in at.caption[0].value
     # The coins are circles: the default radius range finds many of them.
@@ -115,16 +151,16 @@ def test_changing_the_sample_changes_the_output(open_page):
 
 
 def test_a_checkerboard_has_its_49_inner_corners(open_page):
-    at = open_page(PAGE, query={"img": "pattern:checkerboard"})
+    at = open_page(PAGE, query={"img": "pattern:checkerboard", "show": "harris"})
     assert image_caption(at, "49 corners")
 
 
 def test_nothing_found_is_said_not_crashed(open_page):
-    at = open_page(PAGE, query={"img": "pattern:step edge"})  # one straight vertical edge
-    infos = " ".join(i.value for i in at.info)
-    assert "no corner response" in infos  # Harris: an edge is not a corner
-    assert "no centre got enough votes" in infos  # no circles
+    at = open_page(PAGE, query={"img": "pattern:step edge", "show": "harris"})  # one straight vertical edge
+    assert "no corner response" in " ".join(i.value for i in at.info)  # Harris: an edge is not a corner
     assert image_caption(at, "0 corners")
+    show(at, "hough")
+    assert "no centre got enough votes" in " ".join(i.value for i in at.info)  # no circles
     # ...but the one straight edge is a line, at theta 0 (vertical).
     assert "θ = 0°" in " ".join(c.value for c in at.caption)
 
@@ -133,7 +169,7 @@ def test_nothing_found_is_said_not_crashed(open_page):
 def test_any_image_size_works(open_page, shape):
     image = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
     # As if the picker had accepted an upload of this size (the uploader itself is a browser widget).
-    at = use_own_image(open_page(PAGE), image, f"test{shape[0]}x{shape[1]}")
+    at = use_own_image(open_page(PAGE, query={"show": "hough"}), image, f"test{shape[0]}x{shape[1]}")
     assert not at.error
     assert f"{shape[0]} × {shape[1]}" in at.caption[0].value
     # The Hough section says the size it works at: longest side shrunk to 320, never enlarged.
@@ -142,11 +178,14 @@ def test_any_image_size_works(open_page, shape):
     assert f"shrunk to {working} (longest side at most 320 px)" in " ".join(m.value for m in at.markdown)
     assert image_url(at, "Accumulator")
     assert "imageio.load_image(" in at.get("code")[0].value  # an upload can't be reloaded by its id
+    for section, pictures in SECTION_PICTURES.items():  # every section draws all its pictures, none fails
+        assert len(image_captions(show(at, section))) == len(pictures), section
+        assert not at.error, section
 
 
 def test_automatic_thresholds_are_shown_in_the_disabled_slider(open_page, astronaut_gray):
     """With the median rule on, the slider used to stay on the user's (stale) pair while other values were used."""
-    at = open_page(PAGE)
+    at = show(open_page(PAGE), "canny")
     at.slider(key="edges.canny").set_value((0.2, 0.4)).run()
     at.toggle(key="edges.auto").set_value(True).run()
     ok(at)
@@ -166,3 +205,59 @@ def test_automatic_thresholds_are_shown_in_the_disabled_slider(open_page, astron
     assert not at.slider(key="edges.canny").disabled
     assert "strong > 0.40" in image_caption(at, "4. Double threshold")
     assert "canny=0.2,0.4" in "&".join(f"{k}={v}" for k, v in at.query_params.items()).replace("%2C", ",")
+
+
+def test_the_first_section_is_shown_by_default(open_page):
+    at = open_page(PAGE)
+    assert at.session_state["edges.section"] == "gradient"
+    assert at.header[0].value == "The gradient, with Sobel kernels"
+    assert "show" not in at.query_params  # the default stays out of the link
+
+
+@pytest.mark.parametrize("section", list(SECTION_PICTURES))
+def test_only_the_chosen_sections_pictures_are_drawn(open_page, section):
+    at = open_page(PAGE, query={"show": section})
+    assert not at.warning
+    captions = image_captions(at)
+    assert len(captions) == len(SECTION_PICTURES[section]), captions
+    assert all(re.match(start, caption) for caption, start in zip(captions, SECTION_PICTURES[section])), captions
+    others = [start for other, starts in SECTION_PICTURES.items() if other != section for start in starts]
+    assert not [caption for caption in captions for start in others if re.match(start, caption)], captions
+    assert len(at.header) == 1  # one section's heading
+    # Every section keeps the wrap-up: the check and the code with every section's settings.
+    assert "edges.harris(image, block_size=3" in at.get("code")[0].value
+    assert at.query_params.get("show") == (None if section == "gradient" else section)
+
+
+def test_a_link_opens_a_section_and_a_bad_one_falls_back(open_page):
+    at = open_page(PAGE, query={"show": "canny"})
+    assert not at.warning
+    assert at.header[0].value == "Canny, step by step"
+    assert image_caption(at, "5. Hysteresis")
+    at = open_page(PAGE, query={"show": "everything"})
+    warning = " ".join(w.value for w in at.warning)
+    assert "`show`" in warning and "gradient" in warning  # names the parameter and what it can be
+    assert at.session_state["edges.section"] == "gradient"
+    assert image_caption(at, "gx:")
+
+
+def test_a_setting_from_one_section_is_used_in_another(open_page):
+    """Sigma moved in the gradient section smooths Canny's and Hough's input too, once those sections are
+    shown: the same pictures as a page opened on them with that sigma in its link."""
+    at = open_page(PAGE)
+    at.slider(key="edges.sigma").set_value(3.0).run()
+    show(at, "canny")
+    assert at.slider(key="edges.sigma").value == pytest.approx(3.0)
+    canny = [(image_url(at, start), image_caption(at, start)) for start in SECTION_PICTURES["canny"]]
+    assert canny[0][1] == "1. Smoothed (σ = 3)"
+    linked = open_page(PAGE, query={"sigma": "3", "show": "canny"})
+    assert canny == [(image_url(linked, start), image_caption(linked, start)) for start in SECTION_PICTURES["canny"]]
+    default = open_page(PAGE, query={"show": "canny"})
+    assert image_url(default, "5. Hysteresis") != canny[4][0]  # sigma 1 would not have drawn the same
+    # Canny's thresholds set in the Canny section are Hough's voters' thresholds.
+    at.slider(key="edges.canny").set_value((0.1, 0.3)).run()
+    show(at, "hough")
+    assert at.slider(key="edges.canny").value == pytest.approx((0.1, 0.3))
+    linked = open_page(PAGE, query={"sigma": "3", "canny": "0.1,0.3", "show": "hough"})
+    for start in ("Canny edges at the working size", "Accumulator", "Hough circles"):
+        assert image_url(at, start) == image_url(linked, start), start

@@ -64,8 +64,13 @@ CHECKS: dict[str, list[tuple[str, tuple[str, str]]]] = {
     ],
 }
 
-# Links that keep a page's code quick to run: the Train page's snippet trains for the page's number of epochs.
-QUERIES = {"app_pages/train.py": {"epochs": "1"}}
+# Links that keep a page's code quick to run (the Train page's snippet trains for the page's number of epochs) or
+# show the picture a check reads.
+QUERIES = {
+    "app_pages/train.py": {"epochs": "1"},
+    # Edges shows one section at a time: the threshold's caption is in its "direction" section.
+    "app_pages/edges.py": {"show": "direction"},
+}
 
 # Runs in the fresh interpreter: the snippet from stdin, then the checks; their values on the last line.
 RUNNER = """

@@ -1,5 +1,6 @@
-"""Edges & gradients in a real browser: the page opens cleanly, and moving the Sobel size or a Canny
-threshold with the keyboard changes the picture it drives (and the link)."""
+"""Edges & gradients in a real browser: the page opens cleanly on its first section, the section chooser's
+buttons show one section at a time (and go into the link), and moving the Sobel size or a Canny threshold with
+the keyboard changes the picture it drives (and the link)."""
 
 from __future__ import annotations
 
@@ -21,30 +22,76 @@ def _press(app, slider_label: str, key: str, *, thumb: int = 0) -> None:
     app.wait_idle()
 
 
-def test_edges_page_opens_with_every_section(app):
+# The section chooser's buttons, each with its section's heading and one of its pictures' captions.
+SECTIONS = [
+    ("Sobel gradient", "gradient", "The gradient, with Sobel kernels", "gx: change to the right"),
+    ("Direction & threshold", "direction", "The gradient's direction, and a threshold", "Direction atan2"),
+    ("Smoothing & Laplacian", "smoothing", "Why smooth first", "Laplacian after"),
+    ("Canny", "canny", "Canny, step by step", "5. Hysteresis"),
+    ("Harris corners", "harris", "Harris corners", "Harris score"),
+    ("Hough lines & circles", "hough", "Hough transform: lines and circles", "Accumulator"),
+]
+
+
+def _choose(app, button: str) -> None:
+    """Click the section chooser's button ``button`` (``st.segmented_control`` draws one button per option)."""
+    chooser = app.page.locator('[data-testid="stButtonGroup"]')
+    chooser.get_by_role("radio", name=button, exact=True).click()  # buttons with role="radio"
+    app.wait_idle()
+
+
+def test_edges_page_shows_one_section_at_a_time(app):
     app.open("edges")
     assert app.title() == "Edges & gradients"
-    text = app.main_text()
-    for heading in ("The gradient, with Sobel kernels", "Canny, step by step", "Harris corners", "Hough transform"):
-        assert heading in text
-    assert "longest side at most 320 px" in text
+    headings = app.page.locator('[data-testid="stMain"] h2')
+    expect(headings).to_have_count(1)
+    expect(headings).to_contain_text("The gradient, with Sobel kernels")
+    seen = set()
+    for button, name, heading, caption in SECTIONS[1:] + SECTIONS[:1]:
+        _choose(app, button)
+        expect(headings).to_have_count(1)
+        expect(headings).to_contain_text(heading)
+        src = app.image_src(caption)
+        assert src not in seen
+        seen.add(src)
+        if name == "gradient":  # the first section is the default: not in the link
+            assert "show=" not in app.page.url, app.page.url
+        else:
+            assert re.search(rf"[?&]show={name}\b", app.page.url), app.page.url
+        for other, *_, other_caption in SECTIONS:  # no other section's pictures
+            if other != button:
+                expect(app.image(other_caption)).to_have_count(0)
+    _choose(app, "Hough lines & circles")
+    assert "longest side at most 320 px" in app.main_text()
     app.screenshot("edges")
+
+
+def test_a_link_opens_a_section(app):
+    app.open("edges", "show=harris")
+    expect(app.page.locator('[data-testid="stMain"] h2')).to_have_text(["Harris corners"])
+    assert app.image_src("Harris score")
+    selected = app.page.locator('[data-testid="stButtonGroup"]').get_by_role("radio", checked=True)
+    expect(selected).to_have_text(["Harris corners"])
 
 
 def test_sobel_size_and_canny_threshold_change_their_pictures(app):
     app.open("edges")
     sobel_before = app.image_src("gx: change to the right")
+    _choose(app, "Canny")
     canny_before = app.image_src("5. Hysteresis")
+    _choose(app, "Sobel gradient")
 
     _press(app, "Sobel kernel size", "ArrowRight")  # 3 -> 5
     expect(app.page.locator('[data-testid="stSlider"]').filter(has_text="Sobel kernel size")).to_contain_text("5")
     assert app.image_src("gx: change to the right") != sobel_before
     assert re.search(r"[?&]ksize=5\b", app.page.url), app.page.url
+    _choose(app, "Canny")
     assert app.image_src("5. Hysteresis") == canny_before  # Canny has its own 3 x 3 gradient
 
     _press(app, "Low and high thresholds", "ArrowRight", thumb=1)  # high: 0.15 -> 0.16
     assert app.image_src("5. Hysteresis") != canny_before
     assert re.search(r"[?&]canny=0\.05(%2C|,)0\.16\b", app.page.url), app.page.url
+    assert re.search(r"[?&]ksize=5\b", app.page.url), app.page.url  # the other section's setting is kept
     app.screenshot("edges-changed")
 
 
@@ -52,6 +99,7 @@ def test_automatic_thresholds_show_in_the_disabled_slider(app):
     """With the median rule on, the disabled slider used to keep showing the hand-set (unused) thresholds."""
     app.page.set_viewport_size({"width": 1280, "height": 800})
     app.open("edges")
+    _choose(app, "Canny")
     app.page.get_by_text("Automatic thresholds (median rule)").click()
     app.wait_idle()
     main = app.page.locator('[data-testid="stMain"]')
