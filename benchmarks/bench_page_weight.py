@@ -6,7 +6,10 @@ URL, in a browser context of its own), headless Chromium (``harness.launch_chrom
 ways an attendee arrives:
 
 * **switch**: a click on the page's sidebar link in a session that is already open (the common case). One
-  browser context opens Home, clicks every other page's link in the sidebar's order, then Home's.
+  browser context opens Home, clicks every other page's link in the sidebar's order, then Home's. By default
+  the next click comes as soon as a page has finished painting (the fastest reader); ``--read-s`` spends that
+  long on each page first, as an attendee reading it does (the first page preloads the frontend's plotly,
+  table and code chunks meanwhile: ``ui/frontend_preload.py``).
 * **fresh tab**: a new tab of that same context opened on the page's URL: a new Streamlit session, with the
   frontend's files already in the browser's cache.
 
@@ -346,14 +349,18 @@ def switch_to(tab, traffic: Traffic, page: str) -> Visit:
     return _finish(visit, tab, traffic, start)
 
 
-def one_run(browser, base_url: str, pages: list[str], server_pid: int | None = None) -> list[Visit]:
+def one_run(
+    browser, base_url: str, pages: list[str], server_pid: int | None = None, *, read_s: float = 0.0
+) -> list[Visit]:
     """A new browser context (an empty cache): Home, then every page by its sidebar link and Home again
-    (switches), then every page in a fresh tab of that context."""
+    (switches; ``read_s`` seconds on each page after it has painted, before the next click), then every page
+    in a fresh tab of that context."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         tab, traffic, start = open_tab(context, base_url, "", mode="session start", server_pid=server_pid)
         visits = [start]
         for page in [p for p in pages if p] + ([""] if "" in pages else []):
+            tab.wait_for_timeout(read_s * 1e3)
             visits.append(switch_to(tab, traffic, page))
         tab.close()
         for page in pages:
@@ -386,7 +393,7 @@ def warm_up(browser, base_url: str, pages: list[str]) -> dict[str, float]:
         context.close()
 
 
-def measure(*, runs: int = RUNS, pages: list[str] | None = None) -> dict:
+def measure(*, runs: int = RUNS, pages: list[str] | None = None, read_s: float = 0.0) -> dict:
     """Start a server, warm it up, measure ``runs`` runs; every visit's numbers and the diagnostics."""
     from playwright.sync_api import sync_playwright
 
@@ -400,7 +407,7 @@ def measure(*, runs: int = RUNS, pages: list[str] | None = None) -> dict:
             browser = harness.launch_chromium(playwright.chromium)
             try:
                 warm = warm_up(browser, base_url, pages)
-                all_runs = [one_run(browser, base_url, pages, process.pid) for _ in range(runs)]
+                all_runs = [one_run(browser, base_url, pages, process.pid, read_s=read_s) for _ in range(runs)]
             finally:
                 browser.close()
     finally:
@@ -584,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=RUNS, help="browser contexts measured one after the other")
     parser.add_argument("--pages", help="comma-separated url paths (home for Home); default every page")
+    parser.add_argument(
+        "--read-s", type=float, default=0.0, help="seconds spent on each page before the next click (default 0)"
+    )
     args = parser.parse_args(argv)
     pages = None
     if args.pages:
@@ -593,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"--pages: unknown {unknown}; known: {', '.join(known)}")
         pages = [known[name] for name in wanted]
-    result = measure(runs=args.runs, pages=pages)
+    result = measure(runs=args.runs, pages=pages, read_s=args.read_s)
     entries = per_page(result)
     print(table(entries))
     missed = [e for e in entries if not e["ok"]]
@@ -618,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
                 "page_weight": entries,
                 "warm_up_s": result["warm_up_s"],
                 "runs": args.runs,
+                "read_s": args.read_s,
                 "frontend_bytes_per_run": [moved for moved, _ in frontend],
                 "frontend_gzipped_bytes_per_run": [packed for _, packed in frontend],
                 "load_average": _spread(loads),
