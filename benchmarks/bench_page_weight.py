@@ -35,6 +35,7 @@ each picture's file size beside its natural and displayed size.
 
     python benchmarks/bench_page_weight.py                 # 3 runs (new browser context each), table + JSON
     python benchmarks/bench_page_weight.py --runs 2 --pages kernels,train
+    python benchmarks/bench_page_weight.py --floor         # the floor: Streamlit's own frontend, one element
     python benchmarks/run.py --only page_weight            # the same as rows
 """
 
@@ -56,6 +57,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from benchmarks.bench_load import process_cpu_s  # noqa: E402
+from benchmarks.floor_app import FLOOR_PAGES  # noqa: E402
 from tests.e2e import harness  # noqa: E402  (the project root is on the path only from here)
 from ui.site_map import SITE_MAP  # noqa: E402
 
@@ -66,6 +68,9 @@ PAINT_TARGET_MS = 1500.0
 # The same size as the browser tests' viewport: most of a page is on screen, so its pictures load.
 VIEWPORT = {"width": 1400, "height": 2600}
 SERVER_START_TIMEOUT_S = 60.0
+# url_path -> the title its sidebar link shows, for the app and for --floor (benchmarks/floor_app.py).
+TITLES = {entry.url_path: entry.title for entry in SITE_MAP}
+FLOOR_SCRIPT = "benchmarks/floor_app.py"
 # A visit that has not finished painting after this long is reported as failed, not waited for.
 GIVE_UP_S = 60.0
 # How long a page must stay finished to count (a chart may draw, or an image start loading, a frame later).
@@ -337,9 +342,10 @@ def open_tab(context, base_url: str, page: str, mode: str = "fresh tab", server_
     return tab, traffic, _finish(visit, tab, traffic, start)
 
 
-def switch_to(tab, traffic: Traffic, page: str) -> Visit:
-    """Click the sidebar link of ``page`` (a url_path) in the open session ``tab``; the measured visit."""
-    title = next(entry.title for entry in SITE_MAP if entry.url_path == page)
+def switch_to(tab, traffic: Traffic, page: str, titles: dict[str, str] = TITLES) -> Visit:
+    """Click the sidebar link of ``page`` (a url_path; ``titles`` gives its link's text) in the open session
+    ``tab``; the measured visit."""
+    title = titles[page]
     link = tab.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first
     link.wait_for(state="visible")
     visit = Visit(page, "switch")
@@ -350,7 +356,13 @@ def switch_to(tab, traffic: Traffic, page: str) -> Visit:
 
 
 def one_run(
-    browser, base_url: str, pages: list[str], server_pid: int | None = None, *, read_s: float = 0.0
+    browser,
+    base_url: str,
+    pages: list[str],
+    server_pid: int | None = None,
+    *,
+    read_s: float = 0.0,
+    titles: dict[str, str] = TITLES,
 ) -> list[Visit]:
     """A new browser context (an empty cache): Home, then every page by its sidebar link and Home again
     (switches; ``read_s`` seconds on each page after it has painted, before the next click), then every page
@@ -361,7 +373,7 @@ def one_run(
         visits = [start]
         for page in [p for p in pages if p] + ([""] if "" in pages else []):
             tab.wait_for_timeout(read_s * 1e3)
-            visits.append(switch_to(tab, traffic, page))
+            visits.append(switch_to(tab, traffic, page, titles))
         tab.close()
         for page in pages:
             fresh_tab, _, visit = open_tab(context, base_url, page, server_pid=server_pid)
@@ -393,26 +405,42 @@ def warm_up(browser, base_url: str, pages: list[str]) -> dict[str, float]:
         context.close()
 
 
-def measure(*, runs: int = RUNS, pages: list[str] | None = None, read_s: float = 0.0) -> dict:
-    """Start a server, warm it up, measure ``runs`` runs; every visit's numbers and the diagnostics."""
+def measure(
+    *,
+    runs: int = RUNS,
+    pages: list[str] | None = None,
+    read_s: float = 0.0,
+    floor: bool = False,
+    browser=None,
+) -> dict:
+    """Start a server, warm it up, measure ``runs`` runs; every visit's numbers and the diagnostics.
+    ``floor``: the same for ``benchmarks/floor_app.py`` (its pages) instead of the app. ``browser``: a Chromium
+    already running (a test's); by default one is launched for the measurement."""
     from playwright.sync_api import sync_playwright
 
-    pages = [entry.url_path for entry in SITE_MAP] if pages is None else pages
+    titles = FLOOR_PAGES if floor else TITLES
+    pages = list(titles) if pages is None else pages
     port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    process = harness.start_server(port)
+    process = harness.start_server(port, script=FLOOR_SCRIPT if floor else "streamlit_app.py")
+
+    def visits(browser) -> dict:
+        warm = warm_up(browser, base_url, pages)
+        all_runs = [one_run(browser, base_url, pages, process.pid, read_s=read_s, titles=titles) for _ in range(runs)]
+        return {"warm_up_s": warm, "runs": all_runs, "titles": titles}
+
     try:
         harness.wait_healthy(process, base_url, SERVER_START_TIMEOUT_S)
+        if browser is not None:
+            return visits(browser)
         with sync_playwright() as playwright:
-            browser = harness.launch_chromium(playwright.chromium)
+            launched = harness.launch_chromium(playwright.chromium)
             try:
-                warm = warm_up(browser, base_url, pages)
-                all_runs = [one_run(browser, base_url, pages, process.pid, read_s=read_s) for _ in range(runs)]
+                return visits(launched)
             finally:
-                browser.close()
+                launched.close()
     finally:
         harness.stop_server(process)
-    return {"warm_up_s": warm, "runs": all_runs}
 
 
 def gzipped_size(path: str) -> int | None:
@@ -462,7 +490,7 @@ def per_page(result: dict) -> list[dict]:
             grouped[(visit.page, visit.mode)].append(visit)
     entries = []
     for (page, mode), visits in grouped.items():
-        title = next(entry.title for entry in SITE_MAP if entry.url_path == page)
+        title = result.get("titles", TITLES)[page]
         paints = [v.paint_ms for v in visits if v.paint_ms is not None]
         sizes = [v.page_bytes for v in visits]
         heaviest = max(visits, key=lambda v: v.page_bytes)
@@ -592,10 +620,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=RUNS, help="browser contexts measured one after the other")
     parser.add_argument("--pages", help="comma-separated url paths (home for Home); default every page")
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="measure benchmarks/floor_app.py (a title alone; one element of each kind) instead of the app",
+    )
+    parser.add_argument(
         "--read-s", type=float, default=0.0, help="seconds spent on each page before the next click (default 0)"
     )
     args = parser.parse_args(argv)
     pages = None
+    if args.pages and args.floor:
+        parser.error("--floor measures its own three pages; leave out --pages")
     if args.pages:
         known = {entry.url_path or "home": entry.url_path for entry in SITE_MAP}
         wanted = [name.strip() for name in args.pages.split(",")]
@@ -603,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"--pages: unknown {unknown}; known: {', '.join(known)}")
         pages = [known[name] for name in wanted]
-    result = measure(runs=args.runs, pages=pages, read_s=args.read_s)
+    result = measure(runs=args.runs, pages=pages, read_s=args.read_s, floor=args.floor)
     entries = per_page(result)
     print(table(entries))
     missed = [e for e in entries if not e["ok"]]
@@ -629,6 +664,7 @@ def main(argv: list[str] | None = None) -> int:
                 "warm_up_s": result["warm_up_s"],
                 "runs": args.runs,
                 "read_s": args.read_s,
+                "floor": args.floor,
                 "frontend_bytes_per_run": [moved for moved, _ in frontend],
                 "frontend_gzipped_bytes_per_run": [packed for _, packed in frontend],
                 "load_average": _spread(loads),

@@ -41,10 +41,19 @@ def check_yourself(question: str, answer: str, *, key: str) -> None:
             st.markdown(answer)
 
 
+# Whether "Show the code" is open: one setting for every page (kept across pages by the router, as a page key
+# is), so a learner who reads the code finds it open on the next page too.
+SHOW_CODE_KEY = "code.shown"
+
+
 def show_code(code: str) -> None:
-    """The ``explorer`` calls that reproduce the page's output in a notebook."""
-    with st.expander("Show the code"):
-        st.code(code, language="python")
+    """The ``explorer`` calls that reproduce the page's output in a notebook, in an expander that draws its code
+    block only while it is open: a code block makes the browser load and run the 1.6 MB syntax highlighter, which
+    a fresh tab paid on every page although the expander starts closed (``benchmarks/bench_page_weight.py
+    --floor``: a closed "Show the code" alone took a new tab from 0.76 s to 1.03 s)."""
+    with st.expander("Show the code", key=SHOW_CODE_KEY, on_change="rerun") as box:
+        if box.open:
+            st.code(code, language="python")
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from ui import common
 # page fragments call remember_page_state(), see fragment()).
 PAGE_KEY_PREFIXES = (
     "shared.",
+    "code.",  # "Show the code" open or closed, one setting for every page (ui.common.show_code)
     "numbers.",
     "color.",
     "kernels.",

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.data import downloads
 from explorer.deep import backbone
-from ui import backbone_weights
+from ui import backbone_weights, common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP = os.path.join(ROOT, "streamlit_app.py")
@@ -19,8 +19,11 @@ TIMEOUT_S = 60
 def open_page():
     """``open_page("app_pages/kernels.py", query={"stride": "2"})`` -> an AppTest that has run that page."""
 
-    def _open(page: str, *, query: dict[str, str] | None = None) -> AppTest:
+    def _open(page: str, *, query: dict[str, str] | None = None, code_shown: bool = True) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+        # "Show the code" open, as a learner who opened it: many tests read or run the page's code block, which
+        # is only drawn while the expander is open (ui.common.show_code).
+        at.session_state[common.SHOW_CODE_KEY] = code_shown
         for name, value in (query or {}).items():
             at.query_params[name] = value
         if page != "app_pages/home.py":

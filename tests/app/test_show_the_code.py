@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 
 from tests.app.helpers import image_caption, metric, use_own_image
-from ui import inspect_input
+from ui import common, inspect_input
 from ui.site_map import SITE_MAP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,6 +113,23 @@ def shown(at, where: tuple[str, str]) -> str:
 def test_every_page_but_home_shows_code():
     assert PAGES and set(PICKER_PAGES) <= set(PAGES)
     assert "app_pages/train.py" in PAGES and set(CHECKS) <= set(PAGES)
+
+
+@pytest.mark.parametrize("page", ["app_pages/kernels.py", "app_pages/train.py", "app_pages/dreams_style.py"])
+def test_the_code_block_is_drawn_only_while_the_expander_is_open(open_page, page):
+    """Closed (a session's start): the expander is there and no code block, so the browser doesn't load the
+    syntax highlighter; opened: the code; the setting holds on the next page, as a learner who reads the code
+    expects."""
+    at = open_page(page, code_shown=False)
+    assert [block.label for block in at.expander].count("Show the code") == 1
+    assert snippets(at) == [] and not at.code
+    at.session_state[common.SHOW_CODE_KEY] = True  # what opening the expander does
+    at.run()
+    (code,) = snippets(at)
+    assert "from explorer" in code
+    at.switch_page("app_pages/edges.py").run()
+    assert not at.exception
+    assert len(snippets(at)) == 1
 
 
 @pytest.mark.parametrize("page", PAGES)

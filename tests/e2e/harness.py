@@ -45,6 +45,7 @@ def start_server(
     watch_files: bool = False,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    script: str = "streamlit_app.py",
 ) -> subprocess.Popen:
     """``streamlit run streamlit_app.py`` on ``port`` in its own process group (so it can be stopped whole).
 
@@ -55,13 +56,14 @@ def start_server(
     compares the app's configuration with Streamlit's default).
     ``env`` adds to (or overrides) the server's environment, e.g. ``{"XDG_CACHE_HOME": folder}``: a cache folder
     of the test's own, empty (the offline notice) or holding weights (the pretrained pages).
+    ``script``: another app to run the same way, relative to the project root (``benchmarks/floor_app.py``).
     """
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "streamlit_app.py",
+        script,
         "--server.port",
         str(port),
         "--server.headless",

@@ -66,3 +66,19 @@ def test_a_visit_counts_its_messages_and_each_picture_once_and_the_frontend_apar
         first_tab.close()
     finally:
         context.close()
+
+
+def test_the_floor_app_is_measured_like_the_app(browser):
+    """``--floor`` runs benchmarks/floor_app.py the same way: every page, both ways of arriving, no error, each
+    element kind's frontend chunk pulled by the page that first shows it (not a time: the floor's numbers are the
+    benchmark's)."""
+    result = weight.measure(runs=1, floor=True, browser=browser)
+    entries = {(e["page"], e["mode"]): e for e in weight.per_page(result)}
+    pages = list(weight.FLOOR_PAGES)
+    modes = ("switch", "fresh tab")
+    assert set(entries) == {("", "session start")} | {(page, mode) for page in pages for mode in modes}
+    assert all(not entry["errors"] and entry["paint_ms"] for entry in entries.values()), entries
+    assert {entry["title"] for entry in entries.values()} == set(weight.FLOOR_PAGES.values())
+    # By switch, the chart's page pulls the plotly chunk (megabytes) and the title-only page pulls nothing.
+    assert entries[("chart", "switch")]["static"]["max"] > 1_000_000
+    assert entries[("", "switch")]["static"]["max"] == 0
