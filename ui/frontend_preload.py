@@ -14,6 +14,7 @@ left out (``tests/ui/test_frontend_preload.py`` fails then, so an upgrade can't 
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -31,17 +32,19 @@ SESSION_KEY = "router.frontend_preloaded"  # a plain session key: the script is 
 _STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 
 
-def chunk_names(folder: Path = _STATIC_JS) -> list[str]:
-    """The file names in ``folder`` of :data:`CHUNK_PREFIXES`' chunks (``PlotlyChart.<hash>.js``), in order."""
+@functools.cache
+def chunk_names(folder: Path = _STATIC_JS) -> tuple[str, ...]:
+    """The file names in ``folder`` of :data:`CHUNK_PREFIXES`' chunks (``PlotlyChart.<hash>.js``), in order.
+    Read once per folder: the installed Streamlit's files don't change while the server runs."""
     names = []
     for prefix in CHUNK_PREFIXES:
         found = sorted(path.name for path in folder.glob(f"{prefix}.*.js"))
         if len(found) == 1:
             names.append(found[0])
-    return names
+    return tuple(names)
 
 
-def script(names: list[str], quiet_ms: int = QUIET_MS) -> str:
+def script(names: tuple[str, ...], quiet_ms: int = QUIET_MS) -> str:
     """A ``<script>`` that imports each chunk in turn, from the folder of the page's own ``index.<hash>.js``
     (so a proxy's path prefix is kept), once the page has finished painting (Streamlit idle, no element still
     loading, every picture decoded) for ``quiet_ms`` and the browser is idle; at most once per browser tab."""
@@ -52,7 +55,7 @@ def script(names: list[str], quiet_ms: int = QUIET_MS) -> str:
   const index = Array.from(document.scripts).find((s) => /\\/static\\/js\\/index\\.[\\w-]+\\.js$/.test(s.src));
   if (!index) return;
   const folder = index.src.slice(0, index.src.lastIndexOf("/") + 1);
-  const load = () => {json.dumps(names)}.reduce(
+  const load = () => {json.dumps(list(names))}.reduce(
     (previous, name) => previous.then(() => import(folder + name).catch(() => undefined)),
     Promise.resolve(),
   );

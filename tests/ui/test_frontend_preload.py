@@ -39,14 +39,14 @@ def test_a_missing_or_ambiguous_chunk_is_left_out(tmp_path):
     (tmp_path / "PlotlyChart.aaaa.js").write_text("")
     (tmp_path / "DataFrame.aaaa.js").write_text("")
     (tmp_path / "DataFrame.bbbb.js").write_text("")  # two candidates: which one the app uses is unknown
-    assert frontend_preload.chunk_names(tmp_path) == ["PlotlyChart.aaaa.js"]
+    assert frontend_preload.chunk_names(tmp_path) == ("PlotlyChart.aaaa.js",)
 
 
 def test_the_script_names_the_chunks_as_a_json_list():
-    names = ["PlotlyChart.D9Z0_fxz.js", 'odd".js']
+    names = ("PlotlyChart.D9Z0_fxz.js", 'odd".js')
     text = frontend_preload.script(names, quiet_ms=250)
     listed = re.search(r"const load = \(\) => (\[.*?\])\.reduce", text)
-    assert listed and json.loads(listed.group(1)) == names  # quoted by json, so a name can't break the script
+    assert listed and tuple(json.loads(listed.group(1))) == names  # quoted by json, so a name can't break the script
     assert text.startswith("<script>") and text.rstrip().endswith("</script>")
     assert ">= 250)" in text  # waits for the page to look finished this long
 
